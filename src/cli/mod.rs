@@ -1,0 +1,1 @@
+//! Command line: clap definitions and their conversion into validated settings.

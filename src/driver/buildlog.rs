@@ -1,0 +1,1 @@
+//! Build stream -> Dockerfile steps and cache hits, for both builders (pure).

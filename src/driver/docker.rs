@@ -1,0 +1,1 @@
+//! bollard-backed implementation of the engine operations dockbench needs.

@@ -1,0 +1,43 @@
+//! The Docker driver: the only module that talks to the engine (through bollard, in `docker.rs`).
+//! Everything it hands out is plain data, so the rest of dockbench is testable without a daemon.
+
+pub mod buildlog;
+pub mod docker;
+
+use serde::{Deserialize, Serialize};
+
+/// One image layer, as `image_history` reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Layer {
+    /// `<missing>` for layers BuildKit made.
+    pub id: String,
+    pub size_bytes: u64,
+    pub created_by: String,
+}
+
+/// One Dockerfile step of a build (RUN, COPY or ADD) and whether the layer cache served it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BuildStep {
+    /// As the builder names it, e.g. `[stage-0 2/4] COPY app.py /` or `RUN echo a`.
+    pub name: String,
+    /// RUN, COPY or ADD.
+    pub instruction: String,
+    pub cached: bool,
+    /// Only BuildKit reports per-step times.
+    pub duration_s: Option<f64>,
+}
+
+/// What the engine says about itself (`docker info` / `docker version`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EngineInfo {
+    pub docker_version: String,
+    pub api_version: String,
+    pub storage_driver: String,
+    /// "1" or "2".
+    pub cgroup_version: String,
+    pub cgroup_driver: String,
+    pub operating_system: String,
+    pub kernel_version: String,
+    pub ncpu: u64,
+    pub mem_total_bytes: u64,
+}

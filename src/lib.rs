@@ -1,0 +1,16 @@
+//! dockbench: benchmark Dockerfile variants on a real Docker engine.
+//!
+//! The modules follow the pipeline, in order:
+//! `scenario` (suite file -> validated `Suite`) -> `driver` (the only code that talks to Docker)
+//! -> `measure` (phases -> raw `Sample`s) -> `stats` (summaries) -> `targets` (pass/miss)
+//! -> `results` (the results folder, written as we go) -> `report` (tables) -> `cli`.
+
+pub mod cli;
+pub mod driver;
+pub mod measure;
+pub mod metric;
+pub mod report;
+pub mod results;
+pub mod scenario;
+pub mod stats;
+pub mod targets;

@@ -1,0 +1,64 @@
+//! The results folder: `results.json`, `samples.csv` and `environment.json`, rewritten atomically
+//! after every variant so that a crash or Ctrl-C keeps everything already measured.
+
+pub mod environment;
+mod store;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::driver::{BuildStep, Layer};
+use crate::stats::Summary;
+use crate::targets::TargetCheck;
+
+pub use environment::Environment;
+pub use store::ResultsStore;
+
+/// One raw measurement. `run` is 1-based; the unit follows from the metric name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    pub variant: String,
+    pub metric: String,
+    pub run: u32,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariantResult {
+    pub name: String,
+    pub status: Status,
+    /// The build's or the container's own message when `status` is failed.
+    pub error: Option<String>,
+    pub builder: String,
+    pub dockerfile: String,
+    pub metrics: BTreeMap<String, Summary>,
+    pub targets: Vec<TargetCheck>,
+    /// Layers of the image from the last successful build, newest first (as the engine lists them).
+    pub layers: Vec<Layer>,
+    /// The Dockerfile steps of the first cold build, with whether each was cached and how long it
+    /// took (BuildKit only reports per-step times).
+    pub cold_build_steps: Vec<BuildStep>,
+}
+
+/// The whole of `results.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunResults {
+    pub suite: String,
+    pub suite_file: String,
+    pub dockbench_version: String,
+    pub runs: u32,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    /// Set when the run ends; absent while it is still going (or if it was interrupted).
+    pub finished_at: Option<String>,
+    pub environment: Environment,
+    pub variants: Vec<VariantResult>,
+}

@@ -1,0 +1,3 @@
+//! Atomic, incremental writing of the results folder.
+
+pub struct ResultsStore {}

@@ -1,0 +1,1 @@
+//! TOML suite file -> `Suite`, with errors that name the file, line and key.
