@@ -1,1 +1,269 @@
-//! Build stream -> Dockerfile steps and cache hits, for both builders (pure).
+//! Build output -> Dockerfile steps and cache hits, for both builders (pure, no Docker).
+//!
+//! One definition for both builders, so their numbers compare: a step is a RUN, COPY or ADD
+//! instruction of a stage that was built. FROM, metadata-only instructions (ENV, CMD, ...) and
+//! BuildKit's internal vertexes are not steps.
+
+use std::collections::HashMap;
+
+use super::BuildStep;
+
+/// The instructions that produce a layer of content and so can be served from the cache.
+const STEP_INSTRUCTIONS: &[&str] = &["RUN", "COPY", "ADD"];
+
+fn is_step_instruction(word: &str) -> bool {
+    STEP_INSTRUCTIONS
+        .iter()
+        .any(|i| i.eq_ignore_ascii_case(word))
+}
+
+/// Steps from the classic builder's text stream ("Step N/M : INSTR ..." lines).
+///
+/// A step counts as cached only if " ---> Using cache" follows it: a COPY that re-ran prints just
+/// " ---> <id>" with no "Running in", so "not cached" must mean "no Using cache".
+pub fn classic_steps(stream_text: &str) -> Vec<BuildStep> {
+    let mut steps: Vec<BuildStep> = Vec::new();
+    let mut current_is_step = false;
+    for line in stream_text.lines() {
+        if let Some(rest) = line.strip_prefix("Step ") {
+            let Some((_, instr_text)) = rest.split_once(" : ") else {
+                continue;
+            };
+            let instruction = instr_text.split_whitespace().next().unwrap_or("");
+            current_is_step = is_step_instruction(instruction);
+            if current_is_step {
+                steps.push(BuildStep {
+                    name: instr_text.trim().to_string(),
+                    instruction: instruction.to_ascii_uppercase(),
+                    cached: false,
+                    duration_s: None,
+                });
+            }
+        } else if current_is_step && line.trim() == "---> Using cache" {
+            if let Some(last) = steps.last_mut() {
+                last.cached = true;
+            }
+        }
+    }
+    steps
+}
+
+/// One BuildKit status update for a vertex. The same digest arrives several times as partial
+/// updates (started, then completed, ...), so updates are merged by digest.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VertexUpdate {
+    pub digest: String,
+    pub name: String,
+    pub cached: bool,
+    /// Seconds since the Unix epoch, as BuildKit stamps them.
+    pub started_s: Option<f64>,
+    pub completed_s: Option<f64>,
+    pub error: String,
+}
+
+/// Merged vertexes in first-seen order.
+pub fn merge_vertexes(updates: &[VertexUpdate]) -> Vec<VertexUpdate> {
+    let mut order: Vec<String> = Vec::new();
+    let mut merged: HashMap<String, VertexUpdate> = HashMap::new();
+    for u in updates {
+        let entry = merged.entry(u.digest.clone()).or_insert_with(|| {
+            order.push(u.digest.clone());
+            VertexUpdate {
+                digest: u.digest.clone(),
+                ..Default::default()
+            }
+        });
+        if !u.name.is_empty() {
+            entry.name = u.name.clone();
+        }
+        entry.cached |= u.cached;
+        entry.started_s = u.started_s.or(entry.started_s);
+        entry.completed_s = u.completed_s.or(entry.completed_s);
+        if !u.error.is_empty() {
+            entry.error = u.error.clone();
+        }
+    }
+    order
+        .into_iter()
+        .map(|d| merged.remove(&d).unwrap())
+        .collect()
+}
+
+/// The instruction of a Dockerfile-step vertex: `[stage-0 2/4] COPY a /` -> `COPY`.
+/// Internal vertexes (`[internal] load ...`, `exporting to image`, ...) have no `N/M` position
+/// and give `None`.
+pub fn vertex_instruction(name: &str) -> Option<&str> {
+    let rest = name.strip_prefix('[')?;
+    let (inside, after) = rest.split_once("] ")?;
+    let position = inside.rsplit(' ').next()?;
+    let (n, m) = position.split_once('/')?;
+    if n.parse::<u32>().is_err() || m.parse::<u32>().is_err() {
+        return None;
+    }
+    after.split_whitespace().next()
+}
+
+/// Steps from BuildKit's vertexes, in the order they first appeared.
+pub fn buildkit_steps(updates: &[VertexUpdate]) -> Vec<BuildStep> {
+    merge_vertexes(updates)
+        .into_iter()
+        .filter_map(|v| {
+            let instruction = vertex_instruction(&v.name)?;
+            if !is_step_instruction(instruction) {
+                return None;
+            }
+            let duration_s = match (v.started_s, v.completed_s) {
+                (Some(s), Some(c)) if c >= s => Some(c - s),
+                _ => None,
+            };
+            Some(BuildStep {
+                instruction: instruction.to_ascii_uppercase(),
+                name: v.name,
+                cached: v.cached,
+                duration_s,
+            })
+        })
+        .collect()
+}
+
+/// Reused steps / all steps. `None` when the build had no steps at all (a rate of nothing is not
+/// 0% or 100%).
+pub fn cache_hit_rate(steps: &[BuildStep]) -> Option<f64> {
+    if steps.is_empty() {
+        return None;
+    }
+    let cached = steps.iter().filter(|s| s.cached).count();
+    Some(cached as f64 / steps.len() as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Shaped like the classic builder's stream on Docker 20.10 (the real engine is exercised in
+    // tests/engine.rs): a warm rebuild after editing c.txt.
+    const CLASSIC_EDIT: &str = "Step 1/5 : FROM dockbench/busybox:latest\n ---> 1f2e3d4c5b6a\n\
+Step 2/5 : RUN echo a > /a\n ---> Using cache\n ---> 0a1b2c3d4e5f\n\
+Step 3/5 : ENV X=1\n ---> Using cache\n ---> 1a1b2c3d4e5f\n\
+Step 4/5 : RUN echo b > /b\n ---> Using cache\n ---> 2a1b2c3d4e5f\n\
+Step 5/5 : COPY c.txt /c.txt\n ---> 3a1b2c3d4e5f\nSuccessfully built 3a1b2c3d4e5f\n";
+
+    #[test]
+    fn classic_counts_only_run_copy_add_and_using_cache() {
+        let steps = classic_steps(CLASSIC_EDIT);
+        let names: Vec<_> = steps.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["RUN echo a > /a", "RUN echo b > /b", "COPY c.txt /c.txt"]
+        );
+        let cached: Vec<_> = steps.iter().map(|s| s.cached).collect();
+        assert_eq!(
+            cached,
+            [true, true, false],
+            "COPY without 'Using cache' re-ran"
+        );
+        assert_eq!(cache_hit_rate(&steps), Some(2.0 / 3.0));
+    }
+
+    #[test]
+    fn classic_env_using_cache_does_not_leak_into_previous_step() {
+        let text = "Step 1/3 : FROM x\nStep 2/3 : RUN a\n ---> Running in 123\n ---> abc\n\
+Step 3/3 : ENV A=1\n ---> Using cache\n";
+        let steps = classic_steps(text);
+        assert_eq!(steps.len(), 1);
+        assert!(!steps[0].cached);
+    }
+
+    #[test]
+    fn classic_multistage_and_lowercase() {
+        let text = "Step 1/4 : FROM x AS b\nStep 2/4 : run make\n ---> Using cache\n\
+Step 3/4 : FROM y\nStep 4/4 : COPY --from=b /out /out\n ---> 99\n";
+        let steps = classic_steps(text);
+        assert_eq!(steps.len(), 2);
+        assert_eq!(steps[0].instruction, "RUN");
+        assert!(steps[0].cached && !steps[1].cached);
+    }
+
+    fn v(
+        digest: &str,
+        name: &str,
+        cached: bool,
+        started: Option<f64>,
+        done: Option<f64>,
+    ) -> VertexUpdate {
+        VertexUpdate {
+            digest: digest.into(),
+            name: name.into(),
+            cached,
+            started_s: started,
+            completed_s: done,
+            error: String::new(),
+        }
+    }
+
+    #[test]
+    fn vertex_names() {
+        assert_eq!(vertex_instruction("[stage-0 2/4] COPY a /"), Some("COPY"));
+        assert_eq!(vertex_instruction("[2/3] RUN echo b"), Some("RUN"));
+        assert_eq!(
+            vertex_instruction("[builder 1/3] FROM docker.io/x"),
+            Some("FROM")
+        );
+        assert_eq!(
+            vertex_instruction("[internal] load build definition from Dockerfile"),
+            None
+        );
+        assert_eq!(vertex_instruction("exporting to image"), None);
+        assert_eq!(
+            vertex_instruction("[internal] load metadata for docker.io/x"),
+            None
+        );
+    }
+
+    #[test]
+    fn buildkit_merges_partial_updates_and_skips_internal() {
+        let updates = vec![
+            v(
+                "i1",
+                "[internal] load .dockerignore",
+                true,
+                Some(0.0),
+                Some(0.1),
+            ),
+            v(
+                "f",
+                "[1/4] FROM docker.io/library/x",
+                false,
+                Some(0.0),
+                None,
+            ),
+            v("a", "[2/4] RUN echo a", false, None, None),
+            v("a", "", true, Some(1.0), None),
+            v("b", "[3/4] RUN echo b", false, Some(1.0), None),
+            v("c", "[4/4] COPY c.txt /", false, Some(2.0), None),
+            v("a", "[2/4] RUN echo a", false, None, Some(1.0)),
+            v("b", "", false, None, Some(1.5)),
+            v("c", "", false, None, Some(2.25)),
+            v("e", "exporting to image", false, Some(3.0), Some(3.5)),
+        ];
+        let steps = buildkit_steps(&updates);
+        let names: Vec<_> = steps.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["[2/4] RUN echo a", "[3/4] RUN echo b", "[4/4] COPY c.txt /"]
+        );
+        assert_eq!(
+            steps.iter().map(|s| s.cached).collect::<Vec<_>>(),
+            [true, false, false]
+        );
+        assert_eq!(steps[1].duration_s, Some(0.5));
+        assert_eq!(steps[2].duration_s, Some(0.25));
+        assert_eq!(cache_hit_rate(&steps), Some(1.0 / 3.0));
+    }
+
+    #[test]
+    fn no_steps_has_no_rate() {
+        assert_eq!(cache_hit_rate(&[]), None);
+        assert!(classic_steps("Step 1/1 : FROM x\n").is_empty());
+    }
+}
