@@ -1,3 +1,419 @@
 //! Atomic, incremental writing of the results folder.
+//!
+//! Every file is rewritten whole after each variant, through a temp file in the same folder that
+//! is fsynced and then renamed over the old one. A rename within one filesystem is atomic, so a
+//! crash or Ctrl-C at any moment leaves either the previous complete file or the new one.
 
-pub struct ResultsStore {}
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{RunResults, Sample, VariantResult};
+use crate::metric;
+
+/// The header of `samples.csv`; rows are long form, one per sample.
+const CSV_HEADER: [&str; 6] = ["suite", "variant", "metric", "run", "value", "unit"];
+
+/// Owns the results folder of one run and the results written so far.
+#[derive(Debug)]
+pub struct ResultsStore {
+    dir: PathBuf,
+    results: RunResults,
+    /// Raw samples per recorded variant, parallel to `results.variants`, so that a replaced
+    /// variant keeps its place in both files.
+    samples: Vec<Vec<Sample>>,
+}
+
+impl ResultsStore {
+    pub const RESULTS_JSON: &'static str = "results.json";
+    pub const SAMPLES_CSV: &'static str = "samples.csv";
+    pub const ENVIRONMENT_JSON: &'static str = "environment.json";
+
+    /// Creates `dir` (and parents) and writes all three files, so that even a run that dies in
+    /// its first build leaves a folder saying what was attempted where.
+    pub fn create(dir: &Path, header: RunResults) -> anyhow::Result<ResultsStore> {
+        fs::create_dir_all(dir)
+            .with_context(|| format!("creating results folder {}", dir.display()))?;
+        write_json_atomic(&dir.join(Self::ENVIRONMENT_JSON), &header.environment)?;
+        // Variants already in the header have no raw samples to write.
+        let samples = vec![Vec::new(); header.variants.len()];
+        let store = ResultsStore {
+            dir: dir.to_path_buf(),
+            results: header,
+            samples,
+        };
+        store.write()?;
+        Ok(store)
+    }
+
+    /// Adds a variant, or replaces the one with the same name in place, and rewrites
+    /// `results.json` and `samples.csv`.
+    pub fn record_variant(
+        &mut self,
+        result: VariantResult,
+        samples: &[Sample],
+    ) -> anyhow::Result<()> {
+        debug_assert!(
+            samples.iter().all(|s| s.variant == result.name),
+            "samples recorded under variant {} belong to another variant",
+            result.name
+        );
+        let existing = self
+            .results
+            .variants
+            .iter()
+            .position(|v| v.name == result.name);
+        match existing {
+            Some(i) => {
+                self.results.variants[i] = result;
+                self.samples[i] = samples.to_vec();
+            }
+            None => {
+                self.results.variants.push(result);
+                self.samples.push(samples.to_vec());
+            }
+        }
+        self.write()
+    }
+
+    /// Marks the run complete (`finished_at`, RFC 3339 UTC) and rewrites.
+    pub fn finish(&mut self, finished_at: String) -> anyhow::Result<()> {
+        self.results.finished_at = Some(finished_at);
+        self.write()
+    }
+
+    pub fn results(&self) -> &RunResults {
+        &self.results
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// `results_root/<suite>/<UTC start like 2026-11-23T07-41-05Z>`, with `-2`, `-3`... appended
+    /// if that folder exists already. The time has no colons: they are invalid in Windows paths
+    /// and rejected by CI artifact uploads.
+    pub fn default_dir(results_root: &Path, suite_name: &str, started: DateTime<Utc>) -> PathBuf {
+        let parent = results_root.join(path_safe(suite_name));
+        let stamp = started.format("%Y-%m-%dT%H-%M-%SZ").to_string();
+        let first = parent.join(&stamp);
+        if !first.exists() {
+            return first;
+        }
+        (2u32..)
+            .map(|n| parent.join(format!("{stamp}-{n}")))
+            .find(|dir| !dir.exists())
+            .expect("some numbered folder is free")
+    }
+
+    /// Reads `results.json` back. `path` may be the results folder or the file itself.
+    pub fn load(path: &Path) -> anyhow::Result<RunResults> {
+        let file = if path.is_dir() {
+            path.join(Self::RESULTS_JSON)
+        } else {
+            path.to_path_buf()
+        };
+        let text =
+            fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+        serde_json::from_str(&text)
+            .with_context(|| format!("parsing {} as dockbench results", file.display()))
+    }
+
+    fn write(&self) -> anyhow::Result<()> {
+        write_json_atomic(&self.dir.join(Self::RESULTS_JSON), &self.results)?;
+        let csv = samples_csv(&self.results.suite, self.samples.iter().flatten())?;
+        write_atomic(&self.dir.join(Self::SAMPLES_CSV), &csv)
+    }
+}
+
+/// A suite name as one path component: separators and other awkward characters become `_`, so
+/// a name like `api/v2` cannot escape or nest inside the results root.
+fn path_safe(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match safe.as_str() {
+        "" | "." | ".." => "suite".to_string(),
+        _ => safe,
+    }
+}
+
+/// Long-form CSV: `suite,variant,metric,run,value,unit`, rows in the order given.
+fn samples_csv<'a>(
+    suite: &str,
+    samples: impl Iterator<Item = &'a Sample>,
+) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(CSV_HEADER)?;
+    for s in samples {
+        let run = s.run.to_string();
+        // Display for f64 is the shortest text that reads back to the same number.
+        let value = s.value.to_string();
+        let unit = metric::unit_of(&s.metric).label();
+        writer.write_record([suite, &s.variant, &s.metric, &run, &value, unit])?;
+    }
+    writer.into_inner().context("finishing samples.csv")
+}
+
+fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
+    let mut json = serde_json::to_vec_pretty(value)
+        .with_context(|| format!("serializing {}", path.display()))?;
+    json.push(b'\n');
+    write_atomic(path, &json)
+}
+
+/// Writes `contents` to a temp file beside `path`, fsyncs it and renames it over `path`.
+fn write_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .context("a results file has a parent folder")?;
+    let file_name = path.file_name().unwrap_or_default().to_string_lossy();
+    // Named after the target, so a temp file left by a killed process is recognisable.
+    let prefix = format!(".{file_name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // Temp files are owner-only by default; results are meant to be shared (CI artifacts,
+    // teammates), so create them as `File::create` would: 0o666 less the umask.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder
+        .tempfile_in(dir)
+        .with_context(|| format!("creating a temp file for {}", path.display()))?;
+    tmp.write_all(contents)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("writing a temp file for {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("replacing {}", path.display()))?;
+    sync_dir(dir);
+    Ok(())
+}
+
+/// Makes the rename itself durable. Best effort: some platforms and filesystems cannot fsync a
+/// folder, and the data is already safe in the renamed file.
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::results::{Environment, Status};
+    use crate::stats::Summary;
+
+    fn header() -> RunResults {
+        RunResults {
+            suite: "web".into(),
+            suite_file: "bench.toml".into(),
+            dockbench_version: "0.1.0".into(),
+            runs: 2,
+            started_at: "2026-11-23T07:41:05Z".into(),
+            finished_at: None,
+            environment: Environment {
+                cpu_brand: "Test CPU".into(),
+                cpu_logical_cores: 4,
+                ..Environment::default()
+            },
+            variants: Vec::new(),
+        }
+    }
+
+    fn variant(name: &str, cold_build_s: &[f64]) -> VariantResult {
+        let metrics = BTreeMap::from([(
+            "cold_build_s".to_string(),
+            Summary::from_samples(cold_build_s).unwrap(),
+        )]);
+        VariantResult {
+            name: name.into(),
+            status: Status::Ok,
+            error: None,
+            builder: "buildkit".into(),
+            dockerfile: format!("{name}.Dockerfile"),
+            metrics,
+            targets: Vec::new(),
+            layers: Vec::new(),
+            cold_build_steps: Vec::new(),
+        }
+    }
+
+    fn sample(variant: &str, metric: &str, run: u32, value: f64) -> Sample {
+        Sample {
+            variant: variant.into(),
+            metric: metric.into(),
+            run,
+            value,
+        }
+    }
+
+    fn file_names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn create_writes_all_three_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("nested/run");
+        ResultsStore::create(&dir, header()).unwrap();
+        assert_eq!(
+            file_names(&dir),
+            ["environment.json", "results.json", "samples.csv"]
+        );
+        let csv = fs::read_to_string(dir.join("samples.csv")).unwrap();
+        assert_eq!(csv, "suite,variant,metric,run,value,unit\n");
+        let env: Environment =
+            serde_json::from_str(&fs::read_to_string(dir.join("environment.json")).unwrap())
+                .unwrap();
+        assert_eq!(env, header().environment);
+    }
+
+    #[test]
+    fn round_trip_through_load() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = ResultsStore::create(tmp.path(), header()).unwrap();
+        store
+            .record_variant(variant("slim", &[10.0, 12.0]), &[])
+            .unwrap();
+        store.finish("2026-11-23T07:50:00Z".into()).unwrap();
+        let loaded = ResultsStore::load(tmp.path()).unwrap();
+        assert_eq!(&loaded, store.results());
+        assert_eq!(loaded.finished_at.as_deref(), Some("2026-11-23T07:50:00Z"));
+        let via_file = ResultsStore::load(&tmp.path().join("results.json")).unwrap();
+        assert_eq!(via_file, loaded);
+    }
+
+    #[test]
+    fn rewrites_leave_no_temp_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = ResultsStore::create(tmp.path(), header()).unwrap();
+        for name in ["a", "b", "a"] {
+            store.record_variant(variant(name, &[1.0]), &[]).unwrap();
+        }
+        store.finish("2026-11-23T07:50:00Z".into()).unwrap();
+        assert_eq!(
+            file_names(tmp.path()),
+            ["environment.json", "results.json", "samples.csv"]
+        );
+    }
+
+    #[test]
+    fn replaced_variant_keeps_its_place() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = ResultsStore::create(tmp.path(), header()).unwrap();
+        let a1 = [sample("a", "cold_build_s", 1, 1.0)];
+        let b1 = [sample("b", "cold_build_s", 1, 2.0)];
+        let a2 = [sample("a", "cold_build_s", 1, 9.5)];
+        store.record_variant(variant("a", &[1.0]), &a1).unwrap();
+        store.record_variant(variant("b", &[2.0]), &b1).unwrap();
+        store.record_variant(variant("a", &[9.5]), &a2).unwrap();
+        let loaded = ResultsStore::load(tmp.path()).unwrap();
+        let names: Vec<&str> = loaded.variants.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(loaded.variants[0].metrics["cold_build_s"].median, 9.5);
+        let csv = fs::read_to_string(tmp.path().join("samples.csv")).unwrap();
+        assert_eq!(
+            csv,
+            "suite,variant,metric,run,value,unit\n\
+             web,a,cold_build_s,1,9.5,s\n\
+             web,b,cold_build_s,1,2,s\n"
+        );
+    }
+
+    #[test]
+    fn csv_content_is_exact() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = ResultsStore::create(tmp.path(), header()).unwrap();
+        let samples = [
+            sample("slim", "cold_build_s", 1, 12.25),
+            sample("slim", "image_size_bytes", 1, 52_400_000.0),
+            sample("slim", "cache_hit_rate.source", 2, 0.6666666666666666),
+            sample("slim", "rebuild_s.deps", 2, 3.0),
+        ];
+        store
+            .record_variant(variant("slim", &[12.25]), &samples)
+            .unwrap();
+        let csv = fs::read_to_string(tmp.path().join("samples.csv")).unwrap();
+        assert_eq!(
+            csv,
+            "suite,variant,metric,run,value,unit\n\
+             web,slim,cold_build_s,1,12.25,s\n\
+             web,slim,image_size_bytes,1,52400000,bytes\n\
+             web,slim,cache_hit_rate.source,2,0.6666666666666666,fraction\n\
+             web,slim,rebuild_s.deps,2,3,s\n"
+        );
+    }
+
+    #[test]
+    fn default_dir_is_timestamped_and_unique() {
+        let tmp = tempfile::tempdir().unwrap();
+        let started = Utc.with_ymd_and_hms(2026, 11, 23, 7, 41, 5).unwrap();
+        let first = ResultsStore::default_dir(tmp.path(), "web", started);
+        assert_eq!(first, tmp.path().join("web/2026-11-23T07-41-05Z"));
+        fs::create_dir_all(&first).unwrap();
+        let second = ResultsStore::default_dir(tmp.path(), "web", started);
+        assert_eq!(second, tmp.path().join("web/2026-11-23T07-41-05Z-2"));
+        fs::create_dir_all(&second).unwrap();
+        let third = ResultsStore::default_dir(tmp.path(), "web", started);
+        assert_eq!(third, tmp.path().join("web/2026-11-23T07-41-05Z-3"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_are_not_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("run");
+        ResultsStore::create(&dir, header()).unwrap();
+        let std_mode = {
+            let probe = tmp.path().join("probe");
+            File::create(&probe).unwrap();
+            probe.metadata().unwrap().permissions().mode()
+        };
+        for name in file_names(&dir) {
+            let mode = dir.join(&name).metadata().unwrap().permissions().mode();
+            assert_eq!(mode, std_mode, "{name}");
+        }
+    }
+
+    #[test]
+    fn suite_names_stay_one_path_component() {
+        assert_eq!(path_safe("api/v2"), "api_v2");
+        assert_eq!(path_safe("my suite:1"), "my_suite_1");
+        assert_eq!(path_safe(".."), "suite");
+        assert_eq!(path_safe("web-1.2_x"), "web-1.2_x");
+    }
+
+    #[test]
+    fn load_errors_name_the_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let err = ResultsStore::load(tmp.path()).unwrap_err();
+        assert!(format!("{err:#}").contains("results.json"), "{err:#}");
+        fs::write(tmp.path().join("results.json"), "{}").unwrap();
+        let err = ResultsStore::load(tmp.path()).unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(
+            msg.contains("parsing") && msg.contains("results.json"),
+            "{msg}"
+        );
+    }
+}
