@@ -68,7 +68,10 @@ mod tests {
         let m = metrics(&[("cold_build_s", &[1.0, 2.0, 100.0])]);
         let c = check(&[target("cold_build_s", 2.0, Direction::AtMost)], &m);
         assert_eq!(c[0].value, Some(2.0));
-        assert!(c[0].pass, "median 2.0 <= 2.0 passes despite the 100 s outlier");
+        assert!(
+            c[0].pass,
+            "median 2.0 <= 2.0 passes despite the 100 s outlier"
+        );
         let c = check(&[target("cold_build_s", 1.9, Direction::AtMost)], &m);
         assert!(!c[0].pass);
     }
@@ -76,13 +79,28 @@ mod tests {
     #[test]
     fn at_least_for_rates() {
         let m = metrics(&[("cache_hit_rate.source", &[0.5, 0.75, 0.75])]);
-        assert!(check(&[target("cache_hit_rate.source", 0.75, Direction::AtLeast)], &m)[0].pass);
-        assert!(!check(&[target("cache_hit_rate.source", 0.8, Direction::AtLeast)], &m)[0].pass);
+        assert!(
+            check(
+                &[target("cache_hit_rate.source", 0.75, Direction::AtLeast)],
+                &m
+            )[0]
+            .pass
+        );
+        assert!(
+            !check(
+                &[target("cache_hit_rate.source", 0.8, Direction::AtLeast)],
+                &m
+            )[0]
+            .pass
+        );
     }
 
     #[test]
     fn unmeasured_metric_misses() {
-        let c = check(&[target("startup_s", 2.0, Direction::AtMost)], &BTreeMap::new());
+        let c = check(
+            &[target("startup_s", 2.0, Direction::AtMost)],
+            &BTreeMap::new(),
+        );
         assert_eq!(c[0].value, None);
         assert!(!c[0].pass);
     }

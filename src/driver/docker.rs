@@ -1,1 +1,537 @@
-//! bollard-backed implementation of the engine operations dockbench needs.
+//! The bollard-backed `Engine`: the only place dockbench talks to Docker.
+//!
+//! It turns bollard's types into the plain data of `driver/mod.rs` and deals with the engine's
+//! quirks recorded in DOCKER-NOTES.md (BuildKit through the API, a stream decoding bug, health
+//! intervals, cgroup v1 memory fields).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Mutex;
+
+use anyhow::{anyhow, Context};
+use bollard::models::{
+    BuildInfoAux, ContainerCreateBody, HealthConfig, HealthStatusEnum, HostConfig, PortBinding,
+};
+use bollard::query_parameters::{
+    BuildImageOptions, BuilderVersion, CreateContainerOptions, LogsOptions, RemoveContainerOptions,
+    RemoveImageOptions, StatsOptions,
+};
+use bollard::Docker;
+use futures_util::StreamExt;
+
+use super::buildlog::{self, VertexUpdate};
+use super::{
+    BuildFailure, BuildOutput, BuildRequest, ContainerSpec, ContainerState, Engine, EngineInfo,
+    Health, ImageFacts, Layer, MemoryReading,
+};
+use crate::scenario::Builder;
+
+/// How many lines of build or container output an error message carries.
+const ERROR_TAIL_LINES: usize = 12;
+
+pub struct DockerEngine {
+    docker: Docker,
+    probe_host: String,
+    /// Containers created and not yet removed, so that Ctrl-C can remove them.
+    live_containers: Mutex<HashSet<String>>,
+}
+
+impl DockerEngine {
+    /// Connects as the docker CLI would: `DOCKER_HOST` if set, else the local socket.
+    pub async fn connect() -> anyhow::Result<DockerEngine> {
+        // connect_with_defaults honours DOCKER_HOST; connect_with_socket_defaults does not.
+        let docker = Docker::connect_with_defaults().context("cannot set up a Docker client")?;
+        docker.ping().await.map_err(|e| {
+            anyhow!(
+                "the Docker engine is not reachable ({}): {e}\n\
+                 hint: run `bash scripts/setup.sh` to start a local daemon",
+                std::env::var("DOCKER_HOST").unwrap_or_else(|_| "local socket".into())
+            )
+        })?;
+        Ok(DockerEngine {
+            docker,
+            probe_host: probe_host_from(std::env::var("DOCKER_HOST").ok().as_deref()),
+            live_containers: Mutex::new(HashSet::new()),
+        })
+    }
+
+    /// Removes every container this engine created that is still there (Ctrl-C, errors).
+    pub async fn remove_live_containers(&self) {
+        let ids: Vec<String> = self
+            .live_containers
+            .lock()
+            .unwrap()
+            .iter()
+            .cloned()
+            .collect();
+        for id in ids {
+            if let Err(e) = self.remove_container(&id).await {
+                eprintln!("warning: could not remove container {id}: {e:#}");
+            }
+        }
+    }
+}
+
+/// Published ports are bound on loopback for a local engine; for a remote `tcp://` engine they
+/// are reached on that engine's host.
+fn probe_host_from(docker_host: Option<&str>) -> String {
+    docker_host
+        .and_then(|h| {
+            h.strip_prefix("tcp://")
+                .or_else(|| h.strip_prefix("http://"))
+        })
+        .and_then(|rest| rest.split(':').next())
+        .filter(|h| !h.is_empty())
+        .unwrap_or("127.0.0.1")
+        .to_string()
+}
+
+/// What accumulates while a build streams.
+#[derive(Default)]
+struct BuildProgress {
+    classic_text: String,
+    vertexes: Vec<VertexUpdate>,
+    /// Log lines per BuildKit vertex digest, for the failing step's output.
+    vertex_logs: HashMap<String, Vec<String>>,
+    image_id: Option<String>,
+    error: Option<String>,
+}
+
+impl BuildProgress {
+    fn absorb(&mut self, info: bollard::models::BuildInfo) {
+        if let Some(text) = info.stream {
+            self.classic_text.push_str(&text);
+        }
+        match info.aux {
+            Some(BuildInfoAux::Default(id)) => {
+                if let Some(id) = id.id {
+                    self.image_id = Some(id);
+                }
+            }
+            Some(BuildInfoAux::BuildKit(status)) => {
+                for v in status.vertexes {
+                    self.vertexes.push(VertexUpdate {
+                        digest: v.digest,
+                        name: v.name,
+                        cached: v.cached,
+                        started_s: v.started.map(|t| t.seconds as f64 + t.nanos as f64 * 1e-9),
+                        completed_s: v
+                            .completed
+                            .map(|t| t.seconds as f64 + t.nanos as f64 * 1e-9),
+                        error: v.error,
+                    });
+                }
+                for log in status.logs {
+                    let text = String::from_utf8_lossy(&log.msg).into_owned();
+                    let lines = self.vertex_logs.entry(log.vertex).or_default();
+                    lines.extend(text.lines().map(str::to_string));
+                }
+            }
+            None => {}
+        }
+        if let Some(detail) = info.error_detail.and_then(|d| d.message) {
+            self.error = Some(detail);
+        }
+    }
+
+    fn steps(&self, builder: Builder) -> Vec<super::BuildStep> {
+        match builder {
+            Builder::Classic => buildlog::classic_steps(&self.classic_text),
+            Builder::BuildKit => buildlog::buildkit_steps(&self.vertexes),
+        }
+    }
+
+    /// The builder's own account of a failure: the error, the failing step, and its last output.
+    fn failure_message(&self, builder: Builder, error: &str) -> String {
+        let (step, output) = match builder {
+            Builder::Classic => {
+                let step = self
+                    .classic_text
+                    .lines()
+                    .filter(|l| l.starts_with("Step "))
+                    .next_back()
+                    .map(str::to_string);
+                (step, tail(&self.classic_text, ERROR_TAIL_LINES))
+            }
+            Builder::BuildKit => {
+                let failed = buildlog::merge_vertexes(&self.vertexes)
+                    .into_iter()
+                    .find(|v| !v.error.is_empty());
+                let output = failed
+                    .as_ref()
+                    .and_then(|v| self.vertex_logs.get(&v.digest))
+                    .map(|lines| lines[lines.len().saturating_sub(ERROR_TAIL_LINES)..].join("\n"))
+                    .unwrap_or_default();
+                (failed.map(|v| v.name), output)
+            }
+        };
+        let mut message = match step {
+            Some(step) => format!("build failed at `{step}`: {error}"),
+            None => format!("build failed: {error}"),
+        };
+        if !output.trim().is_empty() {
+            message.push_str("\n--- build output (last lines) ---\n");
+            message.push_str(output.trim_end());
+        }
+        message
+    }
+}
+
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+fn build_options(req: &BuildRequest) -> BuildImageOptions {
+    let (version, session) = match req.builder {
+        Builder::BuildKit => (
+            BuilderVersion::BuilderBuildKit,
+            // BuildKit needs a session id for its gRPC side channel; any unique string will do.
+            Some(format!("dockbench-{}", uuid::Uuid::new_v4())),
+        ),
+        Builder::Classic => (BuilderVersion::BuilderV1, None),
+    };
+    BuildImageOptions {
+        dockerfile: req.dockerfile.clone(),
+        t: Some(req.tag.clone()),
+        nocache: req.nocache,
+        rm: true,
+        forcerm: true,
+        buildargs: Some(req.build_args.clone().into_iter().collect()),
+        labels: Some(req.labels.clone().into_iter().collect()),
+        version,
+        session,
+        ..Default::default()
+    }
+}
+
+impl Engine for DockerEngine {
+    async fn info(&self) -> anyhow::Result<EngineInfo> {
+        let version = self.docker.version().await.context("docker version")?;
+        let info = self.docker.info().await.context("docker info")?;
+        Ok(EngineInfo {
+            docker_version: version.version.unwrap_or_default(),
+            api_version: version.api_version.unwrap_or_default(),
+            storage_driver: info.driver.unwrap_or_default(),
+            cgroup_version: info
+                .cgroup_version
+                .map(|v| format!("{v:?}").trim_start_matches('_').to_string())
+                .unwrap_or_default(),
+            cgroup_driver: info
+                .cgroup_driver
+                .map(|d| format!("{d:?}").to_lowercase())
+                .unwrap_or_default(),
+            operating_system: info.operating_system.unwrap_or_default(),
+            kernel_version: info.kernel_version.unwrap_or_default(),
+            ncpu: info.ncpu.unwrap_or_default().max(0) as u64,
+            mem_total_bytes: info.mem_total.unwrap_or_default().max(0) as u64,
+        })
+    }
+
+    async fn build(&self, req: BuildRequest) -> Result<BuildOutput, BuildFailure> {
+        let options = build_options(&req);
+        let body = bollard::body_full(req.context_tar.into());
+        let mut stream = self.docker.build_image(options, None, Some(body));
+        let mut progress = BuildProgress::default();
+        let mut stream_error: Option<String> = None;
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(info) => progress.absorb(info),
+                Err(bollard::errors::Error::DockerStreamError { error }) => {
+                    progress.error = Some(error);
+                }
+                Err(e) => {
+                    stream_error = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        if let Some(error) = progress.error.clone() {
+            return Err(BuildFailure {
+                message: progress.failure_message(req.builder, &error),
+            });
+        }
+        let image_id = match (progress.image_id.clone(), stream_error) {
+            (Some(id), None) => id,
+            // bollard's line decoder can fail at the very end of a complete BuildKit stream
+            // ("bytes remaining on stream", DOCKER-NOTES.md). The image id had already arrived;
+            // trust it only once the engine confirms the image exists.
+            (Some(id), Some(e)) => {
+                self.docker
+                    .inspect_image(&id)
+                    .await
+                    .map_err(|_| BuildFailure {
+                        message: format!("build stream broke ({e}) and image {id} does not exist"),
+                    })?;
+                id
+            }
+            (None, Some(e)) => {
+                return Err(BuildFailure {
+                    message: progress.failure_message(req.builder, &e),
+                })
+            }
+            (None, None) => {
+                return Err(BuildFailure {
+                    message: progress.failure_message(req.builder, "the builder sent no image id"),
+                })
+            }
+        };
+        Ok(BuildOutput {
+            steps: progress.steps(req.builder),
+            image_id,
+        })
+    }
+
+    async fn image_facts(&self, image: &str) -> anyhow::Result<ImageFacts> {
+        let inspect = self
+            .docker
+            .inspect_image(image)
+            .await
+            .context("inspect image")?;
+        let history = self
+            .docker
+            .image_history(image)
+            .await
+            .context("image history")?;
+        Ok(ImageFacts {
+            size_bytes: inspect.size.unwrap_or_default().max(0) as u64,
+            layers: history
+                .into_iter()
+                .map(|h| Layer {
+                    id: h.id,
+                    size_bytes: h.size.max(0) as u64,
+                    created_by: h.created_by,
+                })
+                .collect(),
+        })
+    }
+
+    async fn image_exists(&self, image: &str) -> anyhow::Result<bool> {
+        match self.docker.inspect_image(image).await {
+            Ok(_) => Ok(true),
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => Ok(false),
+            Err(e) => Err(e).context("inspect image"),
+        }
+    }
+
+    async fn remove_image(&self, image: &str) -> anyhow::Result<()> {
+        let options = RemoveImageOptions {
+            force: false,
+            noprune: false,
+            ..Default::default()
+        };
+        self.docker
+            .remove_image(image, Some(options), None)
+            .await
+            .with_context(|| format!("remove image {image}"))?;
+        Ok(())
+    }
+
+    async fn create_container(&self, spec: &ContainerSpec) -> anyhow::Result<String> {
+        let body = container_body(spec, &self.probe_host);
+        let created = self
+            .docker
+            .create_container(None::<CreateContainerOptions>, body)
+            .await
+            .with_context(|| format!("create container from {}", spec.image))?;
+        self.live_containers
+            .lock()
+            .unwrap()
+            .insert(created.id.clone());
+        Ok(created.id)
+    }
+
+    async fn start_container(&self, id: &str) -> anyhow::Result<()> {
+        self.docker
+            .start_container(id, None)
+            .await
+            .context("start container")
+    }
+
+    async fn published_port(&self, id: &str, container_port: u16) -> anyhow::Result<u16> {
+        let inspect = self.docker.inspect_container(id, None).await?;
+        let key = format!("{container_port}/tcp");
+        inspect
+            .network_settings
+            .and_then(|n| n.ports)
+            .and_then(|mut ports| ports.remove(&key))
+            .flatten()
+            .and_then(|bindings| bindings.into_iter().find_map(|b| b.host_port))
+            .and_then(|p| p.parse().ok())
+            .ok_or_else(|| anyhow!("port {key} is not published (did the container exit?)"))
+    }
+
+    async fn container_state(&self, id: &str) -> anyhow::Result<ContainerState> {
+        let inspect = self.docker.inspect_container(id, None).await?;
+        let state = inspect.state.unwrap_or_default();
+        let health = match state.health.and_then(|h| h.status) {
+            Some(HealthStatusEnum::STARTING) => Health::Starting,
+            Some(HealthStatusEnum::HEALTHY) => Health::Healthy,
+            Some(HealthStatusEnum::UNHEALTHY) => Health::Unhealthy,
+            _ => Health::None,
+        };
+        Ok(ContainerState {
+            running: state.running.unwrap_or(false),
+            exit_code: state.exit_code,
+            oom_killed: state.oom_killed.unwrap_or(false),
+            health,
+        })
+    }
+
+    async fn memory(&self, id: &str) -> anyhow::Result<MemoryReading> {
+        // one_shot answers in ~5 ms; without it the engine waits ~2 s to compute CPU deltas.
+        let options = StatsOptions {
+            stream: false,
+            one_shot: true,
+        };
+        let stats = self
+            .docker
+            .stats(id, Some(options))
+            .next()
+            .await
+            .ok_or_else(|| anyhow!("no stats for container {id}"))??;
+        let memory = stats
+            .memory_stats
+            .ok_or_else(|| anyhow!("no memory stats"))?;
+        let map = memory.stats.unwrap_or_default();
+        // cgroup v1 names it total_inactive_file (hierarchical), v2 inactive_file.
+        let inactive = map
+            .get("total_inactive_file")
+            .or_else(|| map.get("inactive_file"))
+            .copied()
+            .unwrap_or(0);
+        Ok(MemoryReading {
+            usage_bytes: memory.usage.unwrap_or(0),
+            max_usage_bytes: memory.max_usage.filter(|&m| m > 0),
+            inactive_file_bytes: inactive,
+        })
+    }
+
+    async fn logs_tail(&self, id: &str, lines: usize) -> String {
+        let options = LogsOptions {
+            stdout: true,
+            stderr: true,
+            tail: lines.to_string(),
+            ..Default::default()
+        };
+        let mut out = String::new();
+        let mut logs = self.docker.logs(id, Some(options));
+        while let Some(Ok(chunk)) = logs.next().await {
+            out.push_str(&String::from_utf8_lossy(&chunk.into_bytes()));
+        }
+        out
+    }
+
+    async fn remove_container(&self, id: &str) -> anyhow::Result<()> {
+        let options = RemoveContainerOptions {
+            force: true,
+            v: true,
+            ..Default::default()
+        };
+        let result = self.docker.remove_container(id, Some(options)).await;
+        match result {
+            Ok(())
+            | Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => {
+                self.live_containers.lock().unwrap().remove(id);
+                Ok(())
+            }
+            Err(e) => Err(e).with_context(|| format!("remove container {id}")),
+        }
+    }
+
+    fn probe_host(&self) -> String {
+        self.probe_host.clone()
+    }
+}
+
+fn container_body(spec: &ContainerSpec, probe_host: &str) -> ContainerCreateBody {
+    let port_key = spec.port.map(|p| format!("{p}/tcp"));
+    // A local engine publishes on loopback only; a remote one must publish where we can reach it.
+    let host_ip = if probe_host == "127.0.0.1" {
+        "127.0.0.1"
+    } else {
+        ""
+    };
+    let port_bindings = port_key.as_ref().map(|k| {
+        let binding = PortBinding {
+            host_ip: Some(host_ip.to_string()),
+            // Empty host port: the engine picks a free ephemeral one, so runs never collide.
+            host_port: Some(String::new()),
+        };
+        HashMap::from([(k.clone(), Some(vec![binding]))])
+    });
+    ContainerCreateBody {
+        image: Some(spec.image.clone()),
+        env: Some(spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+        cmd: spec.command.clone(),
+        labels: Some(spec.labels.clone().into_iter().collect()),
+        exposed_ports: port_key.map(|k| vec![k]),
+        healthcheck: Some(HealthConfig {
+            // Only interval and start period: the image's own test is kept (DOCKER-NOTES.md).
+            interval: Some(nanos(spec.health_interval)),
+            start_period: Some(nanos(spec.health_start_period)),
+            ..Default::default()
+        }),
+        host_config: Some(HostConfig {
+            port_bindings,
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn nanos(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
+}
+
+/// Labels for everything a run creates.
+pub fn run_labels(run_id: &str, extra: &[(&str, &str)]) -> BTreeMap<String, String> {
+    let mut labels = BTreeMap::from([
+        (super::LABEL.to_string(), "1".to_string()),
+        (super::LABEL_RUN.to_string(), run_id.to_string()),
+    ]);
+    for (k, v) in extra {
+        labels.insert(k.to_string(), v.to_string());
+    }
+    labels
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probe_host_follows_docker_host() {
+        assert_eq!(probe_host_from(None), "127.0.0.1");
+        assert_eq!(
+            probe_host_from(Some("unix:///var/run/docker.sock")),
+            "127.0.0.1"
+        );
+        assert_eq!(probe_host_from(Some("tcp://10.0.0.5:2375")), "10.0.0.5");
+    }
+
+    #[test]
+    fn container_body_publishes_on_loopback_and_keeps_image_health_test() {
+        let spec = ContainerSpec {
+            image: "img".into(),
+            port: Some(8000),
+            env: BTreeMap::from([("A".into(), "1".into())]),
+            command: None,
+            labels: run_labels("r1", &[]),
+            health_interval: std::time::Duration::from_millis(100),
+            health_start_period: std::time::Duration::from_secs(60),
+        };
+        let body = container_body(&spec, "127.0.0.1");
+        let hc = body.healthcheck.unwrap();
+        assert_eq!(hc.interval, Some(100_000_000));
+        assert_eq!(hc.test, None, "the image's own test must be kept");
+        let bindings = body.host_config.unwrap().port_bindings.unwrap();
+        let b = &bindings["8000/tcp"].as_ref().unwrap()[0];
+        assert_eq!(b.host_ip.as_deref(), Some("127.0.0.1"));
+        assert_eq!(body.labels.unwrap()["dockbench"], "1");
+        assert_eq!(body.env.unwrap(), vec!["A=1".to_string()]);
+    }
+}

@@ -41,3 +41,120 @@ pub struct EngineInfo {
     pub ncpu: u64,
     pub mem_total_bytes: u64,
 }
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::scenario::Builder;
+
+/// Every image and container dockbench creates carries this label (value "1"), plus
+/// `LABEL_RUN` with the run's id, so that cleanup can never touch anything else.
+pub const LABEL: &str = "dockbench";
+pub const LABEL_RUN: &str = "dockbench.run";
+
+/// One build, ready to send: the context is already a tar of dockbench's private copy.
+#[derive(Debug, Clone)]
+pub struct BuildRequest {
+    pub context_tar: Vec<u8>,
+    /// Path of the Dockerfile inside the context, with `/` separators.
+    pub dockerfile: String,
+    pub builder: Builder,
+    pub build_args: BTreeMap<String, String>,
+    pub nocache: bool,
+    pub tag: String,
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildOutput {
+    pub image_id: String,
+    pub steps: Vec<BuildStep>,
+}
+
+/// A build that failed, with the builder's own words (failing step, exit code, last log lines).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct BuildFailure {
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageFacts {
+    /// As the engine reports it (`docker image inspect`'s Size).
+    pub size_bytes: u64,
+    /// Newest first, as `docker history` lists them.
+    pub layers: Vec<Layer>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContainerSpec {
+    pub image: String,
+    /// Container port to publish on the probe host's loopback, on an ephemeral host port.
+    pub port: Option<u16>,
+    pub env: BTreeMap<String, String>,
+    pub command: Option<Vec<String>>,
+    pub labels: BTreeMap<String, String>,
+    /// Overrides the image's HEALTHCHECK interval (its test is kept), so that time-to-healthy
+    /// measures the app rather than a 30 s default schedule.
+    pub health_interval: Duration,
+    /// Failures inside this window do not count towards "unhealthy".
+    pub health_start_period: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Health {
+    /// The image has no HEALTHCHECK.
+    None,
+    Starting,
+    Healthy,
+    Unhealthy,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContainerState {
+    pub running: bool,
+    pub exit_code: Option<i64>,
+    pub oom_killed: bool,
+    pub health: Health,
+}
+
+/// One memory reading of a container's cgroup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryReading {
+    pub usage_bytes: u64,
+    /// Peak usage over the container's life (cgroup v1 only; v2 has none).
+    pub max_usage_bytes: Option<u64>,
+    /// Inactive file cache, which the docker CLI subtracts to show the working set.
+    pub inactive_file_bytes: u64,
+}
+
+impl MemoryReading {
+    /// The working set as `docker stats` shows it: usage minus inactive file cache.
+    pub fn working_set_bytes(&self) -> u64 {
+        self.usage_bytes.saturating_sub(self.inactive_file_bytes)
+    }
+}
+
+/// What dockbench needs from a container engine. The real one is `docker::DockerEngine`;
+/// tests of the measurement logic can supply their own.
+// Not `Send`-bounded on purpose: dockbench drives one engine from one task.
+#[allow(async_fn_in_trait)]
+pub trait Engine {
+    async fn info(&self) -> anyhow::Result<EngineInfo>;
+    async fn build(&self, req: BuildRequest) -> Result<BuildOutput, BuildFailure>;
+    async fn image_facts(&self, image: &str) -> anyhow::Result<ImageFacts>;
+    async fn image_exists(&self, image: &str) -> anyhow::Result<bool>;
+    async fn remove_image(&self, image: &str) -> anyhow::Result<()>;
+    /// Creates (does not start) a labelled container and returns its id.
+    async fn create_container(&self, spec: &ContainerSpec) -> anyhow::Result<String>;
+    async fn start_container(&self, id: &str) -> anyhow::Result<()>;
+    /// The host port that `container_port` is published on (after start).
+    async fn published_port(&self, id: &str, container_port: u16) -> anyhow::Result<u16>;
+    async fn container_state(&self, id: &str) -> anyhow::Result<ContainerState>;
+    async fn memory(&self, id: &str) -> anyhow::Result<MemoryReading>;
+    /// The last lines of the container's output, for error messages.
+    async fn logs_tail(&self, id: &str, lines: usize) -> String;
+    async fn remove_container(&self, id: &str) -> anyhow::Result<()>;
+    /// The address that published ports are reached on (loopback for a local engine).
+    fn probe_host(&self) -> String;
+}
