@@ -1,1 +1,282 @@
-//! Measurement: runs the phases of one variant (cold, warm, edits, run) and turns them into samples.
+//! Measurement: runs the phases of one variant (cold build, warm rebuild, run, one rebuild per
+//! edit), repeated, and turns them into raw `Sample`s. Arithmetic on the samples lives elsewhere.
+
+pub mod container;
+pub mod context;
+pub mod probe;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use crate::driver::docker::run_labels;
+use crate::driver::{buildlog, BuildOutput, BuildRequest, BuildStep, Engine, Layer};
+use crate::metric;
+use crate::results::Sample;
+use crate::scenario::{Suite, Variant};
+use context::PrivateContext;
+
+/// What one invocation of `dockbench run` shares across variants.
+pub struct RunContext {
+    /// Short unique id, in labels, tags and edit nonces.
+    pub run_id: String,
+    /// Every image this run built, in build order, so they can be removed at the end (or on
+    /// Ctrl-C) without touching anything else.
+    pub built_images: Mutex<Vec<String>>,
+}
+
+impl RunContext {
+    pub fn new() -> RunContext {
+        RunContext {
+            run_id: uuid::Uuid::new_v4().simple().to_string()[..12].to_string(),
+            built_images: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl Default for RunContext {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    Cold,
+    Warm,
+    Run,
+    Edit(String),
+}
+
+impl std::fmt::Display for Phase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Phase::Cold => write!(f, "cold build"),
+            Phase::Warm => write!(f, "warm rebuild"),
+            Phase::Run => write!(f, "run"),
+            Phase::Edit(name) => write!(f, "rebuild after edit `{name}`"),
+        }
+    }
+}
+
+/// Told about each phase as it starts (progress display).
+pub trait Observer {
+    fn phase(&self, variant: &str, phase: &Phase, rep: u32, runs: u32);
+}
+
+/// Everything measured for one variant so far. Filled as phases finish, so that whatever was
+/// measured before a failure or Ctrl-C is still there.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct VariantMeasurement {
+    pub samples: Vec<Sample>,
+    pub layers: Vec<Layer>,
+    pub cold_build_steps: Vec<BuildStep>,
+    pub error: Option<String>,
+}
+
+/// Measures `variant` `runs` times. Stops at the first failing phase (a build that failed once
+/// fails again) and records its error; samples from earlier phases stay.
+pub async fn measure_variant<E: Engine>(
+    engine: &E,
+    ctx: &RunContext,
+    suite: &Suite,
+    variant: &Variant,
+    runs: u32,
+    observer: &dyn Observer,
+    out: &RefCell<VariantMeasurement>,
+) {
+    let private = match PrivateContext::copy_of(&variant.context_dir) {
+        Ok(p) => p,
+        Err(e) => {
+            out.borrow_mut().error = Some(format!("{e:#}"));
+            return;
+        }
+    };
+    let m = Measurer {
+        engine,
+        ctx,
+        suite,
+        variant,
+        private,
+        out,
+    };
+    for rep in 1..=runs {
+        if let Err(e) = m.repetition(rep, runs, observer).await {
+            out.borrow_mut().error = Some(e);
+            return;
+        }
+    }
+}
+
+struct Measurer<'a, E> {
+    engine: &'a E,
+    ctx: &'a RunContext,
+    suite: &'a Suite,
+    variant: &'a Variant,
+    private: PrivateContext,
+    out: &'a RefCell<VariantMeasurement>,
+}
+
+impl<E: Engine> Measurer<'_, E> {
+    fn record(&self, metric: &str, rep: u32, value: f64) {
+        self.out.borrow_mut().samples.push(Sample {
+            variant: self.variant.name.clone(),
+            metric: metric.to_string(),
+            run: rep,
+            value,
+        });
+    }
+
+    fn labels(&self) -> BTreeMap<String, String> {
+        run_labels(
+            &self.ctx.run_id,
+            &[
+                ("dockbench.suite", &self.suite.name),
+                ("dockbench.variant", &self.variant.name),
+            ],
+        )
+    }
+
+    async fn repetition(&self, rep: u32, runs: u32, observer: &dyn Observer) -> Result<(), String> {
+        let name = &self.variant.name;
+        observer.phase(name, &Phase::Cold, rep, runs);
+        let pristine = self.private.tar().map_err(|e| format!("{e:#}"))?;
+        let (cold_s, cold) = self.build(pristine.clone(), true).await?;
+        self.record(metric::COLD_BUILD_S, rep, cold_s);
+        let facts = self
+            .engine
+            .image_facts(&cold.image_id)
+            .await
+            .map_err(|e| format!("{e:#}"))?;
+        self.record(metric::IMAGE_SIZE_BYTES, rep, facts.size_bytes as f64);
+        {
+            let mut out = self.out.borrow_mut();
+            out.layers = facts.layers;
+            if rep == 1 {
+                out.cold_build_steps = cold.steps.clone();
+            }
+        }
+
+        observer.phase(name, &Phase::Warm, rep, runs);
+        let (warm_s, warm) = self.build(pristine, false).await?;
+        self.record(metric::WARM_BUILD_S, rep, warm_s);
+        if let Some(rate) = buildlog::cache_hit_rate(&warm.steps) {
+            self.record(metric::CACHE_HIT_RATE, rep, rate);
+        }
+
+        if let Some(run) = &self.variant.run {
+            observer.phase(name, &Phase::Run, rep, runs);
+            let o = container::run_once(self.engine, &warm.image_id, run, &self.labels()).await?;
+            self.record_run(rep, &o);
+        }
+
+        for edit in &self.suite.edits {
+            observer.phase(name, &Phase::Edit(edit.name.clone()), rep, runs);
+            let nonce = format!("{}-{rep}", self.ctx.run_id);
+            let tar = {
+                let _guard = self
+                    .private
+                    .apply(edit, &nonce)
+                    .map_err(|e| format!("{e:#}"))?;
+                self.private.tar().map_err(|e| format!("{e:#}"))?
+            };
+            let (s, built) = self
+                .build(tar, false)
+                .await
+                .map_err(|e| format!("after edit `{}`: {e}", edit.name))?;
+            self.record(&metric::per_edit(metric::REBUILD_S, &edit.name), rep, s);
+            if let Some(rate) = buildlog::cache_hit_rate(&built.steps) {
+                self.record(
+                    &metric::per_edit(metric::CACHE_HIT_RATE, &edit.name),
+                    rep,
+                    rate,
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn record_run(&self, rep: u32, o: &container::RunOutcome) {
+        if let Some(s) = o.startup_s {
+            self.record(metric::STARTUP_S, rep, s);
+        }
+        if let Some(s) = o.healthy_s {
+            self.record(metric::HEALTHY_S, rep, s);
+        }
+        self.record(metric::MEMORY_IDLE_BYTES, rep, o.memory_idle_bytes as f64);
+        self.record(metric::MEMORY_PEAK_BYTES, rep, o.memory_peak_bytes as f64);
+    }
+
+    /// One timed build. The clock covers sending the context and the whole build stream, as a
+    /// user of `docker build` would experience it; making the tar happens before.
+    async fn build(
+        &self,
+        context_tar: Vec<u8>,
+        nocache: bool,
+    ) -> Result<(f64, BuildOutput), String> {
+        let req = BuildRequest {
+            context_tar,
+            dockerfile: self.variant.dockerfile.to_string_lossy().replace('\\', "/"),
+            builder: self.variant.builder,
+            build_args: self.variant.build_args.clone(),
+            nocache,
+            tag: image_tag(&self.suite.name, &self.variant.name, &self.ctx.run_id),
+            labels: self.labels(),
+        };
+        let started = Instant::now();
+        let output = self.engine.build(req).await.map_err(|e| e.message)?;
+        let elapsed_s = started.elapsed().as_secs_f64();
+        self.ctx
+            .built_images
+            .lock()
+            .unwrap()
+            .push(output.image_id.clone());
+        Ok((elapsed_s, output))
+    }
+}
+
+/// `dockbench/<suite>-<variant>:<run id>`, squeezed into Docker's reference grammar.
+pub fn image_tag(suite: &str, variant: &str, run_id: &str) -> String {
+    let repo: String = format!("{suite}-{variant}")
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let repo = repo.trim_matches('-');
+    format!("dockbench/{repo}:{run_id}")
+}
+
+/// Removes the images this run built, newest first so that children go before the parents they
+/// share layers with. Failures are warnings: a leftover image is labelled and easy to find.
+pub async fn remove_built_images<E: Engine>(engine: &E, ctx: &RunContext) {
+    let images: Vec<String> = std::mem::take(&mut *ctx.built_images.lock().unwrap());
+    let mut seen = std::collections::HashSet::new();
+    for image in images.into_iter().rev() {
+        if seen.insert(image.clone()) {
+            match engine.image_exists(&image).await {
+                Ok(true) => {
+                    if let Err(e) = engine.remove_image(&image).await {
+                        eprintln!("warning: {e:#}");
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => eprintln!("warning: {e:#}"),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_valid_references() {
+        assert_eq!(
+            image_tag("Python_API", "cache-mounts", "abc"),
+            "dockbench/python-api-cache-mounts:abc"
+        );
+        assert_eq!(image_tag("s", "_x_", "r"), "dockbench/s--x:r");
+    }
+}
