@@ -280,3 +280,21 @@ mod tests {
         assert_eq!(image_tag("s", "_x_", "r"), "dockbench/s--x:r");
     }
 }
+
+/// Things worth telling the user before measuring that do not make the suite invalid.
+pub fn suite_warnings(suite: &Suite) -> Vec<String> {
+    suite
+        .edits
+        .iter()
+        .filter(|e| !context::can_add_nonce(&e.file, &e.append))
+        .map(|e| {
+            format!(
+                "edit `{}`: dockbench does not know the comment syntax of {}, so it cannot make \
+                 each rebuild's content unique, and BuildKit may serve a repeated run from the \
+                 cache of an earlier one; put `{{nonce}}` somewhere in `append`",
+                e.name,
+                e.file.display()
+            )
+        })
+        .collect()
+}

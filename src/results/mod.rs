@@ -3,6 +3,7 @@
 
 pub mod environment;
 mod store;
+pub mod summarize;
 
 use std::collections::BTreeMap;
 

@@ -1,0 +1,177 @@
+//! `dockbench doctor`: is the engine reachable, which versions, does BuildKit work through the
+//! API, and are the base images that the bundled suites build FROM present locally?
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use super::{EXIT_FAILURES, EXIT_OK};
+use crate::driver::docker::{run_labels, DockerEngine};
+use crate::driver::{BuildRequest, Engine};
+use crate::scenario::{load_suite, Builder};
+
+pub async fn doctor(scenarios: &Path) -> anyhow::Result<i32> {
+    let engine = DockerEngine::connect().await?;
+    let info = engine.info().await?;
+    println!(
+        "engine:     reachable (Docker {}, API {})",
+        info.docker_version, info.api_version
+    );
+    println!(
+        "host:       {} / kernel {}, storage {}, cgroup v{} ({})",
+        info.operating_system,
+        info.kernel_version,
+        info.storage_driver,
+        info.cgroup_version,
+        info.cgroup_driver
+    );
+    let mut healthy = true;
+    match buildkit_check(&engine).await {
+        Ok(()) => println!("buildkit:   works through the API"),
+        Err(e) => {
+            healthy = false;
+            println!("buildkit:   FAILED: {e}");
+        }
+    }
+    let needed = needed_base_images(scenarios);
+    if needed.is_empty() {
+        println!(
+            "base images: no bundled suites found under {}",
+            scenarios.display()
+        );
+    }
+    for (image, suites) in &needed {
+        let present = engine.image_exists(image).await?;
+        healthy &= present;
+        let mark = if present {
+            "present"
+        } else {
+            "MISSING (run `bash scripts/setup.sh`)"
+        };
+        println!(
+            "base image: {image}: {mark} (needed by {})",
+            suites.iter().cloned().collect::<Vec<_>>().join(", ")
+        );
+    }
+    Ok(if healthy { EXIT_OK } else { EXIT_FAILURES })
+}
+
+/// Builds a one-line image through BuildKit and removes it again.
+async fn buildkit_check(engine: &DockerEngine) -> Result<(), String> {
+    let mut tar = tar::Builder::new(Vec::new());
+    let dockerfile = b"FROM scratch\nLABEL dockbench.doctor=1\n";
+    let mut header = tar::Header::new_gnu();
+    header.set_size(dockerfile.len() as u64);
+    header.set_mode(0o644);
+    header.set_cksum();
+    tar.append_data(&mut header, "Dockerfile", &dockerfile[..])
+        .map_err(|e| e.to_string())?;
+    let run_id = format!("doctor-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let req = BuildRequest {
+        context_tar: tar.into_inner().map_err(|e| e.to_string())?,
+        dockerfile: "Dockerfile".into(),
+        builder: Builder::BuildKit,
+        build_args: BTreeMap::new(),
+        nocache: true,
+        tag: format!("dockbench/doctor:{run_id}"),
+        labels: run_labels(&run_id, &[]),
+    };
+    let built = engine.build(req).await.map_err(|e| e.message)?;
+    engine
+        .remove_image(&built.image_id)
+        .await
+        .map_err(|e| format!("{e:#}"))
+}
+
+/// Base image -> names of the bundled suites whose Dockerfiles build FROM it.
+fn needed_base_images(scenarios: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let mut needed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let suite_files = walkdir::WalkDir::new(scenarios)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "toml"));
+    for entry in suite_files {
+        let Ok(suite) = load_suite(entry.path()) else {
+            continue;
+        };
+        for v in &suite.variants {
+            let Ok(text) = std::fs::read_to_string(v.context_dir.join(&v.dockerfile)) else {
+                continue;
+            };
+            for image in base_images(&text, &v.build_args) {
+                needed.entry(image).or_default().insert(suite.name.clone());
+            }
+        }
+    }
+    needed
+}
+
+/// The images a Dockerfile builds FROM, with `${ARG}`s resolved from build args or the ARG
+/// defaults before the first FROM. Earlier stage names and `scratch` are not images.
+pub fn base_images(dockerfile: &str, build_args: &BTreeMap<String, String>) -> Vec<String> {
+    let mut args: BTreeMap<String, String> = BTreeMap::new();
+    let mut stages: BTreeSet<String> = BTreeSet::new();
+    let mut images = Vec::new();
+    for line in dockerfile.lines().map(str::trim) {
+        let mut words = line.split_whitespace();
+        let Some(instruction) = words.next() else {
+            continue;
+        };
+        if instruction.eq_ignore_ascii_case("ARG") && images.is_empty() {
+            if let Some((k, v)) = words.next().and_then(|kv| kv.split_once('=')) {
+                args.insert(k.to_string(), v.trim_matches('"').to_string());
+            }
+        } else if instruction.eq_ignore_ascii_case("FROM") {
+            let rest: Vec<&str> = words.filter(|w| !w.starts_with("--")).collect();
+            let Some(image) = rest.first() else { continue };
+            let image = substitute(image, build_args, &args);
+            let is_stage = stages.contains(&image.to_ascii_lowercase());
+            if image != "scratch" && !is_stage && !images.contains(&image) {
+                images.push(image);
+            }
+            if let [_, as_kw, name] = rest.as_slice() {
+                if as_kw.eq_ignore_ascii_case("AS") {
+                    stages.insert(name.to_ascii_lowercase());
+                }
+            }
+        }
+    }
+    images
+}
+
+fn substitute(
+    word: &str,
+    build_args: &BTreeMap<String, String>,
+    defaults: &BTreeMap<String, String>,
+) -> String {
+    let mut values = defaults.clone();
+    values.extend(build_args.clone());
+    // Longest names first, so that `$BASE` is not mistaken for `$B` followed by "ASE".
+    let mut names: Vec<&String> = values.keys().collect();
+    names.sort_by_key(|k| std::cmp::Reverse(k.len()));
+    let mut out = word.to_string();
+    for k in names {
+        out = out
+            .replace(&format!("${{{k}}}"), &values[k])
+            .replace(&format!("${k}"), &values[k]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_bases_resolving_args_and_skipping_stages() {
+        let text = "ARG BASE=python:3.13-slim\nFROM ${BASE} AS builder\nRUN x\n\
+FROM builder AS test\nFROM scratch AS empty\nFROM --platform=linux/amd64 $BASE\nCOPY --from=builder / /\n";
+        let none = BTreeMap::new();
+        assert_eq!(base_images(text, &none), ["python:3.13-slim"]);
+        let args = BTreeMap::from([("BASE".to_string(), "dockbench/python:3.11-slim".to_string())]);
+        assert_eq!(base_images(text, &args), ["dockbench/python:3.11-slim"]);
+        assert_eq!(
+            base_images("FROM a\nFROM b AS x\nFROM x\n", &none),
+            ["a", "b"]
+        );
+    }
+}

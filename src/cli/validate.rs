@@ -1,0 +1,42 @@
+//! `dockbench validate`: load each suite without Docker and report every problem found.
+
+use std::path::PathBuf;
+
+use super::{EXIT_OK, EXIT_UNUSABLE};
+use crate::scenario::load_suite;
+
+pub fn validate(suites: &[PathBuf]) -> i32 {
+    let mut code = EXIT_OK;
+    for path in suites {
+        match load_suite(path) {
+            Ok(suite) => {
+                let edits = suite.edits.len();
+                println!(
+                    "{}: ok ({} variant{}, {edits} edit{}, {} run{})",
+                    path.display(),
+                    suite.variants.len(),
+                    plural(suite.variants.len()),
+                    plural(edits),
+                    suite.runs,
+                    plural(suite.runs as usize),
+                );
+                for warning in crate::measure::suite_warnings(&suite) {
+                    eprintln!("{}: warning: {warning}", path.display());
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                code = EXIT_UNUSABLE;
+            }
+        }
+    }
+    code
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

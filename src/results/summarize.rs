@@ -1,0 +1,108 @@
+//! Raw measurement -> `VariantResult`: group samples by metric, summarise, judge targets.
+
+use std::collections::BTreeMap;
+
+use super::{Status, VariantResult};
+use crate::measure::VariantMeasurement;
+use crate::scenario::Variant;
+use crate::stats::Summary;
+use crate::targets;
+
+pub fn variant_result(variant: &Variant, m: &VariantMeasurement) -> VariantResult {
+    let mut by_metric: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for s in &m.samples {
+        by_metric.entry(s.metric.clone()).or_default().push(s.value);
+    }
+    let metrics: BTreeMap<String, Summary> = by_metric
+        .into_iter()
+        .filter_map(|(metric, xs)| Summary::from_samples(&xs).map(|s| (metric, s)))
+        .collect();
+    VariantResult {
+        name: variant.name.clone(),
+        status: if m.error.is_none() {
+            Status::Ok
+        } else {
+            Status::Failed
+        },
+        error: m.error.clone(),
+        builder: variant.builder.as_str().to_string(),
+        dockerfile: variant.dockerfile.to_string_lossy().into_owned(),
+        targets: targets::check(&variant.targets, &metrics),
+        metrics,
+        layers: m.layers.clone(),
+        cold_build_steps: m.cold_build_steps.clone(),
+    }
+}
+
+/// Did the variant finish and meet every target?
+pub fn all_good(result: &VariantResult) -> bool {
+    result.status == Status::Ok && result.targets.iter().all(|t| t.pass)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metric::Direction;
+    use crate::results::Sample;
+    use crate::scenario::{Builder, Target};
+
+    fn variant() -> Variant {
+        Variant {
+            name: "v".into(),
+            context_dir: "/c".into(),
+            dockerfile: "Dockerfile".into(),
+            builder: Builder::Classic,
+            build_args: BTreeMap::new(),
+            run: None,
+            targets: vec![Target {
+                metric: "cold_build_s".into(),
+                limit: 2.0,
+                limit_text: "2s".into(),
+                direction: Direction::AtMost,
+            }],
+        }
+    }
+
+    fn sample(metric: &str, run: u32, value: f64) -> Sample {
+        Sample {
+            variant: "v".into(),
+            metric: metric.into(),
+            run,
+            value,
+        }
+    }
+
+    #[test]
+    fn groups_samples_and_judges_on_median() {
+        let m = VariantMeasurement {
+            samples: vec![
+                sample("cold_build_s", 1, 1.0),
+                sample("image_size_bytes", 1, 10.0),
+                sample("cold_build_s", 2, 3.0),
+                sample("cold_build_s", 3, 1.5),
+            ],
+            ..Default::default()
+        };
+        let r = variant_result(&variant(), &m);
+        assert_eq!(r.metrics["cold_build_s"].samples, vec![1.0, 3.0, 1.5]);
+        assert_eq!(r.metrics["cold_build_s"].median, 1.5);
+        assert_eq!(r.metrics["image_size_bytes"].median, 10.0);
+        assert_eq!(r.status, Status::Ok);
+        assert!(r.targets[0].pass);
+        assert!(all_good(&r));
+    }
+
+    #[test]
+    fn failure_keeps_earlier_samples() {
+        let m = VariantMeasurement {
+            samples: vec![sample("cold_build_s", 1, 5.0)],
+            error: Some("build failed at `RUN exit 3`".into()),
+            ..Default::default()
+        };
+        let r = variant_result(&variant(), &m);
+        assert_eq!(r.status, Status::Failed);
+        assert_eq!(r.metrics["cold_build_s"].samples, vec![5.0]);
+        assert!(!r.targets[0].pass);
+        assert!(!all_good(&r));
+    }
+}
