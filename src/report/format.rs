@@ -1,0 +1,239 @@
+//! Human-readable numbers for every report: times, sizes and rates in units a reader knows, with
+//! enough digits that a value never looks equal to a target it misses.
+//!
+//! Sizes are decimal (`MB` = 10^6 bytes) to match `docker images` and the suite's `"600MB"`.
+
+use crate::metric::{self, Unit};
+
+/// At most this many digits are added to tell a value from its limit; beyond that the two
+/// differ by less than anything a benchmark can measure.
+const MAX_EXTRA_DECIMALS: usize = 6;
+
+/// How one value is shown: divided by `divisor`, with `decimals` digits, then `suffix`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Scale {
+    divisor: f64,
+    decimals: usize,
+    suffix: &'static str,
+    /// A minute or more of seconds prints as `3m 05.2s`.
+    minutes: bool,
+}
+
+impl Scale {
+    const fn plain(divisor: f64, decimals: usize, suffix: &'static str) -> Scale {
+        Scale {
+            divisor,
+            decimals,
+            suffix,
+            minutes: false,
+        }
+    }
+}
+
+/// The median or any value of `metric`, in its readable unit: `12.31 s`, `142.3 MB`, `66.7%`.
+pub fn format_value(metric: &str, value: f64) -> String {
+    let unit = metric::unit_of(metric);
+    render(scale_for(unit, value), value)
+}
+
+/// Like [`format_value`], with more digits where needed so that the value and each of `limits`
+/// print differently (600.04 MB against 600 MB is `600.04 MB`, never `600.0 MB`).
+pub fn format_against_limits(metric: &str, value: f64, limits: &[f64]) -> String {
+    let unit = metric::unit_of(metric);
+    let mut scale = scale_for(unit, value);
+    let max_decimals = scale.decimals + MAX_EXTRA_DECIMALS;
+    while scale.decimals < max_decimals && looks_like_a_limit(scale, value, limits) {
+        scale.decimals += 1;
+    }
+    render(scale, value)
+}
+
+/// The spread (standard deviation) to print after a median: in the median's unit and precision
+/// without repeating the unit (`0.40` for `12.31 s`), or with its own unit when the median is in
+/// minutes (`4.1 s`).
+pub fn format_spread(metric: &str, median: f64, spread: f64) -> String {
+    let scale = scale_for(metric::unit_of(metric), median);
+    if scale.minutes {
+        return format_seconds(spread);
+    }
+    format!("{:.*}", scale.decimals, spread / scale.divisor)
+}
+
+/// `234 ms`, `12.31 s`, `3m 05.2s`.
+pub fn format_seconds(seconds: f64) -> String {
+    render(scale_for(Unit::Seconds, seconds), seconds)
+}
+
+/// Decimal units like `docker images`: `123 B`, `52.4 kB`, `5.24 MB`, `142.3 MB`, `1.23 GB`.
+pub fn format_bytes(bytes: f64) -> String {
+    render(scale_for(Unit::Bytes, bytes), bytes)
+}
+
+/// A 0..1 rate as a percentage: `66.7%`.
+pub fn format_fraction(fraction: f64) -> String {
+    render(scale_for(Unit::Fraction, fraction), fraction)
+}
+
+/// Compares the printed text, not rounded numbers: float rounding and `format!` can disagree
+/// on a tie, and only what the reader sees matters.
+fn looks_like_a_limit(scale: Scale, value: f64, limits: &[f64]) -> bool {
+    let shown = render(scale, value);
+    limits
+        .iter()
+        .any(|&limit| limit != value && render(scale, limit) == shown)
+}
+
+fn scale_for(unit: Unit, value: f64) -> Scale {
+    let magnitude = value.abs();
+    match unit {
+        Unit::Seconds => seconds_scale(magnitude),
+        Unit::Bytes => bytes_scale(magnitude),
+        Unit::Fraction => Scale::plain(0.01, 1, "%"),
+    }
+}
+
+/// Scales are chosen on the rounded number, so 0.9996 s is `1.00 s`, not `1000 ms`.
+fn seconds_scale(seconds: f64) -> Scale {
+    let ms = seconds * 1000.0;
+    let ms_decimals = significant_decimals(ms);
+    if round_to(ms, ms_decimals) < 1000.0 {
+        return Scale::plain(0.001, ms_decimals, " ms");
+    }
+    if round_to(seconds, 2) < 60.0 {
+        return Scale::plain(1.0, 2, " s");
+    }
+    Scale {
+        minutes: true,
+        ..Scale::plain(1.0, 1, "s")
+    }
+}
+
+fn bytes_scale(bytes: f64) -> Scale {
+    if bytes.round() < 1000.0 {
+        return Scale::plain(1.0, 0, " B");
+    }
+    let larger = [(1e3, " kB"), (1e6, " MB"), (1e9, " GB"), (1e12, " TB")];
+    for (divisor, suffix) in larger {
+        let decimals = significant_decimals(bytes / divisor).max(1);
+        if round_to(bytes / divisor, decimals) < 1000.0 || divisor == 1e12 {
+            return Scale::plain(divisor, decimals, suffix);
+        }
+    }
+    unreachable!("the last scale is always taken")
+}
+
+/// Decimals for at least three significant digits: `5.24`, `52.4`, `523`.
+fn significant_decimals(scaled: f64) -> usize {
+    if scaled < 10.0 {
+        2
+    } else if scaled < 100.0 {
+        1
+    } else {
+        0
+    }
+}
+
+fn render(scale: Scale, value: f64) -> String {
+    if value < 0.0 {
+        return format!("-{}", render(scale, -value));
+    }
+    if scale.minutes {
+        return render_minutes(value, scale.decimals);
+    }
+    format!(
+        "{:.*}{}",
+        scale.decimals,
+        value / scale.divisor,
+        scale.suffix
+    )
+}
+
+/// `185.24` s at 1 decimal -> `3m 05.2s`. Rounds first so that 59.96 s of a minute never
+/// prints as `60.0s`.
+fn render_minutes(seconds: f64, decimals: usize) -> String {
+    let total = round_to(seconds, decimals);
+    let minutes = (total / 60.0).floor();
+    let rest = total - minutes * 60.0;
+    let width = if decimals > 0 { decimals + 3 } else { 2 };
+    format!("{minutes}m {rest:0width$.decimals$}s")
+}
+
+fn round_to(x: f64, decimals: usize) -> f64 {
+    let factor = 10f64.powi(decimals as i32);
+    (x * factor).round() / factor
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds() {
+        assert_eq!(format_seconds(0.0032), "3.20 ms");
+        assert_eq!(format_seconds(0.0456), "45.6 ms");
+        assert_eq!(format_seconds(0.234), "234 ms");
+        assert_eq!(format_seconds(0.9996), "1.00 s");
+        assert_eq!(format_seconds(12.314), "12.31 s");
+        assert_eq!(format_seconds(59.996), "1m 00.0s");
+        assert_eq!(format_seconds(185.24), "3m 05.2s");
+        assert_eq!(format_seconds(119.96), "2m 00.0s");
+        assert_eq!(format_seconds(-2.5), "-2.50 s");
+    }
+
+    #[test]
+    fn bytes_are_decimal() {
+        assert_eq!(format_bytes(0.0), "0 B");
+        assert_eq!(format_bytes(123.0), "123 B");
+        assert_eq!(format_bytes(999.6), "1.00 kB");
+        assert_eq!(format_bytes(52_400.0), "52.4 kB");
+        assert_eq!(format_bytes(5_240_000.0), "5.24 MB");
+        assert_eq!(format_bytes(52_400_000.0), "52.4 MB");
+        assert_eq!(format_bytes(142_345_678.0), "142.3 MB");
+        assert_eq!(format_bytes(999_960_000.0), "1.00 GB");
+        assert_eq!(format_bytes(1_234_000_000.0), "1.23 GB");
+        assert_eq!(format_bytes(3.5e15), "3500.0 TB");
+    }
+
+    #[test]
+    fn fractions_are_percentages() {
+        assert_eq!(format_fraction(2.0 / 3.0), "66.7%");
+        assert_eq!(format_fraction(1.0), "100.0%");
+        assert_eq!(format_fraction(0.0), "0.0%");
+    }
+
+    #[test]
+    fn value_follows_the_metric_unit() {
+        assert_eq!(format_value("rebuild_s.deps", 4.5), "4.50 s");
+        assert_eq!(format_value("memory_peak_bytes", 64e6), "64.0 MB");
+        assert_eq!(format_value("cache_hit_rate.source", 0.8), "80.0%");
+    }
+
+    #[test]
+    fn a_miss_never_prints_as_its_limit() {
+        let limit = [600e6];
+        let f = |v| format_against_limits("image_size_bytes", v, &limit);
+        assert_eq!(f(600.4e6), "600.4 MB");
+        assert_eq!(f(600.04e6), "600.04 MB");
+        assert_eq!(f(600.000_5e6), "600.0005 MB");
+        assert_eq!(f(599.96e6), "599.96 MB");
+        assert_eq!(f(600e6), "600.0 MB", "equal to the limit is shown as it is");
+        assert_eq!(
+            f(612e6),
+            "612.0 MB",
+            "no extra digits when already distinct"
+        );
+        let rate = |v| format_against_limits("cache_hit_rate", v, &[0.8]);
+        assert_eq!(rate(0.7999), "79.99%");
+        let time = |v| format_against_limits("cold_build_s", v, &[180.0]);
+        assert_eq!(time(180.02), "3m 00.02s");
+    }
+
+    #[test]
+    fn spread_uses_the_median_precision() {
+        assert_eq!(format_spread("cold_build_s", 12.31, 0.4), "0.40");
+        assert_eq!(format_spread("image_size_bytes", 142.3e6, 0.26e6), "0.3");
+        assert_eq!(format_spread("cache_hit_rate", 0.5, 0.05), "5.0");
+        assert_eq!(format_spread("cold_build_s", 185.0, 4.1), "4.10 s");
+        assert_eq!(format_spread("startup_s", 0.234, 0.012), "12");
+    }
+}

@@ -1,0 +1,352 @@
+//! The terminal summary: one row per variant, one column per metric, each cell the median with
+//! its spread and, where a target is set, whether it passed.
+//!
+//! The rendered text depends only on the results (no colours, no terminal width), so it can be
+//! snapshot-tested and pasted into an issue as it is.
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{CellAlignment, ContentArrangement, Table};
+
+use super::columns::metric_columns;
+use super::format::{format_against_limits, format_spread};
+use crate::metric::Direction;
+use crate::results::{RunResults, Status, VariantResult};
+use crate::targets::TargetCheck;
+
+/// Shown for a metric a variant has no value for.
+pub const MISSING: &str = "—";
+/// An error message longer than this (in characters) is cut under the table.
+const ERROR_MAX_CHARS: usize = 120;
+
+/// The table, then one line per failed variant with its error, then the target tally.
+pub fn summary_table(results: &RunResults) -> String {
+    let columns: Vec<Column> = metric_columns(&results.variants)
+        .into_iter()
+        .map(|metric| Column::new(metric, &results.variants))
+        .collect();
+    let mut out = variants_table(&results.variants, &columns).to_string();
+    out.push('\n');
+    for variant in &results.variants {
+        if variant.status == Status::Failed {
+            out.push_str(&failure_line(variant));
+            out.push('\n');
+        }
+    }
+    out.push_str(&target_tally(&results.variants));
+    out.push('\n');
+    out
+}
+
+/// One metric column. When every target on the metric has the same limit, the header shows it
+/// once; otherwise each cell shows its own.
+struct Column {
+    metric: String,
+    shared_limit: Option<String>,
+}
+
+impl Column {
+    fn new(metric: String, variants: &[VariantResult]) -> Column {
+        let mut limits: Vec<String> = Vec::new();
+        for check in variants.iter().flat_map(|v| checks_of(v, &metric)) {
+            let limit = limit_text(check);
+            if !limits.contains(&limit) {
+                limits.push(limit);
+            }
+        }
+        let shared_limit = if limits.len() == 1 {
+            limits.pop()
+        } else {
+            None
+        };
+        Column {
+            metric,
+            shared_limit,
+        }
+    }
+
+    fn header(&self) -> String {
+        match &self.shared_limit {
+            Some(limit) => format!("{}\ntarget {limit}", self.metric),
+            None => self.metric.clone(),
+        }
+    }
+}
+
+fn variants_table(variants: &[VariantResult], columns: &[Column]) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .force_no_tty()
+        .set_content_arrangement(ContentArrangement::Disabled);
+    let headers = ["variant".to_string(), "status".to_string()]
+        .into_iter()
+        .chain(columns.iter().map(Column::header));
+    table.set_header(headers);
+    for variant in variants {
+        let status = match variant.status {
+            Status::Ok => "ok",
+            Status::Failed => "failed",
+        };
+        let cells = [variant.name.clone(), status.to_string()]
+            .into_iter()
+            .chain(columns.iter().map(|c| cell(variant, c)));
+        table.add_row(cells);
+    }
+    for index in 2..columns.len() + 2 {
+        if let Some(column) = table.column_mut(index) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    table
+}
+
+/// `12.31 s ± 0.40 ✓`, `— ✗` (targeted but never measured), `142.3 MB`.
+fn cell(variant: &VariantResult, column: &Column) -> String {
+    let checks: Vec<&TargetCheck> = checks_of(variant, &column.metric).collect();
+    let mut text = match variant.metrics.get(&column.metric) {
+        None => MISSING.to_string(),
+        Some(summary) => {
+            let limits: Vec<f64> = checks.iter().map(|c| c.limit).collect();
+            let median = format_against_limits(&column.metric, summary.median, &limits);
+            if summary.stddev > 0.0 {
+                let spread = format_spread(&column.metric, summary.median, summary.stddev);
+                format!("{median} ± {spread}")
+            } else {
+                median
+            }
+        }
+    };
+    for check in checks {
+        text.push(' ');
+        text.push_str(if check.pass { "✓" } else { "✗" });
+        if column.shared_limit.is_none() {
+            text.push_str(&format!(" ({})", limit_text(check)));
+        }
+    }
+    text
+}
+
+fn checks_of<'a>(
+    variant: &'a VariantResult,
+    metric: &'a str,
+) -> impl Iterator<Item = &'a TargetCheck> + 'a {
+    variant.targets.iter().filter(move |t| t.metric == metric)
+}
+
+/// `≤ 3m`, `≥ 80%`: the limit as the user wrote it in the suite.
+fn limit_text(check: &TargetCheck) -> String {
+    let sign = match check.direction {
+        Direction::AtMost => "≤",
+        Direction::AtLeast => "≥",
+    };
+    format!("{sign} {}", check.limit_text)
+}
+
+/// `broken failed: <first line of the error>`, cut at a character (never inside one) boundary.
+fn failure_line(variant: &VariantResult) -> String {
+    let error = variant.error.as_deref().unwrap_or("no error message");
+    let mut lines = error.trim().lines();
+    let first = lines.next().unwrap_or("").trim_end();
+    let more_lines = lines.next().is_some();
+    let mut shown: String = first.chars().take(ERROR_MAX_CHARS).collect();
+    if more_lines || first.chars().count() > ERROR_MAX_CHARS {
+        shown.push_str(" …");
+    }
+    format!("{} failed: {shown}", variant.name)
+}
+
+/// `Targets: 5 passed, 2 missed.`
+fn target_tally(variants: &[VariantResult]) -> String {
+    let checks: Vec<&TargetCheck> = variants.iter().flat_map(|v| &v.targets).collect();
+    if checks.is_empty() {
+        return "Targets: none set.".to_string();
+    }
+    let passed = checks.iter().filter(|c| c.pass).count();
+    let missed = checks.len() - passed;
+    format!("Targets: {passed} passed, {missed} missed.")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::results::Environment;
+    use crate::stats::Summary;
+
+    fn results(variants: Vec<VariantResult>) -> RunResults {
+        RunResults {
+            suite: "web".into(),
+            suite_file: "bench.toml".into(),
+            dockbench_version: "0.1.0".into(),
+            runs: 3,
+            started_at: "2026-11-23T07:41:05Z".into(),
+            finished_at: Some("2026-11-23T07:58:40Z".into()),
+            environment: Environment::default(),
+            variants,
+        }
+    }
+
+    fn variant(name: &str, metrics: &[(&str, &[f64])]) -> VariantResult {
+        VariantResult {
+            name: name.into(),
+            status: Status::Ok,
+            error: None,
+            builder: "buildkit".into(),
+            dockerfile: format!("{name}.Dockerfile"),
+            metrics: metrics
+                .iter()
+                .map(|(m, xs)| (m.to_string(), Summary::from_samples(xs).unwrap()))
+                .collect::<BTreeMap<_, _>>(),
+            targets: Vec::new(),
+            layers: Vec::new(),
+            cold_build_steps: Vec::new(),
+        }
+    }
+
+    /// Judges `variant` against targets the way `targets::check` does, on the median.
+    fn with_targets(
+        mut v: VariantResult,
+        targets: &[(&str, f64, &str, Direction)],
+    ) -> VariantResult {
+        v.targets = targets
+            .iter()
+            .map(|&(metric, limit, limit_text, direction)| {
+                let value = v.metrics.get(metric).map(|s| s.median);
+                let pass = value.is_some_and(|x| match direction {
+                    Direction::AtMost => x <= limit,
+                    Direction::AtLeast => x >= limit,
+                });
+                TargetCheck {
+                    metric: metric.into(),
+                    limit,
+                    limit_text: limit_text.into(),
+                    direction,
+                    value,
+                    pass,
+                }
+            })
+            .collect();
+        v
+    }
+
+    const SUITE_TARGETS: &[(&str, f64, &str, Direction)] = &[
+        ("cold_build_s", 180.0, "3m", Direction::AtMost),
+        ("image_size_bytes", 600e6, "600MB", Direction::AtMost),
+        ("cache_hit_rate.source", 0.8, "80%", Direction::AtLeast),
+    ];
+
+    fn alpine() -> VariantResult {
+        let v = variant(
+            "alpine",
+            &[
+                ("cold_build_s", &[12.1, 12.31, 12.9]),
+                ("warm_build_s", &[0.41, 0.38, 0.45]),
+                ("rebuild_s.source", &[2.2, 2.4, 2.3]),
+                ("rebuild_s.deps", &[9.8, 10.4, 10.1]),
+                ("cache_hit_rate", &[1.0, 1.0, 1.0]),
+                ("cache_hit_rate.source", &[0.875, 0.875, 0.875]),
+                ("cache_hit_rate.deps", &[0.5, 0.5, 0.5]),
+                ("image_size_bytes", &[52_412_345.0; 3]),
+                ("startup_s", &[0.234, 0.221, 0.250]),
+                (
+                    "memory_idle_bytes",
+                    &[31_200_000.0, 31_500_000.0, 31_300_000.0],
+                ),
+                (
+                    "memory_peak_bytes",
+                    &[48_100_000.0, 49_000_000.0, 48_700_000.0],
+                ),
+            ],
+        );
+        with_targets(v, SUITE_TARGETS)
+    }
+
+    fn debian() -> VariantResult {
+        let v = variant(
+            "debian",
+            &[
+                ("cold_build_s", &[183.2, 185.24, 190.0]),
+                ("warm_build_s", &[1.2, 1.1, 1.3]),
+                ("rebuild_s.source", &[3.1, 3.3, 3.0]),
+                ("rebuild_s.deps", &[44.0, 46.5, 45.1]),
+                ("cache_hit_rate", &[1.0, 1.0, 1.0]),
+                ("cache_hit_rate.source", &[2.0 / 3.0, 2.0 / 3.0, 2.0 / 3.0]),
+                ("cache_hit_rate.deps", &[1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0]),
+                ("image_size_bytes", &[600_040_000.0; 3]),
+                ("startup_s", &[1.42, 1.38, 1.51]),
+                (
+                    "memory_idle_bytes",
+                    &[61_000_000.0, 61_400_000.0, 60_900_000.0],
+                ),
+                (
+                    "memory_peak_bytes",
+                    &[1_203_000_000.0, 1_210_000_000.0, 1_190_000_000.0],
+                ),
+            ],
+        );
+        with_targets(v, SUITE_TARGETS)
+    }
+
+    /// Built, but has no `run` block: no startup or memory, and no per-edit rebuilds.
+    fn build_only() -> VariantResult {
+        let v = variant(
+            "build-only",
+            &[
+                ("cold_build_s", &[95.0]),
+                ("warm_build_s", &[0.9]),
+                ("cache_hit_rate", &[1.0]),
+                ("image_size_bytes", &[123_456_789.0]),
+            ],
+        );
+        with_targets(v, SUITE_TARGETS)
+    }
+
+    fn broken() -> VariantResult {
+        let mut v = with_targets(variant("broken", &[]), SUITE_TARGETS);
+        v.status = Status::Failed;
+        v.error = Some(
+            "process \"/bin/sh -c npm ci --omit=dev && npm run build --workspaces --if-present \
+             && rm -rf /root/.npm /tmp/*\" did not complete successfully: exit code: 1\n\
+             npm ERR! code ERESOLVE\nnpm ERR! ERESOLVE unable to resolve dependency tree"
+                .into(),
+        );
+        v
+    }
+
+    #[test]
+    fn summary_of_a_full_run() {
+        let run = results(vec![alpine(), debian(), build_only(), broken()]);
+        insta::assert_snapshot!(summary_table(&run));
+    }
+
+    #[test]
+    fn per_variant_limits_show_in_cells() {
+        let slim = with_targets(
+            variant("slim", &[("image_size_bytes", &[80e6])]),
+            &[("image_size_bytes", 100e6, "100MB", Direction::AtMost)],
+        );
+        let fat = with_targets(
+            variant("fat", &[("image_size_bytes", &[900e6])]),
+            &[("image_size_bytes", 1e9, "1GB", Direction::AtMost)],
+        );
+        let none = variant("untargeted", &[("image_size_bytes", &[1_500.0])]);
+        insta::assert_snapshot!(summary_table(&results(vec![slim, fat, none])));
+    }
+
+    #[test]
+    fn no_variants_no_targets() {
+        insta::assert_snapshot!(summary_table(&results(Vec::new())));
+    }
+
+    #[test]
+    fn long_errors_are_cut_on_a_char_boundary() {
+        let mut v = variant("x", &[]);
+        v.status = Status::Failed;
+        v.error = Some("é".repeat(200));
+        let line = failure_line(&v);
+        assert_eq!(line, format!("x failed: {} …", "é".repeat(ERROR_MAX_CHARS)));
+        v.error = None;
+        assert_eq!(failure_line(&v), "x failed: no error message");
+    }
+}
