@@ -18,7 +18,8 @@ pub const MISSING: &str = "—";
 /// An error message longer than this (in characters) is cut under the table.
 const ERROR_MAX_CHARS: usize = 120;
 
-/// The table, then one line per failed variant with its error, then the target tally.
+/// The table, then one line per failed variant with its error, then the target tally. No
+/// trailing newline, so it prints with `println!`.
 pub fn summary_table(results: &RunResults) -> String {
     let columns: Vec<Column> = metric_columns(&results.variants)
         .into_iter()
@@ -33,7 +34,6 @@ pub fn summary_table(results: &RunResults) -> String {
         }
     }
     out.push_str(&target_tally(&results.variants));
-    out.push('\n');
     out
 }
 
@@ -332,6 +332,12 @@ mod tests {
         );
         let none = variant("untargeted", &[("image_size_bytes", &[1_500.0])]);
         insta::assert_snapshot!(summary_table(&results(vec![slim, fat, none])));
+    }
+
+    #[test]
+    fn ends_without_a_newline_for_println() {
+        let text = summary_table(&results(vec![alpine()]));
+        assert!(text.ends_with("Targets: 3 passed, 0 missed."), "{text}");
     }
 
     #[test]
