@@ -147,8 +147,7 @@ impl BuildProgress {
                 let step = self
                     .classic_text
                     .lines()
-                    .filter(|l| l.starts_with("Step "))
-                    .next_back()
+                    .rfind(|l| l.starts_with("Step "))
                     .map(str::to_string);
                 (step, tail(&self.classic_text, ERROR_TAIL_LINES))
             }

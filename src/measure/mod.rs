@@ -267,20 +267,6 @@ pub async fn remove_built_images<E: Engine>(engine: &E, ctx: &RunContext) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tags_are_valid_references() {
-        assert_eq!(
-            image_tag("Python_API", "cache-mounts", "abc"),
-            "dockbench/python-api-cache-mounts:abc"
-        );
-        assert_eq!(image_tag("s", "_x_", "r"), "dockbench/s--x:r");
-    }
-}
-
 /// Things worth telling the user before measuring that do not make the suite invalid.
 pub fn suite_warnings(suite: &Suite) -> Vec<String> {
     suite
@@ -297,4 +283,18 @@ pub fn suite_warnings(suite: &Suite) -> Vec<String> {
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_valid_references() {
+        assert_eq!(
+            image_tag("Python_API", "cache-mounts", "abc"),
+            "dockbench/python-api-cache-mounts:abc"
+        );
+        assert_eq!(image_tag("s", "_x_", "r"), "dockbench/s--x:r");
+    }
 }
