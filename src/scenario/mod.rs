@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::metric::Direction;
 
-pub use parse::{load_suite, SuiteError};
+pub use parse::{load_suite, validate_suite, SuiteError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Builder {
