@@ -38,15 +38,16 @@ pub struct DockerEngine {
 impl DockerEngine {
     /// Connects as the docker CLI would: `DOCKER_HOST` if set, else the local socket.
     pub async fn connect() -> anyhow::Result<DockerEngine> {
-        // connect_with_defaults honours DOCKER_HOST; connect_with_socket_defaults does not.
-        let docker = Docker::connect_with_defaults().context("cannot set up a Docker client")?;
-        docker.ping().await.map_err(|e| {
+        let unreachable = |e: &dyn std::fmt::Display| {
             anyhow!(
-                "the Docker engine is not reachable ({}): {e}\n\
+                "the Docker engine is not reachable at {}: {e}\n\
                  hint: run `bash scripts/setup.sh` to start a local daemon",
-                std::env::var("DOCKER_HOST").unwrap_or_else(|_| "local socket".into())
+                std::env::var("DOCKER_HOST").unwrap_or_else(|_| "the local socket".into())
             )
-        })?;
+        };
+        // connect_with_defaults honours DOCKER_HOST; connect_with_socket_defaults does not.
+        let docker = Docker::connect_with_defaults().map_err(|e| unreachable(&e))?;
+        docker.ping().await.map_err(|e| unreachable(&e))?;
         Ok(DockerEngine {
             docker,
             probe_host: probe_host_from(std::env::var("DOCKER_HOST").ok().as_deref()),

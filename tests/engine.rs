@@ -1,0 +1,399 @@
+//! Real-engine tests: dockbench runs the busybox fixtures in tests/fixtures/busybox, whose answers
+//! are known in advance, with both builders. These need a Docker engine and the local base
+//! images (`bash scripts/setup.sh`); without them they fail, never skip.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use bollard::query_parameters::{ListContainersOptions, ListImagesOptions};
+use serde_json::Value;
+
+/// Engine tests run one at a time: timing assertions should not compete for the 2 cores.
+static ENGINE: Mutex<()> = Mutex::new(());
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/busybox")
+        .join(path)
+}
+
+fn dockbench(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dockbench"))
+        .args(args)
+        .output()
+        .expect("run dockbench")
+}
+
+fn run_suite(suite: &str, out: &Path) -> (Output, Value) {
+    let output = dockbench(&[
+        "run",
+        fixture(suite).to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-progress",
+    ]);
+    let text = std::fs::read_to_string(out.join("results.json")).unwrap_or_else(|e| {
+        panic!(
+            "no results.json ({e}); stderr:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output, serde_json::from_str(&text).unwrap())
+}
+
+fn variant<'a>(results: &'a Value, name: &str) -> &'a Value {
+    results["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == name)
+        .unwrap_or_else(|| panic!("variant {name} missing"))
+}
+
+fn samples(v: &Value, metric: &str) -> Vec<f64> {
+    v["metrics"][metric]["samples"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{} has no {metric}: {}", v["name"], v["metrics"]))
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+fn median(v: &Value, metric: &str) -> f64 {
+    v["metrics"][metric]["median"].as_f64().unwrap()
+}
+
+async fn docker() -> bollard::Docker {
+    bollard::Docker::connect_with_defaults().expect("docker client")
+}
+
+async fn labelled_containers(label: &str) -> usize {
+    let filters = HashMap::from([("label".to_string(), vec![label.to_string()])]);
+    let options = ListContainersOptions {
+        all: true,
+        filters: Some(filters),
+        ..Default::default()
+    };
+    docker()
+        .await
+        .list_containers(Some(options))
+        .await
+        .unwrap()
+        .len()
+}
+
+async fn labelled_images(label: &str) -> usize {
+    let filters = HashMap::from([("label".to_string(), vec![label.to_string()])]);
+    let options = ListImagesOptions {
+        all: true,
+        filters: Some(filters),
+        ..Default::default()
+    };
+    docker()
+        .await
+        .list_images(Some(options))
+        .await
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn build_fixtures_give_known_answers_with_both_builders() {
+    let _engine = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+    let edited = fixture("build/c.txt");
+    let before = std::fs::read(&edited).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let (output, results) = run_suite("build/suite.toml", out.path());
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "the failing variants make it exit 1"
+    );
+
+    let base = docker()
+        .await
+        .inspect_image("dockbench/busybox:latest")
+        .await
+        .unwrap();
+    let base_size = base.size.unwrap() as f64;
+    for builder in ["buildkit", "classic"] {
+        // A layer of exactly 50 MiB.
+        let layers = variant(&results, &format!("layers-{builder}"));
+        let blob = layers["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| {
+                l["created_by"]
+                    .as_str()
+                    .unwrap()
+                    .contains("dd if=/dev/zero")
+            })
+            .expect("the dd layer");
+        assert_eq!(
+            blob["size_bytes"].as_u64(),
+            Some(50 * 1024 * 1024),
+            "{builder}"
+        );
+        for size in samples(layers, "image_size_bytes") {
+            assert_eq!(
+                size,
+                base_size + 50.0 * MIB,
+                "{builder}: image = base + 50 MiB"
+            );
+        }
+        // The edit is not copied by this Dockerfile: everything stays cached.
+        assert_eq!(samples(layers, "cache_hit_rate.c"), [1.0, 1.0], "{builder}");
+
+        // An edit that invalidates exactly one of three steps, in every repetition (BuildKit
+        // would serve run 2 from run 1's cache without the per-run nonce).
+        let steps = variant(&results, &format!("steps-{builder}"));
+        assert_eq!(steps["status"], "ok");
+        assert_eq!(samples(steps, "cache_hit_rate"), [1.0, 1.0], "{builder}");
+        assert_eq!(
+            samples(steps, "cache_hit_rate.c"),
+            [2.0 / 3.0, 2.0 / 3.0],
+            "{builder}"
+        );
+        let cold_steps = steps["cold_build_steps"].as_array().unwrap();
+        assert_eq!(
+            cold_steps.len(),
+            3,
+            "{builder}: ENV, CMD and FROM are not steps"
+        );
+        assert!(
+            cold_steps.iter().all(|s| s["cached"] == false),
+            "{builder}: cold is cold"
+        );
+        for metric in ["cold_build_s", "warm_build_s", "rebuild_s.c"] {
+            assert_eq!(samples(steps, metric).len(), 2, "{builder} {metric}");
+        }
+
+        // A build that fails: recorded with the builder's own words; the others still ran.
+        let fail = variant(&results, &format!("fail-{builder}"));
+        assert_eq!(fail["status"], "failed");
+        let error = fail["error"].as_str().unwrap();
+        assert!(
+            error.contains(r#"RUN echo "about to fail" && exit 3"#),
+            "{error}"
+        );
+        let exit_words = if builder == "buildkit" {
+            "exit code: 3"
+        } else {
+            "non-zero code: 3"
+        };
+        assert!(error.contains(exit_words), "{error}");
+    }
+
+    assert_eq!(
+        std::fs::read(&edited).unwrap(),
+        before,
+        "the user's file is untouched"
+    );
+    let csv = std::fs::read_to_string(out.path().join("samples.csv")).unwrap();
+    let total_samples: usize = results["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|v| v["metrics"].as_object().unwrap().values())
+        .map(|m| m["samples"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(
+        csv.lines().count(),
+        total_samples + 1,
+        "one csv row per sample"
+    );
+    let env: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("environment.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(env["engine"]["api_version"]
+        .as_str()
+        .unwrap()
+        .starts_with("1."));
+    assert_eq!(
+        labelled_images("dockbench.suite=fixture-build").await,
+        0,
+        "images removed"
+    );
+    assert_eq!(
+        labelled_containers("dockbench.suite=fixture-build").await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn run_fixtures_give_known_answers() {
+    let _engine = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+    let out = tempfile::tempdir().unwrap();
+    let (output, results) = run_suite("run/suite.toml", out.path());
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a crash and missed targets make it exit 1"
+    );
+
+    // A server that sleeps 1.2 s before listening starts 1.2 s later than the same server
+    // without the sleep; what is left is the engine's own start cost, the same for both.
+    let fast = variant(&results, "fast-buildkit");
+    for builder in ["buildkit", "classic"] {
+        let slow = variant(&results, &format!("slow-{builder}"));
+        let delta = median(slow, "startup_s") - median(fast, "startup_s");
+        assert!(
+            (1.1..1.45).contains(&delta),
+            "{builder}: sleep 1.2 s measured as {delta} s"
+        );
+        for s in samples(slow, "startup_s") {
+            assert!(s >= 1.2, "{builder}: startup {s} shorter than the sleep");
+        }
+        // With the image's 30 s interval, healthy would take 30 s; the override makes it
+        // follow the app (interval 100 ms).
+        for h in samples(slow, "healthy_s") {
+            assert!((1.2..2.5).contains(&h), "{builder}: healthy after {h} s");
+        }
+        let target = &slow["targets"][0];
+        assert_eq!(target["metric"], "startup_s");
+        assert_eq!(target["pass"], false, "startup > 1 s misses the 1 s target");
+    }
+
+    // A memory hog of 48 MiB (tmpfs pages count as container memory).
+    let hog = variant(&results, "hog-buildkit");
+    for idle in samples(hog, "memory_idle_bytes") {
+        assert!(
+            (48.0 * MIB..54.0 * MIB).contains(&idle),
+            "hog idle {} MiB",
+            idle / MIB
+        );
+    }
+    for (idle, peak) in samples(hog, "memory_idle_bytes")
+        .iter()
+        .zip(samples(hog, "memory_peak_bytes"))
+    {
+        assert!(
+            peak >= *idle && peak < 60.0 * MIB,
+            "hog peak {} MiB",
+            peak / MIB
+        );
+    }
+    for idle in samples(fast, "memory_idle_bytes") {
+        assert!(idle < 8.0 * MIB, "an idle httpd uses {} MiB", idle / MIB);
+    }
+    assert!(hog["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["pass"] == true));
+
+    // A container that exits before it is ready: failed, with its exit code and output.
+    let crash = variant(&results, "crash");
+    assert_eq!(crash["status"], "failed");
+    let error = crash["error"].as_str().unwrap();
+    assert!(
+        error.contains("exited with code 7") && error.contains("giving up"),
+        "{error}"
+    );
+
+    assert_eq!(
+        labelled_containers("dockbench.suite=fixture-run").await,
+        0,
+        "containers removed"
+    );
+    assert_eq!(
+        labelled_images("dockbench.suite=fixture-run").await,
+        0,
+        "images removed"
+    );
+}
+
+#[tokio::test]
+async fn ctrl_c_removes_containers_and_keeps_what_was_measured() {
+    let _engine = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+    let out = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dockbench"))
+        .args([
+            "run",
+            fixture("interrupt/suite.toml").to_str().unwrap(),
+            "--no-progress",
+        ])
+        .arg("--out")
+        .arg(out.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the second variant's container is settling (its settle is 5 minutes).
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while labelled_containers("dockbench.variant=settles-forever").await == 0 {
+        assert!(Instant::now() < deadline, "the container never started");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+
+    assert_eq!(
+        labelled_containers("dockbench.suite=fixture-interrupt").await,
+        0
+    );
+    assert_eq!(
+        labelled_images("dockbench.suite=fixture-interrupt").await,
+        0
+    );
+    let results: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("results.json")).unwrap())
+            .unwrap();
+    let done = variant(&results, "finishes");
+    assert_eq!(done["status"], "ok");
+    let cut = variant(&results, "settles-forever");
+    assert_eq!(cut["status"], "failed");
+    assert!(cut["error"].as_str().unwrap().contains("interrupted"));
+    assert_eq!(
+        samples(cut, "cold_build_s").len(),
+        1,
+        "what was measured is kept"
+    );
+}
+
+#[test]
+fn unreachable_engine_exits_2_and_says_so() {
+    let output = Command::new(env!("CARGO_BIN_EXE_dockbench"))
+        .args([
+            "run",
+            fixture("build/suite.toml").to_str().unwrap(),
+            "--no-progress",
+        ])
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("not reachable") && stderr.contains("/nonexistent/docker.sock"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn doctor_reports_engine_and_buildkit() {
+    let _engine = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+    let output = dockbench(&["doctor", "--scenarios", fixture("").to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("buildkit:   works through the API"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("base image: dockbench/busybox:latest: present"),
+        "{stdout}"
+    );
+}
