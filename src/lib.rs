@@ -3,10 +3,14 @@
 //! The modules follow the pipeline, in order:
 //! `scenario` (suite file -> validated `Suite`) -> `driver` (the only code that talks to Docker)
 //! -> `measure` (phases -> raw `Sample`s) -> `stats` (summaries) -> `targets` (pass/miss)
-//! -> `results` (the results folder, written as we go) -> `report` (tables) -> `cli`.
+//! -> `results` (the results folder, written as we go) -> `compare` / `history` (across runs)
+//! -> `report` / `export` (tables, charts, files for other tools) -> `cli`.
 
 pub mod cli;
+pub mod compare;
 pub mod driver;
+pub mod export;
+pub mod history;
 pub mod measure;
 pub mod metric;
 pub mod report;

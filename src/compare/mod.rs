@@ -1,0 +1,1 @@
+//! Comparison of two results folders: per (variant, metric) verdicts recomputed from raw samples.

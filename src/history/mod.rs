@@ -1,0 +1,24 @@
+//! History: the runs stored under a results root, collected into one table (`history.csv`) for
+//! trend charts.
+
+use serde::{Deserialize, Serialize};
+
+/// One (run, variant, metric) point of the history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryRow {
+    /// RFC 3339, UTC: when the run started (the x axis of trend charts).
+    pub started_at: String,
+    pub suite: String,
+    pub variant: String,
+    pub metric: String,
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+    pub samples: usize,
+    /// The variant's target on this metric in that run, in the metric's unit, if any.
+    pub target_limit: Option<f64>,
+    /// The dockbench build (`environment.dockbench_git_commit`) of that run.
+    pub git_commit: String,
+    /// The results folder, relative to the history root.
+    pub results_dir: String,
+}
