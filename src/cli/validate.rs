@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::{EXIT_OK, EXIT_UNUSABLE};
-use crate::scenario::load_suite;
+use crate::scenario::{load_suite, validate_suite};
 
 pub fn validate(suites: &[PathBuf]) -> i32 {
     let mut code = EXIT_OK;
@@ -24,8 +24,11 @@ pub fn validate(suites: &[PathBuf]) -> i32 {
                     eprintln!("{}: warning: {warning}", path.display());
                 }
             }
-            Err(e) => {
-                eprintln!("error: {e}");
+            Err(_) => {
+                // Report every problem at once, not one per attempt.
+                for e in validate_suite(path) {
+                    eprintln!("error: {e}");
+                }
                 code = EXIT_UNUSABLE;
             }
         }

@@ -21,7 +21,7 @@ use crate::metric;
 
 /// A mistake in a suite file that the user must fix. Displays as `file:line: key: message`.
 #[derive(Debug, thiserror::Error)]
-#[error("{}:{}: {}{}", file.display(), line.map_or("?".to_string(), |l| l.to_string()), key.as_ref().map_or(String::new(), |k| format!("`{k}`: ")), message)]
+#[error("{}{}: {}{}", file.display(), line.map_or(String::new(), |l| format!(":{l}")), key.as_ref().map_or(String::new(), |k| format!("`{k}`: ")), message)]
 pub struct SuiteError {
     pub file: PathBuf,
     /// 1-based.
@@ -1307,7 +1307,7 @@ mod tests {
         );
         assert!(err
             .to_string()
-            .starts_with("no/such/suite.toml:?: cannot read"));
+            .starts_with("no/such/suite.toml: cannot read"));
     }
 
     #[test]

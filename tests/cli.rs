@@ -1,0 +1,106 @@
+//! Command-line behaviour that needs no Docker: validation messages and exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path)
+}
+
+fn dockbench(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dockbench"))
+        .args(args)
+        .output()
+        .expect("run dockbench")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn validate_accepts_the_fixture_suites() {
+    for suite in [
+        "busybox/build/suite.toml",
+        "busybox/run/suite.toml",
+        "suites/python-api/suite.toml",
+    ] {
+        let o = dockbench(&["validate", fixture(suite).to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{suite}: {}", stderr(&o));
+        assert!(String::from_utf8_lossy(&o.stdout).contains(": ok ("));
+    }
+}
+
+#[test]
+fn unknown_key_names_file_line_and_key() {
+    let path = fixture("bad/typo.toml");
+    let o = dockbench(&["validate", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let expected = format!(
+        "error: {}:5: `run.timeot`: unknown key `timeot` in [run]; expected one of: port, \
+         http_probe, timeout, settle, env, command\n",
+        path.display()
+    );
+    assert_eq!(stderr(&o), expected);
+}
+
+#[test]
+fn validate_lists_every_bad_unit() {
+    let path = fixture("bad/units.toml");
+    let o = dockbench(&["validate", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains(":4: `targets.image_size_bytes`: invalid size \"600 parsecs\""),
+        "{err}"
+    );
+    assert!(
+        err.contains(":5: `targets.startup_s`: invalid duration \"soon\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_dockerfile_is_exit_2_for_run_too() {
+    let path = fixture("bad/missing.toml");
+    let o = dockbench(&["run", path.to_str().unwrap(), "--no-progress"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a bad suite is rejected before Docker is touched"
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains(":5: `variant[1].dockerfile`") && err.contains("Dockerfile.nope"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unreadable_suite_and_unknown_variant_are_exit_2() {
+    let o = dockbench(&["run", "/nonexistent/suite.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with("error: /nonexistent/suite.toml: cannot read"),
+        "{}",
+        stderr(&o)
+    );
+
+    let suite = fixture("busybox/build/suite.toml");
+    let o = dockbench(&["run", suite.to_str().unwrap(), "--variant", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--variant nope: no such variant"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn bad_flags_are_exit_2() {
+    let suite = fixture("busybox/build/suite.toml");
+    let o = dockbench(&["run", suite.to_str().unwrap(), "--runs", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+}
