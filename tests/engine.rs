@@ -5,14 +5,13 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use bollard::query_parameters::{ListContainersOptions, ListImagesOptions};
 use serde_json::Value;
 
 /// Engine tests run one at a time: timing assertions should not compete for the 2 cores.
-static ENGINE: Mutex<()> = Mutex::new(());
+static ENGINE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -104,7 +103,7 @@ async fn labelled_images(label: &str) -> usize {
 
 #[tokio::test]
 async fn build_fixtures_give_known_answers_with_both_builders() {
-    let _engine = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+    let _engine = ENGINE.lock().await;
     let edited = fixture("build/c.txt");
     let before = std::fs::read(&edited).unwrap();
     let out = tempfile::tempdir().unwrap();
@@ -229,7 +228,7 @@ async fn build_fixtures_give_known_answers_with_both_builders() {
 
 #[tokio::test]
 async fn run_fixtures_give_known_answers() {
-    let _engine = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+    let _engine = ENGINE.lock().await;
     let out = tempfile::tempdir().unwrap();
     let (output, results) = run_suite("run/suite.toml", out.path());
     assert_eq!(
@@ -312,7 +311,7 @@ async fn run_fixtures_give_known_answers() {
 
 #[tokio::test]
 async fn ctrl_c_removes_containers_and_keeps_what_was_measured() {
-    let _engine = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+    let _engine = ENGINE.lock().await;
     let out = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_dockbench"))
         .args([
@@ -384,7 +383,7 @@ fn unreachable_engine_exits_2_and_says_so() {
 
 #[test]
 fn doctor_reports_engine_and_buildkit() {
-    let _engine = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+    let _engine = ENGINE.blocking_lock();
     let output = dockbench(&["doctor", "--scenarios", fixture("").to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");

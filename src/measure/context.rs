@@ -5,6 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use tempfile::TempDir;
 
 use crate::scenario::Edit;
@@ -15,13 +16,15 @@ pub struct PrivateContext {
 
 impl PrivateContext {
     /// Snapshots `source` so that the whole variant is measured against one consistent tree,
-    /// even if the user keeps editing while dockbench runs.
-    pub fn copy_of(source: &Path) -> anyhow::Result<PrivateContext> {
+    /// even if the user keeps editing while dockbench runs. Like the docker CLI, it leaves out
+    /// what `.dockerignore` excludes, except the Dockerfile itself, which the builder needs.
+    pub fn copy_of(source: &Path, dockerfile: &Path) -> anyhow::Result<PrivateContext> {
         let dir = tempfile::Builder::new()
             .prefix("dockbench-context-")
             .tempdir()
             .context("create a temporary folder for the build context")?;
-        copy_tree(source, dir.path())
+        let ignore = dockerignore(source, dockerfile)?;
+        copy_tree(source, dir.path(), &ignore)
             .with_context(|| format!("copy build context {}", source.display()))?;
         Ok(PrivateContext { dir })
     }
@@ -110,15 +113,77 @@ fn comment_syntax(file: &Path) -> Option<(&'static str, &'static str)> {
     }
 }
 
-fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
-    for entry in walkdir::WalkDir::new(from).follow_links(false) {
+/// `.dockerignore` as a matcher. Docker's patterns are anchored at the context root, which
+/// gitignore expresses with a leading `/`; `!` exceptions and `**` mean the same in both.
+struct DockerIgnore {
+    matcher: Gitignore,
+    /// Any `!` lines of the user's own.
+    has_exceptions: bool,
+}
+
+fn dockerignore(source: &Path, dockerfile: &Path) -> anyhow::Result<DockerIgnore> {
+    let mut builder = GitignoreBuilder::new(source);
+    let mut has_exceptions = false;
+    if let Ok(text) = fs::read_to_string(source.join(".dockerignore")) {
+        for line in text.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (negate, pattern) = match line.strip_prefix('!') {
+                Some(p) => {
+                    has_exceptions = true;
+                    ("!", p)
+                }
+                None => ("", line),
+            };
+            let pattern = pattern.trim_start_matches("./").trim_start_matches('/');
+            builder.add_line(None, &format!("{negate}/{pattern}"))?;
+        }
+    }
+    // The builder needs these two even when they are ignored (the docker CLI sends them too).
+    builder.add_line(None, "!/.dockerignore")?;
+    builder.add_line(None, &format!("!/{}", dockerfile.display()))?;
+    Ok(DockerIgnore {
+        matcher: builder.build()?,
+        has_exceptions,
+    })
+}
+
+fn copy_tree(from: &Path, to: &Path, ignore: &DockerIgnore) -> anyhow::Result<()> {
+    let DockerIgnore {
+        matcher: ignore,
+        has_exceptions,
+    } = ignore;
+    // Docker can re-include a file under an excluded folder (`docs` then `!docs/keep.md`);
+    // gitignore cannot, so excluded folders are still walked when exceptions exist, and each
+    // file is judged on its own path and its parents'.
+    let mut walk = walkdir::WalkDir::new(from).follow_links(false).into_iter();
+    while let Some(entry) = walk.next() {
         let entry = entry?;
         let rel = entry.path().strip_prefix(from)?;
-        let target = to.join(rel);
+        if rel.as_os_str().is_empty() {
+            continue;
+        }
         let kind = entry.file_type();
+        let ignored = ignore
+            .matched_path_or_any_parents(rel, kind.is_dir())
+            .is_ignore();
+        let target = to.join(rel);
         if kind.is_dir() {
-            fs::create_dir_all(&target)?;
-        } else if kind.is_symlink() {
+            if !ignored {
+                fs::create_dir_all(&target)?;
+            } else if !*has_exceptions {
+                walk.skip_current_dir();
+            }
+            continue;
+        }
+        if ignored {
+            continue;
+        }
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        if kind.is_symlink() {
             std::os::unix::fs::symlink(fs::read_link(entry.path())?, &target)?;
         } else {
             fs::copy(entry.path(), &target)
@@ -145,7 +210,7 @@ mod tests {
         let user = tempfile::tempdir().unwrap();
         fs::create_dir(user.path().join("src")).unwrap();
         fs::write(user.path().join("src/main.py"), "print(1)\n").unwrap();
-        let ctx = PrivateContext::copy_of(user.path()).unwrap();
+        let ctx = PrivateContext::copy_of(user.path(), Path::new("Dockerfile")).unwrap();
         {
             let _guard = ctx.apply(&edit("src/main.py", "# edited\n"), "n1").unwrap();
             let copied = fs::read_to_string(ctx.path().join("src/main.py")).unwrap();
@@ -184,7 +249,7 @@ mod tests {
         fs::write(user.path().join("Dockerfile"), "FROM x\n").unwrap();
         fs::create_dir(user.path().join("d")).unwrap();
         fs::write(user.path().join("d/f"), "abc").unwrap();
-        let ctx = PrivateContext::copy_of(user.path()).unwrap();
+        let ctx = PrivateContext::copy_of(user.path(), Path::new("Dockerfile")).unwrap();
         let bytes = ctx.tar().unwrap();
         let mut archive = tar::Archive::new(bytes.as_slice());
         let mut names: Vec<String> = archive
@@ -196,5 +261,55 @@ mod tests {
             .collect();
         names.sort();
         assert_eq!(names, ["Dockerfile", "d/f"]);
+    }
+
+    #[test]
+    fn dockerignore_is_honoured_like_the_docker_cli() {
+        let user = tempfile::tempdir().unwrap();
+        let write = |p: &str| {
+            let path = user.path().join(p);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "x").unwrap();
+        };
+        for p in [
+            "Dockerfile",
+            "app.py",
+            ".venv/lib/big",
+            "src/a.py",
+            "src/b.log",
+            "docs/keep.md",
+            "docs/x.md",
+        ] {
+            write(p);
+        }
+        fs::write(
+            user.path().join(".dockerignore"),
+            "# comment\n.venv\n**/*.log\ndocs\n!docs/keep.md\nDockerfile\n",
+        )
+        .unwrap();
+        let ctx = PrivateContext::copy_of(user.path(), Path::new("Dockerfile")).unwrap();
+        let mut files: Vec<String> = walkdir::WalkDir::new(ctx.path())
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                e.path()
+                    .strip_prefix(ctx.path())
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        files.sort();
+        assert_eq!(
+            files,
+            [
+                ".dockerignore",
+                "Dockerfile",
+                "app.py",
+                "docs/keep.md",
+                "src/a.py"
+            ]
+        );
     }
 }

@@ -86,7 +86,7 @@ pub async fn measure_variant<E: Engine>(
     observer: &dyn Observer,
     out: &RefCell<VariantMeasurement>,
 ) {
-    let private = match PrivateContext::copy_of(&variant.context_dir) {
+    let private = match PrivateContext::copy_of(&variant.context_dir, &variant.dockerfile) {
         Ok(p) => p,
         Err(e) => {
             out.borrow_mut().error = Some(format!("{e:#}"));
