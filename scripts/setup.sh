@@ -28,6 +28,8 @@ readonly BUSYBOX_IMAGE=dockbench/busybox:latest
 readonly BUSYBOX_RECIPE=1
 readonly PYTHON_IMAGE=dockbench/python:3.11-slim
 readonly PYTHON_RECIPE=1
+# After changing a recipe, also run scripts/check-images.sh (network checks of the Dockerfile
+# patterns the suites use: pip --prefix + COPY, apt-get in a build, non-root users, ...).
 
 readonly MIRROR=${DOCKBENCH_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 readonly SUITE=bookworm
@@ -101,17 +103,17 @@ apt_install() {
 docker_answers() { timeout 20 docker info >/dev/null 2>&1; }
 
 ensure_docker() {
-  if command -v docker >/dev/null 2>&1 && docker_answers; then
-    return 0
-  fi
+  # Debian's docker.io brings both the CLI and the engine.
+  command -v docker >/dev/null 2>&1 || apt_install docker.io
+  docker_answers && return 0
   if [[ -n ${DOCKER_HOST:-} ]]; then
-    command -v docker >/dev/null 2>&1 || die "no docker CLI on PATH (DOCKER_HOST=$DOCKER_HOST)"
-    docker info >&2 || true
+    timeout 20 docker info 2>&1 >/dev/null | sed 's/^/  /' >&2 || true
     die "DOCKER_HOST=$DOCKER_HOST is set but no Docker engine answers there; not starting a local daemon (unset DOCKER_HOST to use or start the local one)"
   fi
-  if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
-    apt_install docker.io
+  if [[ $(id -u) -ne 0 && -S /var/run/docker.sock ]]; then
+    die "the Docker engine at /var/run/docker.sock does not answer for $(id -un) (not in the docker group?)"
   fi
+  command -v dockerd >/dev/null 2>&1 || apt_install docker.io
   require_root "starting dockerd"
 
   # A dockerd that is already running (perhaps still starting) is waited for, not doubled.
@@ -126,7 +128,8 @@ ensure_docker() {
   fi
   if [[ -z $pid ]]; then
     log "starting dockerd in the background (log: $DOCKERD_LOG)"
-    setsid dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
+    # fd 9 is our lock: the daemon must not keep it.
+    setsid dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&- &
     pid=$!
   fi
 
@@ -341,6 +344,7 @@ build_python() {
 
   log "debootstrap --variant=minbase $SUITE ($MIRROR); takes a minute or two"
   quietly debootstrap debootstrap --variant=minbase "$SUITE" "$root" "$MIRROR"
+  log "debootstrap done in $((SECONDS - started))s"
 
   # Like debian:bookworm-slim: no docs, man pages or translations; no apt caches in layers.
   cat >"$root/etc/dpkg/dpkg.cfg.d/docker" <<'EOF'
@@ -383,12 +387,15 @@ EOF
   printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"; chmod 0755 "$root/usr/sbin/policy-rc.d"
 
   log "installing python3, pip, venv into the image root"
+  local step=$SECONDS
   quietly "apt-get update (image)" chroot "$root" apt-get update
   quietly "apt-get upgrade (image)" chroot "$root" apt-get -y upgrade
   # python:slim has ca-certificates, netbase and tzdata; adduser is there for Dockerfiles that
   # make users (useradd/groupadd come with minbase's passwd).
   quietly "apt-get install (image)" chroot "$root" apt-get install -y --no-install-recommends \
     python3 python3-pip python3-venv python-is-python3 ca-certificates netbase tzdata adduser
+
+  log "packages installed in $((SECONDS - step))s"
 
   # The machine reaches PyPI through a TLS-intercepting proxy whose CA only the host's bundle
   # has. Every certificate of the host bundle that the image's Debian bundle lacks becomes a
