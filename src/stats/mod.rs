@@ -1,6 +1,8 @@
 //! Summary statistics over raw samples. Imports nothing from the rest of the crate, so it can be
 //! trusted (and tested) on its own.
 
+pub mod significance;
+
 use serde::{Deserialize, Serialize};
 
 /// Summary of one metric's samples. `stddev` is the sample standard deviation (n - 1), as
