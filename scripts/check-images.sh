@@ -108,5 +108,16 @@ WORKDIR /home/app
 RUN pip install --no-cache-dir --user six
 CMD [\"python\", \"-c\", \"import six, os; assert os.getuid() != 0\"]"
 
+check "python: apt-get install gcc, pip builds a C extension from source" build cext "
+FROM $PYTHON
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/*
+RUN pip install --no-cache-dir --no-binary :all: psutil
+CMD [\"python\", \"-c\", \"import psutil; psutil.cpu_count()\"]"
+
+check "python: apt-get install python3-dev takes over the bundled headers" build dev "
+FROM $PYTHON
+RUN apt-get update && apt-get install -y --no-install-recommends python3-dev && rm -rf /var/lib/apt/lists/*
+CMD [\"sh\", \"-c\", \"dpkg -S /usr/include/python3.11/Python.h\"]"
+
 echo "$PASSED passed, $FAILED failed"
 [[ $FAILED -eq 0 ]]

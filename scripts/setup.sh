@@ -27,7 +27,7 @@ set -euo pipefail
 readonly BUSYBOX_IMAGE=dockbench/busybox:latest
 readonly BUSYBOX_RECIPE=1
 readonly PYTHON_IMAGE=dockbench/python:3.11-slim
-readonly PYTHON_RECIPE=1
+readonly PYTHON_RECIPE=2
 # After changing a recipe, also run scripts/check-images.sh (network checks of the Dockerfile
 # patterns the suites use: pip --prefix + COPY, apt-get in a build, non-root users, ...).
 
@@ -393,7 +393,8 @@ EOF
   # python:slim has ca-certificates, netbase and tzdata; adduser is there for Dockerfiles that
   # make users (useradd/groupadd come with minbase's passwd).
   quietly "apt-get install (image)" chroot "$root" apt-get install -y --no-install-recommends \
-    python3 python3-pip python3-venv python-is-python3 ca-certificates netbase tzdata adduser
+    python3 python3-pip python3-venv python3-gdbm python-is-python3 ca-certificates netbase \
+    tzdata adduser
 
   log "packages installed in $((SECONDS - step))s"
 
@@ -428,6 +429,15 @@ EOF
   rm -f "$root"/usr/lib/python3.*/EXTERNALLY-MANAGED
   py_version=$(chroot "$root" python3 -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')
   mkdir -p "$root/usr/local/lib/python${py_version%.*}/site-packages"
+  # python:slim has Python's C headers, so `apt-get install gcc` + `pip install` of a package
+  # with C extensions works there. python3-dev would cost ~60 MB (libc6-dev, a static
+  # libpython, ...); the headers alone are ~1.4 MB. They come unowned from libpython3.X-dev
+  # (a later `apt-get install python3-dev` simply takes them over).
+  chroot "$root" sh -c "cd /tmp && apt-get download -q libpython${py_version%.*}-dev" >/dev/null 2>&1 ||
+    die "apt-get download libpython${py_version%.*}-dev failed (image)"
+  dpkg-deb --fsys-tarfile "$root"/tmp/libpython*-dev_*.deb |
+    tar -x -C "$root" --wildcards './usr/include/*'
+  rm -f "$root"/tmp/libpython*-dev_*.deb
   write_layout_hook "$root"
 
   # Small, like the official image: no apt lists, caches or logs.
