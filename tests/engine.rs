@@ -382,6 +382,21 @@ fn unreachable_engine_exits_2_and_says_so() {
 }
 
 #[test]
+fn docker_host_is_honoured() {
+    let _engine = ENGINE.blocking_lock();
+    let output = Command::new(env!("CARGO_BIN_EXE_dockbench"))
+        .args(["doctor", "--scenarios", "/nonexistent"])
+        .env("DOCKER_HOST", "unix:///var/run/docker.sock")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.starts_with("engine:     reachable (Docker "),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn doctor_reports_engine_and_buildkit() {
     let _engine = ENGINE.blocking_lock();
     let output = dockbench(&["doctor", "--scenarios", fixture("").to_str().unwrap()]);
