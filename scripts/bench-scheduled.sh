@@ -3,7 +3,10 @@
 # redraw the trend charts, and commit (and optionally push) it all to that branch.
 #
 # The history branch (default `dockbench-history`) shares no commits with the code. It holds
-#   results/<suite>/<UTC timestamp>/   every run's results folder, as `dockbench run` wrote it
+#   results/<suite>/<UTC timestamp>/   every run's data: results.json, samples.csv,
+#                                      environment.json and report.md (the full report, with
+#                                      report.html and its charts, stays in REPORT_ROOT for the
+#                                      workflow's artifact: at ~1 MB a run it would bloat git)
 #   trends/history.csv, trends/charts/ `dockbench history results --out trends`
 #   README.md, index.html, .nojekyll   a page showing the trend charts: GitHub shows README.md
 #                                      when browsing the branch, and GitHub Pages can serve the
@@ -22,7 +25,10 @@
 #   HISTORY_BRANCH   default dockbench-history; created (as an orphan branch) when missing
 #   HISTORY_REMOTE   default origin: the branch is fetched from there when it exists
 #   PUSH             1 to push the new commit to HISTORY_REMOTE (default 0: commit only)
-#   GITHUB_OUTPUT    if set (GitHub Actions), gets results_dir=... and history_dir=...
+#   REPORT_ROOT      where `dockbench run` writes the full results folder, under the same
+#                    results/<suite>/<timestamp> path (default target/dockbench-scheduled)
+#   GITHUB_OUTPUT    if set (GitHub Actions), gets results_dir=<the full results folder> and
+#                    history_dir=...
 # Exit: dockbench run's code once the run is recorded (0 all targets met, 1 a variant failed or
 # a target was missed); 2 when nothing could be recorded, or the history or push failed;
 # 130 interrupted (nothing recorded).
@@ -40,6 +46,7 @@ readonly HISTORY_BRANCH=${HISTORY_BRANCH:-dockbench-history}
 readonly HISTORY_REMOTE=${HISTORY_REMOTE:-origin}
 readonly PUSH=${PUSH:-0}
 HISTORY_DIR=${HISTORY_DIR:-$REPO/target/dockbench-history}
+REPORT_ROOT=${REPORT_ROOT:-$REPO/target/dockbench-scheduled}
 
 [[ -f $SUITE ]] || die "suite file $SUITE not found"
 [[ -z ${RUNS:-} || $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, got '$RUNS'"
@@ -93,8 +100,13 @@ suite_name() {
 stamp=$(date -u +%Y-%m-%dT%H-%M-%SZ)
 rel=results/$(suite_name)/$stamp
 n=2
-while [[ -e $HISTORY_DIR/$rel ]]; do rel=results/$(suite_name)/$stamp-$n; n=$((n + 1)); done
-readonly RESULTS_DIR=$HISTORY_DIR/$rel
+while [[ -e $HISTORY_DIR/$rel || -e $REPORT_ROOT/$rel ]]; do
+  rel=results/$(suite_name)/$stamp-$n
+  n=$((n + 1))
+done
+mkdir -p "$REPORT_ROOT"
+REPORT_ROOT=$(cd "$REPORT_ROOT" && pwd)
+readonly REPORT_ROOT RESULTS_DIR=$REPORT_ROOT/$rel HISTORY_RESULTS=$HISTORY_DIR/$rel
 
 # --- run ----------------------------------------------------------------------------------------
 args=(run "$SUITE" --out "$RESULTS_DIR" --no-progress)
@@ -102,19 +114,28 @@ args=(run "$SUITE" --out "$RESULTS_DIR" --no-progress)
 log "dockbench ${args[*]}"
 run_rc=0
 "$DOCKBENCH" "${args[@]}" || run_rc=$?
+# Whatever the run left is the workflow's artifact, recorded or not.
+if [[ -n ${GITHUB_OUTPUT:-} && -d $RESULTS_DIR ]]; then
+  printf 'results_dir=%s\nhistory_dir=%s\n' "$RESULTS_DIR" "$HISTORY_DIR" >>"$GITHUB_OUTPUT"
+fi
 case $run_rc in
   0) ;;
   1) log "a variant failed or missed a target; recording the run all the same" ;;
   *)
     # An unusable suite, an unreachable engine or Ctrl-C: partial data would only mislead the
     # trend charts, so nothing is recorded.
-    rm -rf "$RESULTS_DIR"
     log "dockbench run exited with $run_rc: nothing recorded"
     exit "$run_rc"
     ;;
 esac
-if [[ -n ${GITHUB_OUTPUT:-} ]]; then
-  printf 'results_dir=%s\nhistory_dir=%s\n' "$RESULTS_DIR" "$HISTORY_DIR" >>"$GITHUB_OUTPUT"
+# The data, not the rendered report, goes into the history.
+mkdir -p "$HISTORY_RESULTS"
+for f in results.json samples.csv environment.json report.md; do
+  [[ -f $RESULTS_DIR/$f ]] && cp "$RESULTS_DIR/$f" "$HISTORY_RESULTS/"
+done
+if [[ ! -f $HISTORY_RESULTS/results.json ]]; then
+  rm -rf "$HISTORY_RESULTS"
+  die "dockbench run exited with $run_rc but wrote no $RESULTS_DIR/results.json"
 fi
 if [[ -n ${GITHUB_STEP_SUMMARY:-} && -f $RESULTS_DIR/report.md ]]; then
   cat "$RESULTS_DIR/report.md" >>"$GITHUB_STEP_SUMMARY"
@@ -138,7 +159,7 @@ fi
 html_escape() { sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e 's/"/\&quot;/g'; }
 write_index() {
   local charts=() chart latest_report=$rel
-  [[ -f $RESULTS_DIR/report.html ]] && latest_report=$rel/report.html
+  [[ -f $HISTORY_RESULTS/report.md ]] && latest_report=$rel/report.md
   if [[ -d $HISTORY_DIR/trends/charts ]]; then
     # SVG where there is one (sharp at any size), PNG otherwise.
     while IFS= read -r chart; do charts+=("$chart"); done < <(
