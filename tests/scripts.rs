@@ -1,0 +1,1204 @@
+//! The CI scripts, run for real against stand-ins: a fake `gh` for `scripts/pr-comment.sh`, a
+//! fake `dockbench` for `scripts/bench-pr.sh` and `scripts/bench-scheduled.sh` (both in
+//! `tests/fixtures/scripts/`), real git repositories in temp folders, and the real merge
+//! (`scripts/ci-merge-results.sh`) read back with dockbench's own types. The GitHub workflows
+//! cannot run here, so their shape and every script path they name are checked instead.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use dockbench::results::RunResults;
+use dockbench::stats::Summary;
+use serde_json::Value;
+use tempfile::TempDir;
+
+const MARKER: &str = "<!-- dockbench-compare";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixtures() -> PathBuf {
+    root().join("tests/fixtures/scripts")
+}
+
+/// Copies a fixture program into `bin` under `name`, executable.
+fn install(bin: &Path, fixture: &str, name: &str) -> PathBuf {
+    fs::create_dir_all(bin).unwrap();
+    let dest = bin.join(name);
+    fs::copy(fixtures().join(fixture), &dest).unwrap();
+    fs::set_permissions(&dest, fs::Permissions::from_mode(0o755)).unwrap();
+    dest
+}
+
+/// `bash scripts/<script> args...` in `cwd`, with none of the variables the scripts read
+/// inherited from whoever runs the tests (a GitHub runner sets several).
+fn script(name: &str, args: &[&str], cwd: &Path, envs: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new("bash");
+    cmd.arg(root().join("scripts").join(name))
+        .args(args)
+        .current_dir(cwd);
+    for var in [
+        "GH_REPO",
+        "GITHUB_REPOSITORY",
+        "GITHUB_OUTPUT",
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_RUN_ID",
+        "DOCKBENCH",
+        "DOCKBENCH_BASE",
+        "DOCKBENCH_HEAD",
+        "DOCKBENCH_COMMENT_MARKER",
+        "DOCKBENCH_EXPECT_HEAD_SHA",
+        "SUITE",
+        "RUNS",
+        "ROUNDS",
+        "RUNS_PER_ROUND",
+        "THRESHOLD",
+        "OUT_DIR",
+        "PR_NUMBER",
+        "BASE_REF",
+        "HEAD_REF",
+        "HISTORY_DIR",
+        "HISTORY_BRANCH",
+        "HISTORY_REMOTE",
+        "PUSH",
+        "CARGO_TARGET_DIR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.envs(envs.iter().copied());
+    cmd.output().expect("run bash")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn show(o: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        o.status.code(),
+        text(&o.stdout),
+        text(&o.stderr)
+    )
+}
+
+fn read(path: impl AsRef<Path>) -> String {
+    let path = path.as_ref();
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let o = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
+        .env("GIT_COMMITTER_NAME", "test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.invalid")
+        .output()
+        .expect("run git");
+    assert!(o.status.success(), "git {args:?}: {}", show(&o));
+    text(&o.stdout).trim_end().to_string()
+}
+
+// --- scripts/pr-comment.sh ------------------------------------------------------------------
+
+/// A fake `gh` on PATH with canned comment pages; records calls in `gh/log` and bodies in
+/// `gh/body-N.md`.
+struct GhSandbox {
+    tmp: TempDir,
+}
+
+impl GhSandbox {
+    fn new(pages: &[&str]) -> GhSandbox {
+        let tmp = TempDir::new().unwrap();
+        install(&tmp.path().join("bin"), "fake-gh", "gh");
+        fs::create_dir(tmp.path().join("gh")).unwrap();
+        for (i, page) in pages.iter().enumerate() {
+            // No trailing newline: `gh api --paginate` prints the pages' arrays back to back.
+            fs::write(tmp.path().join(format!("gh/page-{}.json", i + 1)), page).unwrap();
+        }
+        GhSandbox { tmp }
+    }
+
+    fn comment_file(&self, body: &str) -> PathBuf {
+        let path = self.tmp.path().join("comment.md");
+        fs::write(&path, body).unwrap();
+        path
+    }
+
+    fn run(&self, pr: &str, comment: &Path, extra_env: &[(&str, &str)]) -> Output {
+        let path = format!(
+            "{}:{}",
+            self.tmp.path().join("bin").display(),
+            std::env::var("PATH").unwrap()
+        );
+        let gh_dir = self.tmp.path().join("gh");
+        let mut envs = vec![
+            ("PATH", path.as_str()),
+            ("FAKE_GH_DIR", gh_dir.to_str().unwrap()),
+            ("GH_REPO", "acme/widgets"),
+        ];
+        envs.extend_from_slice(extra_env);
+        script(
+            "pr-comment.sh",
+            &[pr, comment.to_str().unwrap()],
+            self.tmp.path(),
+            &envs,
+        )
+    }
+
+    fn calls(&self) -> Vec<String> {
+        fs::read_to_string(self.tmp.path().join("gh/log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn body(&self, n: usize) -> Vec<u8> {
+        fs::read(self.tmp.path().join(format!("gh/body-{n}.md"))).unwrap()
+    }
+}
+
+fn comment_json(id: u64, login: &str, body: &str) -> Value {
+    serde_json::json!({"id": id, "user": {"login": login}, "body": body})
+}
+
+fn page(comments: &[Value]) -> String {
+    serde_json::to_string(comments).unwrap()
+}
+
+const COMMENT: &str =
+    "<!-- dockbench-compare suite=python-api -->\n### dockbench\n\n| variant | cold_build_s |\n";
+
+#[test]
+fn pr_comment_posts_a_new_comment_when_none_has_the_marker() {
+    let quoting = format!("> {MARKER} -->\nwhy is this here?");
+    let gh = GhSandbox::new(&[&page(&[
+        comment_json(11, "alice", "LGTM"),
+        comment_json(12, "bob", &quoting),
+    ])]);
+    let file = gh.comment_file(COMMENT);
+    let o = gh.run("7", &file, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert_eq!(
+        gh.calls(),
+        [
+            "GET repos/acme/widgets/issues/7/comments?per_page=100 paginate",
+            "POST repos/acme/widgets/issues/7/comments body=body-1.md",
+        ],
+        "a comment merely quoting the marker is not dockbench's"
+    );
+    assert_eq!(gh.body(1), COMMENT.as_bytes());
+}
+
+#[test]
+fn pr_comment_updates_the_marked_comment_and_leaves_the_others_alone() {
+    let gh = GhSandbox::new(&[&page(&[
+        comment_json(11, "alice", "please benchmark this"),
+        comment_json(
+            12,
+            "github-actions[bot]",
+            "<!-- dockbench-compare suite=python-api -->\nold numbers",
+        ),
+        comment_json(13, "carol", "thanks"),
+    ])]);
+    let file = gh.comment_file(COMMENT);
+    let o = gh.run("7", &file, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert_eq!(
+        gh.calls(),
+        [
+            "GET repos/acme/widgets/issues/7/comments?per_page=100 paginate",
+            "PATCH repos/acme/widgets/issues/comments/12 body=body-1.md",
+        ]
+    );
+    assert_eq!(gh.body(1), COMMENT.as_bytes());
+    assert!(text(&o.stderr).contains("updated comment 12"));
+}
+
+#[test]
+fn pr_comment_finds_the_marked_comment_on_a_later_page() {
+    // The fake serves page 2 only to `--paginate`: without it the script would post a duplicate.
+    let first: Vec<Value> = (1..=100)
+        .map(|id| comment_json(id, "someone", &format!("comment {id}")))
+        .collect();
+    let second = [
+        comment_json(101, "someone", "more"),
+        comment_json(
+            205,
+            "github-actions[bot]",
+            "\n<!-- dockbench-compare -->\nold",
+        ),
+    ];
+    let gh = GhSandbox::new(&[&page(&first), &page(&second)]);
+    let o = gh.run("3", &gh.comment_file(COMMENT), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert_eq!(
+        gh.calls().last().unwrap(),
+        "PATCH repos/acme/widgets/issues/comments/205 body=body-1.md"
+    );
+}
+
+#[test]
+fn pr_comment_posts_special_characters_as_they_are() {
+    let body = "<!-- dockbench-compare -->\n\
+                $(touch pwned) `touch pwned2` ${HOME} \"double\" 'single' \\n \\\\ %s %n\n\
+                -F body=x @etc/passwd; rm -rf / && echo\r\n\
+                émoji 🐳 — ünïcode\ttab\n";
+    let gh = GhSandbox::new(&["[]"]);
+    let file = gh.comment_file(body);
+    let o = gh.run("7", &file, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert_eq!(
+        gh.body(1),
+        body.as_bytes(),
+        "the body reaches gh byte for byte"
+    );
+    for name in ["pwned", "pwned2"] {
+        assert!(!gh.tmp.path().join(name).exists(), "the body was executed");
+    }
+}
+
+#[test]
+fn pr_comment_rejects_bad_pr_numbers_before_calling_github() {
+    for pr in [
+        "",
+        "0",
+        "007",
+        "12a",
+        "-5",
+        "1;ls",
+        "../1",
+        "1 2",
+        "99999999999",
+    ] {
+        let gh = GhSandbox::new(&["[]"]);
+        let o = gh.run(pr, &gh.comment_file(COMMENT), &[]);
+        assert_eq!(o.status.code(), Some(2), "PR number {pr:?}: {}", show(&o));
+        assert!(
+            text(&o.stderr).contains("PR_NUMBER must be a positive integer"),
+            "{pr:?}: {}",
+            show(&o)
+        );
+        assert!(gh.calls().is_empty(), "{pr:?}: gh was called");
+    }
+}
+
+#[test]
+fn pr_comment_refuses_a_comment_without_the_marker() {
+    let gh = GhSandbox::new(&["[]"]);
+    let o = gh.run("7", &gh.comment_file("### no marker\n"), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    assert!(text(&o.stderr).contains("does not start with the marker"));
+    assert!(gh.calls().is_empty());
+}
+
+#[test]
+fn pr_comment_needs_a_repository() {
+    let gh = GhSandbox::new(&["[]"]);
+    let file = gh.comment_file(COMMENT);
+    let o = gh.run("7", &file, &[("GH_REPO", "")]);
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    assert!(text(&o.stderr).contains("set GH_REPO"));
+
+    // GITHUB_REPOSITORY, as Actions sets it, is enough.
+    let o = gh.run(
+        "7",
+        &file,
+        &[("GH_REPO", ""), ("GITHUB_REPOSITORY", "acme/gadgets")],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert_eq!(
+        gh.calls().last().unwrap(),
+        "POST repos/acme/gadgets/issues/7/comments body=body-1.md"
+    );
+}
+
+#[test]
+fn pr_comment_fails_clearly_when_github_fails() {
+    let gh = GhSandbox::new(&["[]"]);
+    let file = gh.comment_file(COMMENT);
+    let o = gh.run("7", &file, &[("FAKE_GH_FAIL", "/comments")]);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert!(
+        text(&o.stderr).contains("could not list the comments of PR #7 in acme/widgets"),
+        "{}",
+        show(&o)
+    );
+
+    let gh = GhSandbox::new(&["this is not json"]);
+    let o = gh.run("7", &gh.comment_file(COMMENT), &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert!(
+        gh.calls().iter().all(|c| c.starts_with("GET")),
+        "nothing posted"
+    );
+}
+
+#[test]
+fn pr_comment_checks_the_pr_head_when_asked() {
+    let gh = GhSandbox::new(&["[]"]);
+    fs::write(
+        gh.tmp.path().join("gh/pull.json"),
+        r#"{"number": 7, "head": {"sha": "abc123"}}"#,
+    )
+    .unwrap();
+    let file = gh.comment_file(COMMENT);
+
+    let o = gh.run("7", &file, &[("DOCKBENCH_EXPECT_HEAD_SHA", "def456")]);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert!(text(&o.stderr).contains("not commenting"), "{}", show(&o));
+    assert_eq!(gh.calls(), ["GET repos/acme/widgets/pulls/7"]);
+
+    let o = gh.run("7", &file, &[("DOCKBENCH_EXPECT_HEAD_SHA", "abc123")]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert_eq!(
+        gh.calls().last().unwrap(),
+        "POST repos/acme/widgets/issues/7/comments body=body-1.md"
+    );
+}
+
+// --- scripts/ci-merge-results.sh --------------------------------------------------------------
+
+fn load(dir: &Path) -> RunResults {
+    serde_json::from_str(&read(dir.join("results.json")))
+        .unwrap_or_else(|e| panic!("{}: not a dockbench results.json: {e}", dir.display()))
+}
+
+fn csv_rows(dir: &Path) -> Vec<Vec<String>> {
+    read(dir.join("samples.csv"))
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn merge_concatenates_samples_and_recomputes_summaries() {
+    let tmp = TempDir::new().unwrap();
+    let (a, b) = (fixtures().join("results-a"), fixtures().join("results-b"));
+    let out = tmp.path().join("merged");
+    let o = script(
+        "ci-merge-results.sh",
+        &[
+            out.to_str().unwrap(),
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+        ],
+        tmp.path(),
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+
+    let (ra, rb, merged) = (load(&a), load(&b), load(&out));
+    assert_eq!(merged.runs, ra.runs + rb.runs);
+    assert_eq!(merged.suite, ra.suite);
+    assert_eq!(merged.finished_at, rb.finished_at);
+    let names: Vec<_> = merged.variants.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["fast-buildkit", "hog-buildkit", "crash"]);
+
+    for (i, v) in merged.variants.iter().enumerate() {
+        let (va, vb) = (&ra.variants[i], &rb.variants[i]);
+        for (metric, summary) in &v.metrics {
+            let mut samples = va.metrics[metric].samples.clone();
+            samples.extend(&vb.metrics[metric].samples);
+            let expected = Summary::from_samples(&samples).unwrap();
+            assert_eq!(summary.samples, samples, "{} {metric}", v.name);
+            for (got, want) in [
+                (summary.median, expected.median),
+                (summary.mean, expected.mean),
+                (summary.stddev, expected.stddev),
+                (summary.min, expected.min),
+                (summary.max, expected.max),
+            ] {
+                assert!(
+                    (got - want).abs() <= 1e-12 * want.abs().max(1.0),
+                    "{} {metric}: {got} != {want}",
+                    v.name
+                );
+            }
+        }
+        for t in &v.targets {
+            assert_eq!(t.value, v.metrics.get(&t.metric).map(|s| s.median));
+        }
+    }
+    let by_name: BTreeMap<_, _> = merged
+        .variants
+        .iter()
+        .map(|v| (v.name.as_str(), v))
+        .collect();
+    assert_eq!(
+        by_name["fast-buildkit"].status,
+        dockbench::results::Status::Ok
+    );
+    let hog = by_name["hog-buildkit"];
+    assert_eq!(hog.status, dockbench::results::Status::Failed);
+    assert!(
+        hog.error.as_deref().unwrap().starts_with("round 2: "),
+        "{:?}",
+        hog.error
+    );
+    let crash = by_name["crash"];
+    assert!(crash
+        .error
+        .as_deref()
+        .unwrap()
+        .starts_with("round 1: container exited with code 7"));
+    assert!(!crash.targets[0].pass && crash.targets[0].value.is_none());
+
+    // samples.csv: both rounds' rows, repetitions renumbered 1..4.
+    let (rows_a, rows_b, rows) = (csv_rows(&a), csv_rows(&b), csv_rows(&out));
+    assert_eq!(rows[0], rows_a[0], "header");
+    assert_eq!(rows.len(), rows_a.len() + rows_b.len() - 1);
+    let runs: std::collections::BTreeSet<_> = rows[1..].iter().map(|r| r[3].as_str()).collect();
+    assert_eq!(runs.into_iter().collect::<Vec<_>>(), ["1", "2", "3", "4"]);
+    let shifted = &rows[rows_a.len()];
+    assert_eq!(shifted[..3], rows_b[1][..3]);
+    assert_eq!(
+        shifted[3],
+        (rows_b[1][3].parse::<u32>().unwrap() + ra.runs).to_string()
+    );
+    assert_eq!(
+        read(out.join("environment.json")),
+        read(a.join("environment.json"))
+    );
+}
+
+#[test]
+fn merge_refuses_other_suites_and_a_used_output() {
+    let tmp = TempDir::new().unwrap();
+    let other = tmp.path().join("other");
+    fs::create_dir(&other).unwrap();
+    let json = read(fixtures().join("results-a/results.json"))
+        .replace("\"suite\": \"fixture-run\"", "\"suite\": \"other\"");
+    fs::write(other.join("results.json"), json).unwrap();
+    let a = fixtures().join("results-a");
+    let o = script(
+        "ci-merge-results.sh",
+        &["out", a.to_str().unwrap(), other.to_str().unwrap()],
+        tmp.path(),
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    assert!(text(&o.stderr).contains("different suites"));
+
+    let o = script(
+        "ci-merge-results.sh",
+        &[other.to_str().unwrap(), a.to_str().unwrap()],
+        tmp.path(),
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    assert!(text(&o.stderr).contains("is not empty"));
+}
+
+// --- scripts/bench-pr.sh ----------------------------------------------------------------------
+
+/// A git repository with a base commit and a head commit whose suite files say which they are.
+struct PrSandbox {
+    tmp: TempDir,
+    base: String,
+}
+
+impl PrSandbox {
+    fn new() -> PrSandbox {
+        let tmp = TempDir::new().unwrap();
+        let repo = tmp.path().join("repo");
+        fs::create_dir(&repo).unwrap();
+        git(&repo, &["init", "-q", "-b", "main"]);
+        fs::write(repo.join("suite.toml"), "# base\nname = \"demo\"\n").unwrap();
+        git(&repo, &["add", "suite.toml"]);
+        git(&repo, &["commit", "-q", "-m", "base"]);
+        let base = git(&repo, &["rev-parse", "HEAD"]);
+        fs::write(repo.join("suite.toml"), "# head\nname = \"demo\"\n").unwrap();
+        git(&repo, &["commit", "-q", "-am", "head"]);
+        let bin = tmp.path().join("bin");
+        install(&bin, "fake-dockbench", "dockbench-base");
+        install(&bin, "fake-dockbench", "dockbench-head");
+        PrSandbox { tmp, base }
+    }
+
+    fn repo(&self) -> PathBuf {
+        self.tmp.path().join("repo")
+    }
+
+    fn out(&self) -> PathBuf {
+        self.tmp.path().join("out")
+    }
+
+    fn run(&self, extra_env: &[(&str, &str)]) -> Output {
+        let p = |s: &str| self.tmp.path().join(s).to_str().unwrap().to_string();
+        let (base_bin, head_bin, log, out) = (
+            p("bin/dockbench-base"),
+            p("bin/dockbench-head"),
+            p("calls.log"),
+            p("out"),
+        );
+        let fixtures = fixtures();
+        let mut envs = vec![
+            ("BASE_REF", self.base.as_str()),
+            ("DOCKBENCH_BASE", base_bin.as_str()),
+            ("DOCKBENCH_HEAD", head_bin.as_str()),
+            ("SUITE", "suite.toml"),
+            ("OUT_DIR", out.as_str()),
+            ("PR_NUMBER", "42"),
+            ("FAKE_LOG", log.as_str()),
+            ("FAKE_FIXTURES", fixtures.to_str().unwrap()),
+        ];
+        envs.extend_from_slice(extra_env);
+        script("bench-pr.sh", &[], &self.repo(), &envs)
+    }
+
+    fn calls(&self) -> Vec<String> {
+        fs::read_to_string(self.tmp.path().join("calls.log"))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.contains(" help ") && !l.contains("run --help"))
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn runs(&self) -> Vec<String> {
+        self.calls()
+            .into_iter()
+            .filter(|c| c.contains(" run "))
+            .collect()
+    }
+}
+
+#[test]
+fn bench_pr_interleaves_rounds_merges_and_compares() {
+    let pr = PrSandbox::new();
+    let o = pr.run(&[
+        ("ROUNDS", "4"),
+        ("RUNS_PER_ROUND", "1"),
+        ("THRESHOLD", "5%"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+
+    // ABBA: each side's mean position in time is the same, so a linear drift cancels.
+    let sides: Vec<_> = pr
+        .runs()
+        .iter()
+        .map(|c| {
+            if c.ends_with("[# base]") {
+                "base"
+            } else {
+                "head"
+            }
+        })
+        .collect();
+    assert_eq!(
+        sides,
+        ["base", "head", "head", "base", "base", "head", "head", "base"]
+    );
+    let out = pr.out();
+    for (i, call) in pr.runs().iter().enumerate() {
+        let (side, round) = (sides[i], i / 2 + 1);
+        assert!(
+            call.starts_with(&format!("dockbench-{side} run ")),
+            "each side runs its own build: {call}"
+        );
+        assert!(call.contains(&format!("/{side}/suite.toml ")), "{call}");
+        assert!(call.contains("--runs 1 "), "{call}");
+        let round_dir = out.join(format!("rounds/{side}/{round:02}"));
+        assert!(
+            call.contains(&format!("--out {} ", round_dir.display())),
+            "{call}"
+        );
+        assert!(
+            call.contains("--no-progress") && call.contains("--no-report"),
+            "{call}"
+        );
+    }
+
+    // The base's dockbench judges the merged folders; the verdict is the comment.
+    let compare = pr
+        .calls()
+        .into_iter()
+        .find(|c| c.contains(" compare "))
+        .unwrap();
+    assert_eq!(
+        compare,
+        format!(
+            "dockbench-base compare {0}/base {0}/head --format markdown --threshold 5%",
+            out.display()
+        )
+    );
+    let comment = read(out.join("comment.md"));
+    assert!(comment.starts_with(MARKER), "{comment}");
+    assert!(
+        comment.contains("base runs: 8, head runs: 8"),
+        "4 rounds x 2: {comment}"
+    );
+    assert_eq!(read(out.join("pr-number")), "42\n");
+    assert!(
+        out.join("head/report.html").exists(),
+        "merged folders get a report"
+    );
+    assert!(text(&o.stdout).contains("fake comparison"));
+
+    let worktrees = git(&pr.repo(), &["worktree", "list"]);
+    assert_eq!(
+        worktrees.lines().count(),
+        1,
+        "worktrees are removed: {worktrees}"
+    );
+}
+
+#[test]
+fn bench_pr_fails_the_check_on_a_regression() {
+    let pr = PrSandbox::new();
+    let o = pr.run(&[("ROUNDS", "2"), ("FAKE_COMPARE_EXIT", "1")]);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert!(read(pr.out().join("comment.md")).contains("fake comparison"));
+    assert!(text(&o.stderr).contains("regression"));
+}
+
+#[test]
+fn bench_pr_reports_unusable_comparisons_in_the_comment() {
+    let pr = PrSandbox::new();
+    let o = pr.run(&[("ROUNDS", "2"), ("FAKE_COMPARE_EXIT", "2")]);
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    let comment = read(pr.out().join("comment.md"));
+    assert!(comment.starts_with(MARKER), "{comment}");
+    assert!(
+        comment.contains("could not compare the results (exit 2)"),
+        "{comment}"
+    );
+}
+
+#[test]
+fn bench_pr_stops_at_a_failed_run_and_says_so() {
+    let pr = PrSandbox::new();
+    let o = pr.run(&[("FAKE_RUN_EXIT", "2")]);
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    assert_eq!(pr.runs().len(), 1, "{:?}", pr.calls());
+    assert!(!pr.calls().iter().any(|c| c.contains(" compare ")));
+    let comment = read(pr.out().join("comment.md"));
+    assert!(comment.starts_with(MARKER), "{comment}");
+    assert!(
+        comment.contains("failed for the base commit in round 1 (exit 2)"),
+        "{comment}"
+    );
+    let worktrees = git(&pr.repo(), &["worktree", "list"]);
+    assert_eq!(worktrees.lines().count(), 1, "{worktrees}");
+}
+
+#[test]
+fn bench_pr_goes_on_when_a_target_is_missed() {
+    // Exit 1 from `run` is a result (a failed variant, a missed target), not a broken benchmark.
+    let pr = PrSandbox::new();
+    let o = pr.run(&[("ROUNDS", "2"), ("FAKE_RUN_EXIT", "1")]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert_eq!(pr.runs().len(), 4);
+}
+
+#[test]
+fn bench_pr_lets_the_head_judge_when_the_base_predates_compare() {
+    let pr = PrSandbox::new();
+    let o = pr.run(&[("ROUNDS", "2"), ("FAKE_OLD", "dockbench-base")]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    let calls = pr.calls();
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts_with("dockbench-head compare ")),
+        "{calls:?}"
+    );
+    for call in pr.runs() {
+        let old = call.starts_with("dockbench-base");
+        assert_eq!(
+            call.contains("--no-report"),
+            !old,
+            "flags follow each build's help: {call}"
+        );
+    }
+}
+
+#[test]
+fn bench_pr_with_a_suite_new_in_the_pr_has_nothing_to_compare() {
+    let pr = PrSandbox::new();
+    let repo = pr.repo();
+    git(&repo, &["mv", "suite.toml", "new-suite.toml"]);
+    git(&repo, &["commit", "-q", "-m", "rename"]);
+    let o = pr.run(&[("SUITE", "new-suite.toml")]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert!(pr.runs().is_empty());
+    assert!(read(pr.out().join("comment.md")).contains("is new in this PR"));
+}
+
+#[test]
+fn bench_pr_rejects_bad_settings() {
+    for (var, value, message) in [
+        ("BASE_REF", "no-such-ref", "is not a commit"),
+        ("BASE_REF", "", "set BASE_REF"),
+        (
+            "PR_NUMBER",
+            "42; rm -rf /",
+            "PR_NUMBER must be a positive integer",
+        ),
+        ("ROUNDS", "0", "ROUNDS must be a positive integer"),
+        ("SUITE", "../suite.toml", "inside the repository"),
+    ] {
+        let pr = PrSandbox::new();
+        let o = pr.run(&[(var, value)]);
+        assert_eq!(o.status.code(), Some(2), "{var}={value}: {}", show(&o));
+        assert!(
+            text(&o.stderr).contains(message),
+            "{var}={value}: {}",
+            show(&o)
+        );
+        assert!(pr.runs().is_empty());
+    }
+}
+
+// --- scripts/bench-scheduled.sh -----------------------------------------------------------------
+
+/// A bare "origin" and a way to clone it afresh, as each GitHub runner does.
+struct ScheduledSandbox {
+    tmp: TempDir,
+}
+
+impl ScheduledSandbox {
+    fn new() -> ScheduledSandbox {
+        let tmp = TempDir::new().unwrap();
+        git(
+            tmp.path(),
+            &["init", "-q", "--bare", "-b", "main", "origin.git"],
+        );
+        let seed = tmp.path().join("seed");
+        git(tmp.path(), &["clone", "-q", "origin.git", "seed"]);
+        fs::write(seed.join("suite.toml"), "# scheduled\nname = \"demo\"\n").unwrap();
+        git(&seed, &["add", "suite.toml"]);
+        git(&seed, &["commit", "-q", "-m", "suite"]);
+        git(&seed, &["push", "-q", "origin", "HEAD:main"]);
+        install(&tmp.path().join("bin"), "fake-dockbench", "dockbench");
+        ScheduledSandbox { tmp }
+    }
+
+    fn clone(&self, name: &str) -> PathBuf {
+        git(self.tmp.path(), &["clone", "-q", "origin.git", name]);
+        self.tmp.path().join(name)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+
+    fn run(&self, checkout: &Path, history: &str, extra_env: &[(&str, &str)]) -> Output {
+        let p = |s: &str| self.path(s).to_str().unwrap().to_string();
+        let (bin, log, hist) = (p("bin/dockbench"), p("calls.log"), p(history));
+        let fixtures = fixtures();
+        let mut envs = vec![
+            ("DOCKBENCH", bin.as_str()),
+            ("SUITE", "suite.toml"),
+            ("HISTORY_DIR", hist.as_str()),
+            ("FAKE_LOG", log.as_str()),
+            ("FAKE_FIXTURES", fixtures.to_str().unwrap()),
+        ];
+        envs.extend_from_slice(extra_env);
+        script("bench-scheduled.sh", &[], checkout, &envs)
+    }
+
+    fn calls(&self) -> Vec<String> {
+        fs::read_to_string(self.path("calls.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Files on the origin's history branch.
+    fn origin_files(&self) -> Vec<String> {
+        git(
+            &self.path("origin.git"),
+            &["ls-tree", "-r", "--name-only", "dockbench-history"],
+        )
+        .lines()
+        .map(str::to_string)
+        .collect()
+    }
+
+    fn origin_commits(&self) -> usize {
+        git(
+            &self.path("origin.git"),
+            &["rev-list", "--count", "dockbench-history"],
+        )
+        .parse()
+        .unwrap()
+    }
+}
+
+fn results_folders(files: &[String]) -> Vec<String> {
+    files
+        .iter()
+        .filter_map(|f| f.strip_suffix("/results.json"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn bench_scheduled_creates_then_appends_to_the_history_branch() {
+    let s = ScheduledSandbox::new();
+
+    // First run: no history branch yet; it is created, with only history in it.
+    let first = s.clone("runner1");
+    let gh_output = s.path("github-output");
+    let o = s.run(
+        &first,
+        "hist1",
+        &[
+            ("PUSH", "1"),
+            ("GITHUB_OUTPUT", gh_output.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    let files = s.origin_files();
+    let folders = results_folders(&files);
+    assert_eq!(folders.len(), 1, "{files:?}");
+    assert!(folders[0].starts_with("results/demo/"), "{files:?}");
+    for f in [
+        "trends/history.csv",
+        "trends/charts/trend-cold_build_s.svg",
+        "README.md",
+        "index.html",
+        ".nojekyll",
+    ] {
+        assert!(files.contains(&f.to_string()), "{f} missing: {files:?}");
+    }
+    assert!(
+        !files.contains(&"suite.toml".to_string()),
+        "the branch holds history only"
+    );
+    for f in [
+        "results.json",
+        "samples.csv",
+        "environment.json",
+        "report.md",
+    ] {
+        assert!(
+            files.contains(&format!("{}/{f}", folders[0])),
+            "{f} missing: {files:?}"
+        );
+    }
+    assert!(
+        !files.contains(&format!("{}/report.html", folders[0])),
+        "the rendered report is the artifact, not history: {files:?}"
+    );
+    let hist1 = s.path("hist1");
+    let results_dir = first.join("target/dockbench-scheduled").join(&folders[0]);
+    assert!(
+        results_dir.join("report.html").is_file(),
+        "the full report stays for the artifact"
+    );
+    assert_eq!(
+        s.calls(),
+        [
+            format!(
+                "dockbench run {}/suite.toml --out {} --no-progress [# scheduled]",
+                first.display(),
+                results_dir.display()
+            ),
+            format!(
+                "dockbench history {0}/results --out {0}/.trends.new",
+                hist1.display()
+            ),
+        ]
+    );
+    assert!(read(&gh_output).contains(&format!("results_dir={}\n", results_dir.display())));
+    let readme = read(hist1.join("README.md"));
+    assert!(
+        readme.contains("![trend-cold_build_s](trends/charts/trend-cold_build_s.svg)"),
+        "{readme}"
+    );
+    assert!(
+        readme.contains(&format!("({}/report.md)", folders[0])),
+        "{readme}"
+    );
+
+    // Second run on a fresh runner: the branch is fetched and the run appended.
+    let second = s.clone("runner2");
+    let o = s.run(&second, "hist2", &[("PUSH", "1"), ("RUNS", "3")]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert_eq!(s.origin_commits(), 2);
+    let folders = results_folders(&s.origin_files());
+    assert_eq!(folders.len(), 2, "{folders:?}");
+    let history = read(s.path("hist2/trends/history.csv"));
+    assert_eq!(
+        history.lines().count(),
+        3,
+        "both runs are in the trends: {history}"
+    );
+    assert!(s.calls()[2].contains(" --runs 3 "), "{:?}", s.calls());
+}
+
+#[test]
+fn bench_scheduled_records_a_missed_target_and_then_fails() {
+    let s = ScheduledSandbox::new();
+    let checkout = s.clone("runner");
+    let o = s.run(&checkout, "hist", &[("PUSH", "1")]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+
+    // Reusing the same worktree, without pushing: committed locally only.
+    let o = s.run(&checkout, "hist", &[("FAKE_RUN_EXIT", "1")]);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert_eq!(git(&s.path("hist"), &["rev-list", "--count", "HEAD"]), "2");
+    assert_eq!(s.origin_commits(), 1, "PUSH unset: nothing pushed");
+    let log = git(&s.path("hist"), &["log", "-1", "--format=%s"]);
+    assert!(log.contains("(exit 1,"), "{log}");
+}
+
+#[test]
+fn bench_scheduled_records_nothing_when_the_run_is_unusable() {
+    let s = ScheduledSandbox::new();
+    let checkout = s.clone("runner");
+    assert_eq!(s.run(&checkout, "hist", &[]).status.code(), Some(0));
+    let o = s.run(&checkout, "hist", &[("FAKE_RUN_EXIT", "2")]);
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    assert!(text(&o.stderr).contains("nothing recorded"));
+    assert_eq!(git(&s.path("hist"), &["rev-list", "--count", "HEAD"]), "1");
+    assert_eq!(
+        git(&s.path("hist"), &["status", "--porcelain"]),
+        "",
+        "no leftovers"
+    );
+    assert_eq!(
+        s.calls().len(),
+        3,
+        "no history after an unusable run: {:?}",
+        s.calls()
+    );
+}
+
+#[test]
+fn bench_scheduled_keeps_the_previous_trends_when_history_fails() {
+    let s = ScheduledSandbox::new();
+    let checkout = s.clone("runner");
+    assert_eq!(s.run(&checkout, "hist", &[]).status.code(), Some(0));
+    let before = read(s.path("hist/trends/history.csv"));
+    let o = s.run(&checkout, "hist", &[("FAKE_HISTORY_EXIT", "3")]);
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    assert_eq!(
+        git(&s.path("hist"), &["rev-list", "--count", "HEAD"]),
+        "2",
+        "the run is kept"
+    );
+    assert_eq!(read(s.path("hist/trends/history.csv")), before);
+    assert!(!s.path("hist/.trends.new").exists());
+}
+
+#[test]
+fn bench_scheduled_rejects_a_missing_suite() {
+    let s = ScheduledSandbox::new();
+    let checkout = s.clone("runner");
+    let o = s.run(&checkout, "hist", &[("SUITE", "nope.toml")]);
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    assert!(text(&o.stderr).contains("nope.toml not found"));
+    assert!(s.calls().is_empty());
+}
+
+// --- the workflow files ---------------------------------------------------------------------
+
+fn workflow(name: &str) -> Value {
+    let path = root().join(".github/workflows").join(name);
+    // PyYAML is on every machine of this project's kind; serde has no maintained YAML crate.
+    let o = Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+        ])
+        .arg(&path)
+        .output()
+        .expect("run python3");
+    assert!(
+        o.status.success(),
+        "{name} does not parse as YAML: {}",
+        show(&o)
+    );
+    let mut doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    // YAML 1.1 (PyYAML) reads the key `on` as the boolean true; GitHub reads it as "on".
+    let obj = doc.as_object_mut().unwrap();
+    if let Some(on) = obj.remove("true") {
+        obj.insert("on".into(), on);
+    }
+    doc
+}
+
+fn steps(doc: &Value) -> Vec<&Value> {
+    doc["jobs"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|job| job["steps"].as_array().unwrap())
+        .collect()
+}
+
+fn runs(doc: &Value) -> String {
+    steps(doc)
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn uses<'a>(doc: &'a Value, action: &str) -> Vec<&'a Value> {
+    steps(doc)
+        .into_iter()
+        .filter(|s| s["uses"].as_str().is_some_and(|u| u.starts_with(action)))
+        .collect()
+}
+
+const WORKFLOWS: [&str; 3] = [
+    "dockbench-pr.yml",
+    "dockbench-pr-comment.yml",
+    "dockbench-scheduled.yml",
+];
+
+#[test]
+fn workflows_parse_and_reference_existing_scripts() {
+    for name in WORKFLOWS {
+        let doc = workflow(name);
+        assert!(doc["name"].is_string() && doc["on"].is_object(), "{name}");
+        for step in steps(&doc) {
+            assert!(
+                step["run"].is_string() != step["uses"].is_string(),
+                "{name}: {step}"
+            );
+            if let Some(action) = step["uses"].as_str() {
+                let (repo, version) = action.split_once('@').expect("pinned");
+                assert!(
+                    repo.starts_with("actions/"),
+                    "{name}: only GitHub's own actions: {action}"
+                );
+                assert!(version.starts_with('v'), "{name}: {action}");
+            }
+            if let Some(run) = step["run"].as_str() {
+                // Expressions in `run:` are pasted into the shell before it parses them; values
+                // go through `env:` instead, where no PR title or branch name can inject code.
+                assert!(!run.contains("${{"), "{name}: expression inside run: {run}");
+            }
+        }
+        let all_runs = runs(&doc);
+        let mut scripts = 0;
+        for word in all_runs.split_whitespace() {
+            if let Some(path) = word.strip_prefix("scripts/") {
+                let path = root()
+                    .join("scripts")
+                    .join(path.trim_end_matches(['"', ';']));
+                assert!(
+                    path.is_file(),
+                    "{name} runs {}, which does not exist",
+                    path.display()
+                );
+                scripts += 1;
+            }
+        }
+        assert!(scripts > 0, "{name} runs no script");
+    }
+}
+
+#[test]
+fn pr_workflow_runs_with_a_read_only_token() {
+    let doc = workflow("dockbench-pr.yml");
+    assert!(doc["on"].get("pull_request").is_some());
+    assert!(
+        doc["on"].get("pull_request_target").is_none(),
+        "never with the base's secrets"
+    );
+    assert_eq!(doc["permissions"], serde_json::json!({"contents": "read"}));
+    for job in doc["jobs"].as_object().unwrap().values() {
+        assert!(job.get("permissions").is_none(), "no job widens the token");
+    }
+    assert!(runs(&doc).contains("bash scripts/bench-pr.sh"));
+    let upload = uses(&doc, "actions/upload-artifact")
+        .into_iter()
+        .find(|s| s["with"]["name"] == "dockbench-pr-comment")
+        .expect("the comment artifact");
+    let paths = upload["with"]["path"].as_str().unwrap();
+    assert!(
+        paths.contains("comment.md") && paths.contains("pr-number"),
+        "{paths}"
+    );
+    assert_eq!(
+        upload["if"], "${{ !cancelled() }}",
+        "uploaded on a regression too"
+    );
+}
+
+#[test]
+fn comment_workflow_never_runs_the_pr_code() {
+    let pr = workflow("dockbench-pr.yml");
+    let doc = workflow("dockbench-pr-comment.yml");
+    let trigger = &doc["on"]["workflow_run"];
+    assert_eq!(trigger["workflows"], serde_json::json!([pr["name"]]));
+    assert_eq!(trigger["types"], serde_json::json!(["completed"]));
+    assert_eq!(doc["permissions"]["pull-requests"], "write");
+    for checkout in uses(&doc, "actions/checkout") {
+        assert!(
+            checkout["with"].get("ref").is_none(),
+            "a ref could point at the PR's code: {checkout}"
+        );
+    }
+    let run = runs(&doc);
+    for forbidden in ["cargo", "bench-pr.sh", "setup.sh", "dockbench run"] {
+        assert!(!run.contains(forbidden), "runs {forbidden}");
+    }
+    assert!(
+        run.contains("^[0-9]+$") && run.contains("bash scripts/pr-comment.sh"),
+        "{run}"
+    );
+    let download = uses(&doc, "actions/download-artifact");
+    assert_eq!(download[0]["with"]["name"], "dockbench-pr-comment");
+    assert!(download[0]["with"]["run-id"]
+        .as_str()
+        .unwrap()
+        .contains("github.event.workflow_run.id"));
+    let post = steps(&doc)
+        .into_iter()
+        .find(|s| s["run"].is_string())
+        .unwrap();
+    assert_eq!(
+        post["env"]["DOCKBENCH_EXPECT_HEAD_SHA"],
+        "${{ github.event.workflow_run.head_sha }}"
+    );
+}
+
+#[test]
+fn scheduled_workflow_runs_on_cron_and_on_demand() {
+    let doc = workflow("dockbench-scheduled.yml");
+    assert!(doc["on"]["schedule"][0]["cron"].is_string());
+    assert_eq!(
+        doc["on"]["workflow_dispatch"]["inputs"]["suite"]["default"],
+        "scenarios/python-api/suite.toml"
+    );
+    assert_eq!(doc["permissions"]["contents"], "write");
+    assert!(
+        doc["concurrency"]["group"].is_string(),
+        "one history writer at a time"
+    );
+    assert!(runs(&doc).contains("bash scripts/bench-scheduled.sh"));
+    assert_eq!(uses(&doc, "actions/upload-artifact").len(), 1);
+}
+
+#[test]
+fn scripts_parse() {
+    for name in [
+        "pr-comment.sh",
+        "bench-pr.sh",
+        "bench-scheduled.sh",
+        "ci-merge-results.sh",
+    ] {
+        let o = Command::new("bash")
+            .arg("-n")
+            .arg(root().join("scripts").join(name))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{name}: {}", show(&o));
+    }
+}
