@@ -68,7 +68,7 @@ readonly OUT_DIR COMMENT=$OUT_DIR/comment.md
 WORK=$(mktemp -d)
 # When anything fails before compare has written the comment, the PR still hears about it
 # (the comment workflow posts whatever comment.md says).
-FAILURE="the benchmark stopped unexpectedly"
+FAILURE="The benchmark stopped unexpectedly."
 # shellcheck disable=SC2329 # invoked by the EXIT trap
 cleanup() {
   local rc=$?
@@ -109,6 +109,7 @@ prepare_side() {
     || { FAILURE="Could not check out the $side commit."; exit 2; }
   if [[ -n $override ]]; then
     [[ -x $override ]] || { FAILURE="The $side dockbench binary '$override' is not executable."; exit 2; }
+    [[ $override != */* ]] || override=$(cd "$(dirname "$override")" && pwd)/$(basename "$override")
     printf -v "$var" '%s' "$override"
     return
   fi
