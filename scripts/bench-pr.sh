@@ -108,8 +108,10 @@ prepare_side() {
   git -C "$REPO" worktree add --detach --quiet "$WORK/$side" "$sha" \
     || { FAILURE="Could not check out the $side commit."; exit 2; }
   if [[ -n $override ]]; then
+    # A bare name is looked up on PATH; a path is made absolute (the runs start elsewhere).
+    [[ $override == */* ]] || override=$(command -v "$override") || override=/nonexistent/$override
     [[ -x $override ]] || { FAILURE="The $side dockbench binary '$override' is not executable."; exit 2; }
-    [[ $override != */* ]] || override=$(cd "$(dirname "$override")" && pwd)/$(basename "$override")
+    override=$(cd "$(dirname "$override")" && pwd)/$(basename "$override")
     printf -v "$var" '%s' "$override"
     return
   fi
