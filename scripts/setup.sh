@@ -27,7 +27,7 @@ set -euo pipefail
 readonly BUSYBOX_IMAGE=dockbench/busybox:latest
 readonly BUSYBOX_RECIPE=1
 readonly PYTHON_IMAGE=dockbench/python:3.11-slim
-readonly PYTHON_RECIPE=2
+readonly PYTHON_RECIPE=3
 # After changing a recipe, also run scripts/check-images.sh (network checks of the Dockerfile
 # patterns the suites use: pip --prefix + COPY, apt-get in a build, non-root users, ...).
 
@@ -100,7 +100,7 @@ apt_install() {
 
 # ---------------------------------------------------------------------------------------------
 # Docker engine.
-docker_answers() { timeout 20 docker info >/dev/null 2>&1; }
+docker_answers() { timeout 30 docker info >/dev/null 2>&1; }
 
 ensure_docker() {
   # Debian's docker.io brings both the CLI and the engine.
@@ -171,12 +171,8 @@ TMPDIRS=()
 cleanup() {
   local d
   for d in "${TMPDIRS[@]}"; do
-    [[ -d $d ]] || continue
-    # Never follow into anything a chroot may have mounted.
-    if grep -q " $d/" /proc/mounts 2>/dev/null; then
-      grep " $d/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l || true
-    fi
-    rm -rf --one-file-system "$d"
+    # (nothing is mounted in them: the chroot steps need no /proc)
+    if [[ -d $d ]]; then rm -rf --one-file-system "$d"; fi
   done
 }
 trap cleanup EXIT
@@ -439,6 +435,13 @@ EOF
     tar -x -C "$root" --wildcards './usr/include/*'
   rm -f "$root"/tmp/libpython*-dev_*.deb
   write_layout_hook "$root"
+  # python:slim's interpreter lives in /usr/local/bin, and Dockerfiles name it so
+  # (CMD ["/usr/local/bin/python", ...], shebangs). pip is left alone: an upgraded pip writes
+  # its own /usr/local/bin/pip.
+  local name
+  for name in python python3 "python${py_version%.*}"; do
+    ln -sfn "/usr/bin/python${py_version%.*}" "$root/usr/local/bin/$name"
+  done
 
   # Small, like the official image: no apt lists, caches or logs.
   chroot "$root" apt-get clean
@@ -474,9 +477,10 @@ verify_python() {
   smoke "$PYTHON_IMAGE" "python, pip, venv, layout, users" '
     set -e
     python --version >/dev/null && python3 --version >/dev/null
+    /usr/local/bin/python -c "import sys; assert sys.prefix == \"/usr\""
     pip --version >/dev/null && pip3 --version >/dev/null
     python -c "import ssl, sqlite3, venv, ensurepip, zlib, json"
-    python -m venv /tmp/venv && /tmp/venv/bin/python -c "import sys; assert sys.prefix == \"/tmp/venv\""
+    python -m venv --without-pip /tmp/venv && /tmp/venv/bin/python -c "import sys; assert sys.prefix == \"/tmp/venv\""
     want=/usr/local/lib/python3.11/site-packages
     python -c "import sys, sysconfig; assert sys.path.index(\"$want\") < sys.path.index(\"/usr/lib/python3/dist-packages\"); assert sysconfig.get_paths()[\"purelib\"] == \"$want\", sysconfig.get_paths()"
     test -s "$PIP_CERT"
