@@ -4,14 +4,15 @@
 # On a fresh Debian bookworm machine (root, no container registry, only Debian's package
 # mirrors, crates.io and PyPI reachable) this:
 #   1. makes sure a Docker engine answers: installs docker.io and starts dockerd in the
-#      background when `docker info` fails (unless DOCKER_HOST points elsewhere: then it
-#      fails clearly instead of starting a local daemon);
+#      background when `docker info` fails (when DOCKER_HOST is set it fails clearly
+#      instead of starting a local daemon);
 #   2. installs the Debian packages it needs to build base images (busybox-static, debootstrap);
 #   3. makes the local base images with `docker import` (nothing can be pulled here):
 #        dockbench/busybox:latest     tiny fixtures (sh, httpd, nc, dd, sleep, ...)
 #        dockbench/python:3.11-slim   a stand-in for the official python:3.x-slim image
 #      Each carries the labels dockbench=1, dockbench.role=base and dockbench.base-version=N;
-#      an image whose version label matches is left alone.
+#      an image whose version label matches is left alone. scripts/check-images.sh checks,
+#      with the network, the Dockerfile patterns the suites rely on.
 #
 # Idempotent and quiet when there is nothing to do; says what it does otherwise (on stderr).
 # Usage: scripts/setup.sh [--force] [--verify]
