@@ -37,6 +37,20 @@ pub enum Command {
         #[arg(required = true, value_name = "SUITE.toml")]
         suites: Vec<PathBuf>,
     },
+    /// Compare two results folders; exit 1 on a real regression (significant and beyond the
+    /// threshold), never on noise.
+    Compare {
+        #[arg(value_name = "BASE_DIR")]
+        base: PathBuf,
+        #[arg(value_name = "HEAD_DIR")]
+        head: PathBuf,
+        /// markdown (a PR comment), json or text.
+        #[arg(long, default_value = "markdown", value_parser = clap::value_parser!(crate::compare::OutputFormat))]
+        format: crate::compare::OutputFormat,
+        /// A change counts only beyond this share of the base median.
+        #[arg(long, default_value = "5%", value_parser = crate::compare::parse_threshold)]
+        threshold: f64,
+    },
     /// Check the Docker engine, BuildKit, and the base images the bundled suites need.
     Doctor {
         /// Folder searched for bundled suites.
@@ -72,6 +86,12 @@ pub async fn execute(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Run(args) => run::run(args).await,
         Command::Validate { suites } => Ok(validate::validate(&suites)),
+        Command::Compare {
+            base,
+            head,
+            format,
+            threshold,
+        } => compare(&base, &head, format, threshold),
         Command::Doctor { scenarios } => doctor::doctor(&scenarios).await,
     };
     match result {
@@ -81,4 +101,23 @@ pub async fn execute(cli: Cli) -> i32 {
             EXIT_UNUSABLE
         }
     }
+}
+
+fn compare(
+    base: &std::path::Path,
+    head: &std::path::Path,
+    format: crate::compare::OutputFormat,
+    threshold: f64,
+) -> anyhow::Result<i32> {
+    let settings = crate::compare::CompareSettings {
+        threshold,
+        ..Default::default()
+    };
+    let comparison = crate::compare::compare_dirs(base, head, &settings)?;
+    println!("{}", crate::compare::render(&comparison, format));
+    Ok(if comparison.has_regression() {
+        EXIT_FAILURES
+    } else {
+        EXIT_OK
+    })
 }
