@@ -59,8 +59,8 @@ pub fn welch_t_test(a: &[f64], b: &[f64]) -> Option<WelchTest> {
         });
     }
     let t = diff / se2.sqrt();
-    let df = se2 * se2
-        / (se2_a * se2_a / (a.len() - 1) as f64 + se2_b * se2_b / (b.len() - 1) as f64);
+    let df =
+        se2 * se2 / (se2_a * se2_a / (a.len() - 1) as f64 + se2_b * se2_b / (b.len() - 1) as f64);
     Some(WelchTest {
         t,
         df,

@@ -1,0 +1,222 @@
+//! The comparison as a pull-request comment: a hidden marker (so a CI script can find and
+//! update its own comment), a one-line headline, the verdict table, the lists of variants and
+//! metrics that do not pair up, and every sample and p-value in a collapsed `<details>` block.
+//!
+//! GitHub refuses comments over 65,536 characters, so the details stop early when a huge suite
+//! would overflow; `--format json` always has everything.
+
+use std::fmt::Write;
+
+use super::cells::{
+    change_text, medians, method_text, p_values, percent_text, runs_text, samples_text,
+    target_text, test_text, variant_change_text, verdict_emoji, verdict_label,
+};
+use super::{Comparison, MetricRow, VariantMetric, Verdict};
+
+/// The start of the comment's first line: `<!-- dockbench-compare suite=web -->`.
+pub const COMMENT_MARKER: &str = "<!-- dockbench-compare";
+/// Leaves room under GitHub's 65,536-character limit for a CI script's own additions.
+const MAX_COMMENT_CHARS: usize = 60_000;
+/// Beyond this many rows, unchanged rows are left to the details block.
+const MAX_TABLE_ROWS: usize = 40;
+
+/// No trailing newline.
+pub fn render_markdown(comparison: &Comparison) -> String {
+    let mut out = String::new();
+    writeln!(
+        out,
+        "{COMMENT_MARKER} suite={} -->",
+        marker_safe(&comparison.suite)
+    )
+    .unwrap();
+    let icon = if comparison.has_regression() {
+        "🔴"
+    } else {
+        "✅"
+    };
+    writeln!(
+        out,
+        "### {icon} dockbench compare `{}`: {}\n",
+        cell(&comparison.suite),
+        comparison.headline()
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "{}. Regression = significant *and* beyond {}.\n",
+        runs_text(comparison),
+        percent_text(comparison.settings.threshold)
+    )
+    .unwrap();
+    push_table(&mut out, &comparison.rows);
+    push_lists(&mut out, comparison);
+    for note in &comparison.notes {
+        writeln!(out, "> ⚠️ {}\n", cell(note)).unwrap();
+    }
+    push_details(&mut out, comparison);
+    out.truncate(out.trim_end().len());
+    out
+}
+
+fn push_table(out: &mut String, rows: &[MetricRow]) {
+    if rows.is_empty() {
+        out.push_str("No (variant, metric) pair was measured in both runs.\n\n");
+        return;
+    }
+    let shown: Vec<&MetricRow> = if rows.len() > MAX_TABLE_ROWS {
+        rows.iter()
+            .filter(|r| r.verdict != Verdict::Unchanged)
+            .collect()
+    } else {
+        rows.iter().collect()
+    };
+    if !shown.is_empty() {
+        out.push_str("| variant | metric | base | head | change | verdict | target (head) |\n");
+        out.push_str("|---|---|---:|---:|---:|---|---|\n");
+    }
+    for row in &shown {
+        let (base, head) = medians(row);
+        writeln!(
+            out,
+            "| {} | {} | {base} | {head} | {} | {} {} | {} |",
+            cell(&row.variant),
+            cell(&row.metric),
+            change_text(row),
+            verdict_emoji(row.verdict),
+            verdict_label(row.verdict),
+            target_text(&row.targets)
+        )
+        .unwrap();
+    }
+    let hidden = rows.len() - shown.len();
+    if hidden > 0 {
+        writeln!(
+            out,
+            "\n{hidden} unchanged pairs are listed in the details only."
+        )
+        .unwrap();
+    }
+    out.push('\n');
+}
+
+fn push_lists(out: &mut String, comparison: &Comparison) {
+    if !comparison.variant_changes.is_empty() {
+        out.push_str("**Variants**\n\n");
+        for change in &comparison.variant_changes {
+            writeln!(out, "- {}", cell(&variant_change_text(change))).unwrap();
+        }
+        out.push('\n');
+    }
+    push_metric_list(out, "Metrics only in head", &comparison.added_metrics);
+    push_metric_list(out, "Metrics only in base", &comparison.removed_metrics);
+}
+
+fn push_metric_list(out: &mut String, title: &str, metrics: &[VariantMetric]) {
+    if metrics.is_empty() {
+        return;
+    }
+    let names: Vec<String> = metrics
+        .iter()
+        .map(|m| format!("{} {}", cell(&m.variant), cell(&m.metric)))
+        .collect();
+    writeln!(out, "**{title}**: {}\n", names.join(", ")).unwrap();
+}
+
+fn push_details(out: &mut String, comparison: &Comparison) {
+    if comparison.rows.is_empty() {
+        return;
+    }
+    out.push_str("<details>\n<summary>Details: samples, tests and p-values</summary>\n\n");
+    writeln!(
+        out,
+        "*Regressed* / *improved*: significant and the median moved by more than the threshold; \
+         *within noise*: only one of the two; *unchanged*: neither. Significance: Welch's \
+         t-test, two-sided, on the logarithms of the samples (timing noise is multiplicative); \
+         image size and cache hit rates have no noise and are compared exactly. {}\n",
+        method_text(comparison)
+    )
+    .unwrap();
+    out.push_str(
+        "| variant | metric | base samples | head samples | n | test | p | adjusted p |\n",
+    );
+    out.push_str("|---|---|---|---|---|---|---:|---:|\n");
+    let closing = "\n</details>";
+    for (i, row) in comparison.rows.iter().enumerate() {
+        let line = detail_line(row);
+        if out.len() + line.len() + closing.len() + 200 > MAX_COMMENT_CHARS {
+            let left = comparison.rows.len() - i;
+            writeln!(
+                out,
+                "\n{left} more rows cut to fit a GitHub comment: see `--format json`."
+            )
+            .unwrap();
+            break;
+        }
+        out.push_str(&line);
+    }
+    out.push_str(closing);
+}
+
+fn detail_line(row: &MetricRow) -> String {
+    let (p, adjusted) = p_values(&row.test);
+    format!(
+        "| {} | {} | {} | {} | {} / {} | {} | {p} | {adjusted} |\n",
+        cell(&row.variant),
+        cell(&row.metric),
+        samples_text(&row.metric, &row.base.samples),
+        samples_text(&row.metric, &row.head.samples),
+        row.base.samples.len(),
+        row.head.samples.len(),
+        test_text(&row.test)
+    )
+}
+
+/// Text that cannot break a table row or inject HTML: pipes escaped, angle brackets as
+/// entities, newlines as spaces.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace(['\n', '\r'], " ")
+}
+
+/// A suite name inside an HTML comment, which must not contain `--` nor end in `-`: such
+/// dashes, whitespace and anything unusual become `%XX` (UTF-8 bytes), so a script can still
+/// match the name exactly.
+fn marker_safe(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let lone_dash = c == '-'
+            && chars.get(i + 1).is_some_and(|&n| n != '-')
+            && (i == 0 || chars[i - 1] != '-');
+        if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/') || lone_dash {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for byte in c.encode_utf8(&mut buf).bytes() {
+                write!(out, "%{byte:02X}").unwrap();
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marker_names_survive_an_html_comment() {
+        assert_eq!(marker_safe("fixture-build"), "fixture-build");
+        assert_eq!(marker_safe("a--b"), "a%2D%2Db");
+        assert_eq!(marker_safe("web-"), "web%2D");
+        assert_eq!(marker_safe("my suite>1"), "my%20suite%3E1");
+        assert_eq!(marker_safe("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn cells_cannot_break_the_table() {
+        assert_eq!(cell("a|b<c>\nd"), "a\\|b&lt;c&gt; d");
+    }
+}

@@ -1,0 +1,225 @@
+//! Matching base and head: variants by name, metrics by name within a variant, so that every
+//! pair in both gets a row and everything else is listed (added, removed, broke, fixed).
+
+use std::collections::{HashMap, HashSet};
+
+use super::judge::{adjust_for_multiple_tests, choose_test, relative_change, verdict};
+use super::{
+    CompareSettings, MetricRow, TargetOutcome, VariantChange, VariantChangeKind, VariantMetric,
+};
+use crate::metric::{self, Direction};
+use crate::report::{format_bytes, metric_columns};
+use crate::results::{Environment, RunResults, Status, VariantResult};
+use crate::stats::Summary;
+
+/// Everything `compare` derives from matching the two runs.
+pub struct Paired {
+    pub rows: Vec<MetricRow>,
+    pub variant_changes: Vec<VariantChange>,
+    pub added_metrics: Vec<VariantMetric>,
+    pub removed_metrics: Vec<VariantMetric>,
+}
+
+pub fn pair(base: &RunResults, head: &RunResults, settings: &CompareSettings) -> Paired {
+    let base_by_name: HashMap<&str, &VariantResult> =
+        base.variants.iter().map(|v| (v.name.as_str(), v)).collect();
+    let order = MetricOrder::new(base, head);
+    let mut paired = Paired {
+        rows: Vec::new(),
+        variant_changes: Vec::new(),
+        added_metrics: Vec::new(),
+        removed_metrics: Vec::new(),
+    };
+    for head_variant in &head.variants {
+        match base_by_name.get(head_variant.name.as_str()) {
+            None => paired
+                .variant_changes
+                .push(change(head_variant, VariantChangeKind::Added)),
+            Some(base_variant) => pair_variant(base_variant, head_variant, &order, &mut paired),
+        }
+    }
+    let head_names: HashSet<&str> = head.variants.iter().map(|v| v.name.as_str()).collect();
+    for base_variant in &base.variants {
+        if !head_names.contains(base_variant.name.as_str()) {
+            let removed = change(base_variant, VariantChangeKind::Removed);
+            paired.variant_changes.push(removed);
+        }
+    }
+    let mut tests: Vec<_> = paired.rows.iter_mut().map(|r| &mut r.test).collect();
+    adjust_for_multiple_tests(&mut tests);
+    for row in &mut paired.rows {
+        row.verdict = verdict(&row.metric, &row.base, &row.head, &row.test, settings);
+    }
+    paired
+}
+
+fn pair_variant(
+    base: &VariantResult,
+    head: &VariantResult,
+    order: &MetricOrder,
+    paired: &mut Paired,
+) {
+    let kind = match (base.status, head.status) {
+        (Status::Ok, Status::Ok) => None,
+        (Status::Ok, Status::Failed) => Some(VariantChangeKind::Broke),
+        (Status::Failed, Status::Ok) => Some(VariantChangeKind::Fixed),
+        (Status::Failed, Status::Failed) => Some(VariantChangeKind::FailedInBoth),
+    };
+    if let Some(kind) = kind {
+        paired.variant_changes.push(change(head, kind));
+        return;
+    }
+    let base_metrics = fresh_summaries(base);
+    let head_metrics = fresh_summaries(head);
+    let mut names: Vec<&str> = base_metrics
+        .keys()
+        .chain(head_metrics.keys())
+        .copied()
+        .collect();
+    names.sort_by_key(|name| order.rank(name));
+    names.dedup();
+    for name in names {
+        let entry = |variant: &VariantResult| VariantMetric {
+            variant: variant.name.clone(),
+            metric: name.to_string(),
+        };
+        match (base_metrics.get(name), head_metrics.get(name)) {
+            (Some(b), Some(h)) => paired.rows.push(row(head, name, b.clone(), h.clone())),
+            (None, Some(_)) => paired.added_metrics.push(entry(head)),
+            (Some(_), None) => paired.removed_metrics.push(entry(base)),
+            (None, None) => unreachable!("every name comes from one of the two maps"),
+        }
+    }
+}
+
+/// A row before the multiple-testing adjustment; its verdict is set once all rows are known.
+fn row(head_variant: &VariantResult, metric_name: &str, base: Summary, head: Summary) -> MetricRow {
+    let test = choose_test(metric_name, &base, &head);
+    MetricRow {
+        variant: head_variant.name.clone(),
+        metric: metric_name.to_string(),
+        unit: metric::unit_of(metric_name),
+        relative_change: relative_change(base.median, head.median),
+        test,
+        verdict: super::Verdict::Unchanged,
+        targets: targets_on(head_variant, metric_name),
+        base,
+        head,
+    }
+}
+
+/// Summaries recomputed from each metric's raw samples; a metric without usable samples counts
+/// as not measured.
+fn fresh_summaries(variant: &VariantResult) -> HashMap<&str, Summary> {
+    variant
+        .metrics
+        .iter()
+        .filter_map(|(name, stored)| {
+            Summary::from_samples(&stored.samples).map(|fresh| (name.as_str(), fresh))
+        })
+        .collect()
+}
+
+fn targets_on(variant: &VariantResult, metric_name: &str) -> Vec<TargetOutcome> {
+    variant
+        .targets
+        .iter()
+        .filter(|t| t.metric == metric_name)
+        .map(|t| {
+            let sign = match t.direction {
+                Direction::AtMost => "≤",
+                Direction::AtLeast => "≥",
+            };
+            TargetOutcome {
+                limit: format!("{sign} {}", t.limit_text),
+                pass: t.pass,
+            }
+        })
+        .collect()
+}
+
+/// `variant` is the side whose error is worth showing: the head's, or the base's for a removed
+/// variant.
+fn change(variant: &VariantResult, kind: VariantChangeKind) -> VariantChange {
+    VariantChange {
+        variant: variant.name.clone(),
+        kind,
+        error: match variant.status {
+            Status::Failed => Some(variant.error.clone().unwrap_or_default()),
+            Status::Ok => None,
+        },
+    }
+}
+
+/// Report column order (head's first, then metrics only the base has), as a rank per name.
+struct MetricOrder {
+    rank: HashMap<String, usize>,
+}
+
+impl MetricOrder {
+    fn new(base: &RunResults, head: &RunResults) -> MetricOrder {
+        let mut rank = HashMap::new();
+        let columns = metric_columns(&head.variants)
+            .into_iter()
+            .chain(metric_columns(&base.variants));
+        for name in columns {
+            let next = rank.len();
+            rank.entry(name).or_insert(next);
+        }
+        MetricOrder { rank }
+    }
+
+    /// Names outside the columns (none, in practice) sort last, by name.
+    fn rank<'a>(&self, name: &'a str) -> (usize, &'a str) {
+        (self.rank.get(name).copied().unwrap_or(usize::MAX), name)
+    }
+}
+
+/// Caveats about the two runs themselves.
+pub fn notes(base: &RunResults, head: &RunResults) -> Vec<String> {
+    let mut notes = Vec::new();
+    let (base_machine, head_machine) = (machine(&base.environment), machine(&head.environment));
+    if base_machine != head_machine {
+        notes.push(format!(
+            "Base and head ran on different machines or engines (base: {base_machine}; head: \
+             {head_machine}): differences may come from the machine, not the Dockerfiles."
+        ));
+    }
+    if base.dockbench_version != head.dockbench_version {
+        notes.push(format!(
+            "Base was measured by dockbench {}, head by {}: metric definitions may differ.",
+            base.dockbench_version, head.dockbench_version
+        ));
+    }
+    for (side, run) in [("base", base), ("head", head)] {
+        if run.finished_at.is_none() {
+            notes.push(format!(
+                "The {side} run did not finish (interrupted?): variants it did not reach are \
+                 missing from it."
+            ));
+        }
+    }
+    notes
+}
+
+/// What about a host and engine affects timings: CPU, cores, memory, Docker and its storage.
+fn machine(env: &Environment) -> String {
+    let cpu = if env.cpu_brand.is_empty() {
+        "unknown CPU"
+    } else {
+        &env.cpu_brand
+    };
+    let mut text = format!(
+        "{cpu}, {} CPUs, {} RAM",
+        env.cpu_logical_cores,
+        format_bytes(env.memory_total_bytes as f64)
+    );
+    match &env.engine {
+        Some(engine) => text.push_str(&format!(
+            ", Docker {} ({})",
+            engine.docker_version, engine.storage_driver
+        )),
+        None => text.push_str(", unknown engine"),
+    }
+    text
+}

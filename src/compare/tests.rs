@@ -1,0 +1,392 @@
+//! Comparison tests: rendered output (snapshots), the pairing of variants and metrics, input
+//! errors, and the false-alarm rate on synthetic noise.
+
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::driver::EngineInfo;
+use crate::metric::Direction;
+use crate::results::{Environment, Status, VariantResult};
+use crate::targets::TargetCheck;
+
+fn environment(cpu: &str) -> Environment {
+    Environment {
+        cpu_brand: cpu.into(),
+        cpu_logical_cores: 8,
+        memory_total_bytes: 16_000_000_000,
+        engine: Some(EngineInfo {
+            docker_version: "27.3.1".into(),
+            api_version: "1.47".into(),
+            storage_driver: "overlay2".into(),
+            cgroup_version: "2".into(),
+            cgroup_driver: "systemd".into(),
+            operating_system: "Ubuntu 24.04.1 LTS".into(),
+            kernel_version: "6.8.0-48-generic".into(),
+            ncpu: 8,
+            mem_total_bytes: 16_000_000_000,
+        }),
+        dockbench_version: "0.1.0".into(),
+        dockbench_git_commit: "abc1234".into(),
+        ..Environment::default()
+    }
+}
+
+pub(super) fn results(started_at: &str, variants: Vec<VariantResult>) -> RunResults {
+    RunResults {
+        suite: "web".into(),
+        suite_file: "bench.toml".into(),
+        dockbench_version: "0.1.0".into(),
+        runs: 3,
+        started_at: started_at.into(),
+        finished_at: Some(started_at.into()),
+        environment: environment("Test CPU"),
+        variants,
+    }
+}
+
+pub(super) fn variant(name: &str, metrics: &[(&str, &[f64])]) -> VariantResult {
+    VariantResult {
+        name: name.into(),
+        status: Status::Ok,
+        error: None,
+        builder: "buildkit".into(),
+        dockerfile: format!("{name}.Dockerfile"),
+        metrics: metrics
+            .iter()
+            .map(|(m, xs)| (m.to_string(), Summary::from_samples(xs).unwrap()))
+            .collect::<BTreeMap<_, _>>(),
+        targets: Vec::new(),
+        layers: Vec::new(),
+        cold_build_steps: Vec::new(),
+    }
+}
+
+fn failed(name: &str, error: &str) -> VariantResult {
+    VariantResult {
+        status: Status::Failed,
+        error: Some(error.into()),
+        ..variant(name, &[])
+    }
+}
+
+fn with_target(mut v: VariantResult, metric: &str, limit: f64, text: &str) -> VariantResult {
+    let value = v.metrics.get(metric).map(|s| s.median);
+    v.targets.push(TargetCheck {
+        metric: metric.into(),
+        limit,
+        limit_text: text.into(),
+        direction: Direction::AtMost,
+        value,
+        pass: value.is_some_and(|x| x <= limit),
+    });
+    v
+}
+
+/// A base and head with one of everything: each verdict, a broken, fixed, added, removed and
+/// twice-failed variant, added and removed metrics, targets, and different hosts.
+fn pull_request() -> (RunResults, RunResults) {
+    let base = results(
+        "2026-11-23T07:41:05Z",
+        vec![
+            with_target(
+                variant(
+                    "alpine",
+                    &[
+                        ("cold_build_s", &[12.1, 12.3, 12.2]),
+                        ("warm_build_s", &[0.41, 0.38, 0.45]),
+                        ("cache_hit_rate.source", &[0.875; 3]),
+                        ("image_size_bytes", &[52_412_345.0; 3]),
+                        ("startup_s", &[0.234, 0.221, 0.250]),
+                    ],
+                ),
+                "cold_build_s",
+                14.0,
+                "14s",
+            ),
+            variant(
+                "debian",
+                &[
+                    ("cold_build_s", &[183.2, 185.24, 190.0]),
+                    ("image_size_bytes", &[600_040_000.0; 3]),
+                    ("memory_idle_bytes", &[61e6, 61.4e6, 60.9e6]),
+                ],
+            ),
+            variant("broken", &[("cold_build_s", &[30.0, 31.0, 30.5])]),
+            failed("legacy", "no such file: requirements.txt"),
+            failed("fixed", "exit code: 1"),
+            variant("old", &[("cold_build_s", &[1.0, 1.1, 1.0])]),
+        ],
+    );
+    let mut head = results(
+        "2026-11-24T09:00:00Z",
+        vec![
+            with_target(
+                variant(
+                    "alpine",
+                    &[
+                        ("cold_build_s", &[15.0, 15.2, 14.9]),
+                        ("warm_build_s", &[0.40, 0.44, 0.39]),
+                        ("cache_hit_rate.source", &[0.875; 3]),
+                        ("image_size_bytes", &[48_000_000.0; 3]),
+                        ("startup_s", &[0.30, 0.18, 0.26]),
+                    ],
+                ),
+                "cold_build_s",
+                14.0,
+                "14s",
+            ),
+            variant(
+                "debian",
+                &[
+                    ("cold_build_s", &[184.0, 186.1, 188.9]),
+                    ("image_size_bytes", &[1_200_080_000.0; 3]),
+                    ("rebuild_s.deps", &[44.0, 46.5, 45.1]),
+                ],
+            ),
+            failed(
+                "broken",
+                "process \"/bin/sh -c npm ci\" did not complete successfully: exit code: 1\nnpm ERR!",
+            ),
+            failed("legacy", "no such file: requirements.txt"),
+            variant("fixed", &[("cold_build_s", &[9.0, 9.1, 9.2])]),
+            variant("new | shiny", &[("cold_build_s", &[2.0, 2.1, 2.0])]),
+        ],
+    );
+    head.environment = environment("Other CPU");
+    (base, head)
+}
+
+fn verdicts(c: &Comparison) -> Vec<(String, String, Verdict)> {
+    c.rows
+        .iter()
+        .map(|r| (r.variant.clone(), r.metric.clone(), r.verdict))
+        .collect()
+}
+
+#[test]
+fn pairs_and_verdicts() {
+    let (base, head) = pull_request();
+    let c = compare(&base, &head, &CompareSettings::default());
+    let got = verdicts(&c);
+    let want = [
+        ("alpine", "cold_build_s", Verdict::Regressed),
+        ("alpine", "warm_build_s", Verdict::Unchanged),
+        ("alpine", "cache_hit_rate.source", Verdict::Unchanged),
+        ("alpine", "image_size_bytes", Verdict::Improved),
+        ("alpine", "startup_s", Verdict::WithinNoise),
+        ("debian", "cold_build_s", Verdict::Unchanged),
+        ("debian", "image_size_bytes", Verdict::Regressed),
+    ];
+    let want: Vec<_> = want
+        .iter()
+        .map(|(v, m, verdict)| (v.to_string(), m.to_string(), *verdict))
+        .collect();
+    assert_eq!(got, want);
+    let kinds: Vec<(&str, VariantChangeKind)> = c
+        .variant_changes
+        .iter()
+        .map(|v| (v.variant.as_str(), v.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("broken", VariantChangeKind::Broke),
+            ("legacy", VariantChangeKind::FailedInBoth),
+            ("fixed", VariantChangeKind::Fixed),
+            ("new | shiny", VariantChangeKind::Added),
+            ("old", VariantChangeKind::Removed),
+        ]
+    );
+    assert_eq!(c.added_metrics[0].metric, "rebuild_s.deps");
+    assert_eq!(c.removed_metrics[0].metric, "memory_idle_bytes");
+    assert_eq!((c.regressions(), c.improvements()), (3, 2));
+    assert!(c.has_regression());
+    assert_eq!(c.headline(), "3 regressions, 2 improvements");
+    assert!(!c.rows[0].targets[0].pass, "head misses ≤ 14s");
+}
+
+#[test]
+fn markdown_pull_request_comment() {
+    let (base, head) = pull_request();
+    let text = render_markdown(&compare(&base, &head, &CompareSettings::default()));
+    assert!(text.starts_with("<!-- dockbench-compare suite=web -->\n"));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn text_for_a_terminal() {
+    let (base, head) = pull_request();
+    insta::assert_snapshot!(render_text(&compare(
+        &base,
+        &head,
+        &CompareSettings::default()
+    )));
+}
+
+#[test]
+fn json_document() {
+    let (base, head) = pull_request();
+    let json = render_json(&compare(&base, &head, &CompareSettings::default()));
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["has_regression"], true);
+    assert_eq!(value["headline"], "3 regressions, 2 improvements");
+    assert_eq!(value["rows"][0]["verdict"], "regressed");
+    assert_eq!(value["rows"][0]["test"]["kind"], "welch");
+    assert_eq!(value["rows"][3]["test"]["kind"], "exact");
+    assert_eq!(value["variant_changes"][0]["kind"], "broke");
+    // Rounded, so that the last bits of a platform's `ln` cannot fail the snapshot.
+    insta::assert_snapshot!(serde_json::to_string_pretty(&rounded(value)).unwrap());
+}
+
+/// Every float to 6 significant digits.
+fn rounded(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let x = n.as_f64().unwrap();
+            let text = format!("{x:.5e}");
+            Value::from(text.parse::<f64>().unwrap())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(rounded).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, rounded(v))).collect())
+        }
+        other => other,
+    }
+}
+
+#[test]
+fn same_run_twice_changes_nothing() {
+    let (base, _) = pull_request();
+    let c = compare(&base, &base, &CompareSettings::default());
+    assert!(!c.has_regression());
+    assert!(c.rows.iter().all(|r| r.verdict == Verdict::Unchanged));
+    assert_eq!(c.headline(), "No regressions");
+    assert!(c.notes.is_empty(), "{:?}", c.notes);
+    let kinds: Vec<_> = c.variant_changes.iter().map(|v| v.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            VariantChangeKind::FailedInBoth,
+            VariantChangeKind::FailedInBoth
+        ]
+    );
+}
+
+#[test]
+fn headlines() {
+    let (base, head) = pull_request();
+    let mut c = compare(&base, &head, &CompareSettings::default());
+    c.variant_changes.clear();
+    c.rows.retain(|r| r.verdict == Verdict::Improved);
+    assert_eq!(c.headline(), "No regressions, 1 improvement");
+    c.rows.clear();
+    assert_eq!(c.headline(), "No regressions");
+}
+
+#[test]
+fn markdown_with_nothing_in_common() {
+    let base = results("2026-11-23T07:41:05Z", vec![variant("a", &[])]);
+    let head = results("2026-11-24T07:41:05Z", vec![failed("b", "")]);
+    insta::assert_snapshot!(render_markdown(&compare(
+        &base,
+        &head,
+        &CompareSettings::default()
+    )));
+}
+
+#[test]
+fn stored_summaries_are_ignored() {
+    let base = results("t0", vec![variant("a", &[("cold_build_s", &[10.0; 3])])]);
+    let mut head = results("t1", vec![variant("a", &[("cold_build_s", &[10.0; 3])])]);
+    // A tampered summary must not move the verdict: only the samples count.
+    head.variants[0]
+        .metrics
+        .get_mut("cold_build_s")
+        .unwrap()
+        .median = 99.0;
+    let c = compare(&base, &head, &CompareSettings::default());
+    assert_eq!(c.rows[0].head.median, 10.0);
+    assert_eq!(c.rows[0].verdict, Verdict::Unchanged);
+}
+
+#[test]
+fn interrupted_runs_and_single_samples_are_noted() {
+    let base = results("t0", vec![variant("a", &[("cold_build_s", &[10.0])])]);
+    let mut head = results("t1", vec![variant("a", &[("cold_build_s", &[30.0])])]);
+    head.finished_at = None;
+    let c = compare(&base, &head, &CompareSettings::default());
+    assert_eq!(c.rows[0].verdict, Verdict::WithinNoise);
+    assert!(!c.has_regression(), "one sample cannot show significance");
+    assert_eq!(c.notes.len(), 2, "{:?}", c.notes);
+    assert!(c.notes[0].contains("head run did not finish"));
+    assert!(c.notes[1].contains("fewer than 2 samples"));
+}
+
+fn write_results(dir: &Path, results: &RunResults) {
+    std::fs::create_dir_all(dir).unwrap();
+    let json = serde_json::to_string(results).unwrap();
+    std::fs::write(dir.join("results.json"), json).unwrap();
+}
+
+#[test]
+fn compare_dirs_refuses_different_suites() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (base, mut head) = pull_request();
+    head.suite = "api".into();
+    write_results(&tmp.path().join("a"), &base);
+    write_results(&tmp.path().join("b"), &head);
+    let err = compare_dirs(
+        &tmp.path().join("a"),
+        &tmp.path().join("b"),
+        &CompareSettings::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "base is a run of suite `web` but head is a run of suite `api`: only runs of the same \
+         suite can be compared"
+    );
+    write_results(&tmp.path().join("b"), &pull_request().1);
+    let c = compare_dirs(
+        &tmp.path().join("a"),
+        &tmp.path().join("b"),
+        &CompareSettings::default(),
+    )
+    .unwrap();
+    assert!(c.has_regression());
+}
+
+#[test]
+fn compare_dirs_says_which_side_is_unreadable() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_results(
+        &tmp.path().join("root/web/2026-11-23T07-41-05Z"),
+        &pull_request().0,
+    );
+    let settings = CompareSettings::default();
+    let missing = tmp.path().join("nowhere");
+    let err = compare_dirs(
+        &tmp.path().join("root/web/2026-11-23T07-41-05Z"),
+        &missing,
+        &settings,
+    )
+    .unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(msg.starts_with("head results "), "{msg}");
+    assert!(msg.ends_with("nowhere: no such folder"), "{msg}");
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let err = compare_dirs(&empty, &missing, &settings).unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(msg.starts_with("base results "), "{msg}");
+    assert!(msg.contains("results.json"), "{msg}");
+    let err = compare_dirs(&tmp.path().join("root"), &missing, &settings).unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(msg.starts_with("base results "), "{msg}");
+    assert!(msg.contains("pass one run's folder"), "{msg}");
+    assert!(msg.contains("2026-11-23T07-41-05Z"), "{msg}");
+    std::fs::write(tmp.path().join("garbage.json"), "{not json").unwrap();
+    let err = compare_dirs(&tmp.path().join("garbage.json"), &missing, &settings).unwrap_err();
+    assert!(format!("{err:#}").contains("parsing"), "{err:#}");
+}
