@@ -1,13 +1,30 @@
 //! Reports rendered from results: the terminal summary table, and the number formatting and
 //! metric ordering that every report format shares.
 
+pub mod axis;
+pub mod canvas;
+pub mod charts;
 pub mod columns;
+pub mod draw;
+pub mod fonts;
 pub mod format;
+pub mod glyphs;
+pub mod html;
+pub mod labels;
+pub mod markdown;
+pub mod render;
+pub mod sections;
+pub mod step_chart;
 pub mod table;
+#[cfg(test)]
+mod testdata;
+pub mod trend_chart;
 
 pub use columns::metric_columns;
 pub use format::{
     format_against_limits, format_bytes, format_fraction, format_seconds, format_spread,
     format_value,
 };
+pub use render::render_report;
 pub use table::summary_table;
+pub use trend_chart::render_trends;

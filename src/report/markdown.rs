@@ -1,0 +1,204 @@
+//! `report.md`: the run as GitHub-flavoured markdown — summary, targets, failures, charts (PNG
+//! images linking to their SVGs), cold build steps, largest layers and the environment.
+//!
+//! Text from results (variant names, errors, commands) is escaped so that it shows as written
+//! and cannot break a table or start markup.
+
+use std::fmt::Write;
+
+use super::axis::metric_title;
+use super::render::Charts;
+use super::sections::{self, Cell, Table};
+use super::step_chart::NO_STEP_TIMES;
+use crate::results::{RunResults, VariantResult};
+
+pub fn report_markdown(results: &RunResults, charts: &Charts) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "# dockbench report: {}\n", escape(&results.suite));
+    let _ = writeln!(
+        md,
+        "Suite file {}. {}\n",
+        code_span(&results.suite_file),
+        sections::run_line(results)
+    );
+    md.push_str("## Summary\n\n");
+    md.push_str(&table(&sections::summary_table(results)));
+    let _ = writeln!(
+        md,
+        "\nEach cell is the median ± standard deviation over the runs. \
+         ✅/❌: target met/missed, judged on the median.\n"
+    );
+    if let Some(targets) = sections::targets_table(results) {
+        md.push_str("## Targets\n\n");
+        md.push_str(&table(&targets));
+        let _ = writeln!(md, "\n{}\n", sections::target_tally(results));
+    }
+    failures(&mut md, results);
+    metric_charts(&mut md, charts);
+    step_charts(&mut md, results, charts);
+    layers(&mut md, results);
+    md.push_str("## Environment\n\n");
+    md.push_str(&table(&sections::environment_table(&results.environment)));
+    md
+}
+
+fn failures(md: &mut String, results: &RunResults) {
+    let failed = sections::failures(results);
+    if failed.is_empty() {
+        return;
+    }
+    md.push_str("## Failed variants\n\n");
+    for (name, error) in failed {
+        let _ = writeln!(md, "### {}\n\n{}\n", escape(name), code_block(error));
+    }
+}
+
+fn metric_charts(md: &mut String, charts: &Charts) {
+    if charts.metrics.is_empty() {
+        return;
+    }
+    md.push_str("## Charts\n\n");
+    md.push_str(
+        "Bars are medians, whiskers span min–max, dots are single runs; \
+         red bars miss their target (dashed line). Click a chart for its SVG.\n\n",
+    );
+    for (metric, chart) in &charts.metrics {
+        let title = metric_title(metric);
+        let _ = writeln!(
+            md,
+            "### {} (`{metric}`)\n\n[![{}]({})]({})\n",
+            escape(&title),
+            escape(&title),
+            chart.png,
+            chart.svg_file
+        );
+    }
+}
+
+fn step_charts(md: &mut String, results: &RunResults, charts: &Charts) {
+    if charts.steps.is_empty() {
+        return;
+    }
+    md.push_str("## Cold build steps\n\n");
+    for (name, chart) in &charts.steps {
+        let _ = writeln!(md, "### {}\n", escape(name));
+        let variant = results.variants.iter().find(|v| &v.name == name);
+        if variant.is_some_and(|v| !super::step_chart::has_step_times(v)) {
+            let _ = writeln!(md, "The {NO_STEP_TIMES}: the chart lists the steps only.\n");
+        }
+        let alt = format!("cold build steps of {name}");
+        let _ = writeln!(
+            md,
+            "[![{}]({})]({})\n",
+            escape(&alt),
+            chart.png,
+            chart.svg_file
+        );
+    }
+}
+
+fn layers(md: &mut String, results: &RunResults) {
+    let tables: Vec<(&VariantResult, (Table, String))> = results
+        .variants
+        .iter()
+        .filter_map(|v| sections::layers_table(v).map(|t| (v, t)))
+        .collect();
+    if tables.is_empty() {
+        return;
+    }
+    let _ = writeln!(md, "## Largest layers\n");
+    for (variant, (layers, note)) in tables {
+        let _ = writeln!(md, "### {}\n", escape(&variant.name));
+        md.push_str(&table(&layers));
+        let _ = writeln!(md, "\n{}\n", escape(&note));
+    }
+}
+
+/// A GFM table. Cells are escaped; `|` is escaped even in code, where GFM still splits on it.
+fn table(table: &Table) -> String {
+    let row = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
+    let mut out = row(table.header.iter().map(|h| escape(h)).collect());
+    let rules = table
+        .right_aligned
+        .iter()
+        .map(|&right| if right { "---:" } else { "---" }.to_string())
+        .collect();
+    out.push_str(&row(rules));
+    for cells in &table.rows {
+        out.push_str(&row(cells.iter().map(cell).collect()));
+    }
+    out
+}
+
+fn cell(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(text) => escape(text),
+        Cell::Code(code) => code_span(code).replace('|', "\\|"),
+    }
+}
+
+/// Backslash-escapes markdown's punctuation and folds line breaks, so that text shows literally
+/// on one line (a table cell or heading). An `_` between letters or digits is left alone: it
+/// cannot start emphasis there, and `cold_build_s` stays readable in the source.
+pub fn escape(text: &str) -> String {
+    let folded: Vec<char> = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .collect();
+    let mut out = String::with_capacity(folded.len());
+    for (i, &c) in folded.iter().enumerate() {
+        let intraword = |at: Option<&char>| at.is_some_and(|c| c.is_alphanumeric());
+        let inside_word = i > 0 && intraword(folded.get(i - 1)) && intraword(folded.get(i + 1));
+        let special = matches!(c, '\\' | '`' | '*' | '[' | ']' | '<' | '>' | '|' | '&');
+        if special || (c == '_' && !inside_word) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Inline code that survives backticks in the text: the fence is longer than any run of them.
+fn code_span(code: &str) -> String {
+    let code = code.split_whitespace().collect::<Vec<_>>().join(" ");
+    let fence = "`".repeat(longest_backtick_run(&code) + 1);
+    let pad = if code.starts_with('`') || code.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{code}{pad}{fence}")
+}
+
+/// A fenced block whose fence no line of `text` can close early.
+fn code_block(text: &str) -> String {
+    let fence = "`".repeat(longest_backtick_run(text).max(2) + 1);
+    format!("{fence}text\n{text}\n{fence}")
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_line_breaks() {
+        assert_eq!(escape("a|b <x> *y*"), "a\\|b \\<x\\> \\*y\\*");
+        assert_eq!(escape("one\ntwo"), "one two");
+        assert_eq!(escape("node-20"), "node-20");
+        assert_eq!(escape("cold_build_s _x_"), "cold_build_s \\_x\\_");
+    }
+
+    #[test]
+    fn code_survives_backticks() {
+        assert_eq!(code_span("echo `date`"), "`` echo `date` ``");
+        assert_eq!(code_span("a"), "`a`");
+        assert_eq!(code_span("`x`"), "`` `x` ``");
+        assert_eq!(code_block("a\n```\nb"), "````text\na\n```\nb\n````");
+    }
+}

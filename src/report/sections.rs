@@ -1,0 +1,381 @@
+//! What `report.md` and `report.html` say, as plain tables of text, so that the two formats show
+//! the same content and differ only in markup and escaping.
+
+use super::columns::metric_columns;
+use super::format::{format_against_limits, format_bytes, format_spread};
+use super::labels::{self, shorten};
+use crate::driver::Layer;
+use crate::metric::Direction;
+use crate::results::{Environment, RunResults, Status, VariantResult};
+use crate::targets::TargetCheck;
+
+/// How many layers each variant lists, largest first.
+pub const TOP_LAYERS: usize = 5;
+/// `created_by` is cut to this many characters: enough to recognise the step.
+const CREATED_BY_MAX_CHARS: usize = 90;
+
+/// A table cell: plain text, or text to set as code (commands, digests).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Code(String),
+}
+
+impl From<String> for Cell {
+    fn from(text: String) -> Cell {
+        Cell::Text(text)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(text: &str) -> Cell {
+        Cell::Text(text.to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub header: Vec<String>,
+    /// Per column: numbers are right-aligned.
+    pub right_aligned: Vec<bool>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// `≤ 3m`, `≥ 80%`: the limit as the user wrote it in the suite.
+pub fn limit_text(check: &TargetCheck) -> String {
+    let sign = match check.direction {
+        Direction::AtMost => "≤",
+        Direction::AtLeast => "≥",
+    };
+    format!("{sign} {}", check.limit_text)
+}
+
+fn mark(pass: bool) -> &'static str {
+    if pass {
+        "✅"
+    } else {
+        "❌"
+    }
+}
+
+/// `fixture-run, 2 runs per variant, started 2026-11-23 07:39 UTC, finished 07:40 UTC.`
+pub fn run_line(results: &RunResults) -> String {
+    let finished = match &results.finished_at {
+        Some(at) => format!("finished {}", labels::short_time(at)),
+        None => "not finished (interrupted or still running)".to_string(),
+    };
+    format!(
+        "{} run(s) per variant; started {}, {finished}.",
+        results.runs,
+        labels::short_time(&results.started_at)
+    )
+}
+
+/// Variants down, metric medians ± standard deviation across, with ✅/❌ for targets. A column
+/// whose variants share one limit shows it in the header; otherwise each cell shows its own.
+pub fn summary_table(results: &RunResults) -> Table {
+    let metrics = metric_columns(&results.variants);
+    let shared: Vec<Option<String>> = metrics
+        .iter()
+        .map(|m| shared_limit(&results.variants, m))
+        .collect();
+    let mut header = vec!["variant".to_string(), "status".to_string()];
+    for (metric, limit) in metrics.iter().zip(&shared) {
+        header.push(match limit {
+            Some(limit) => format!("{metric} (target {limit})"),
+            None => metric.clone(),
+        });
+    }
+    let rows = results
+        .variants
+        .iter()
+        .map(|variant| {
+            let status = match variant.status {
+                Status::Ok => "ok",
+                Status::Failed => "failed",
+            };
+            let mut row: Vec<Cell> = vec![variant.name.as_str().into(), status.into()];
+            for (metric, limit) in metrics.iter().zip(&shared) {
+                row.push(summary_cell(variant, metric, limit.is_some()).into());
+            }
+            row
+        })
+        .collect();
+    let mut right_aligned = vec![false, false];
+    right_aligned.extend(metrics.iter().map(|_| true));
+    Table {
+        header,
+        right_aligned,
+        rows,
+    }
+}
+
+fn checks_of<'a>(variant: &'a VariantResult, metric: &'a str) -> Vec<&'a TargetCheck> {
+    variant
+        .targets
+        .iter()
+        .filter(|t| t.metric == metric)
+        .collect()
+}
+
+fn shared_limit(variants: &[VariantResult], metric: &str) -> Option<String> {
+    let mut limits: Vec<String> = Vec::new();
+    for limit in variants
+        .iter()
+        .flat_map(|v| checks_of(v, metric))
+        .map(limit_text)
+    {
+        if !limits.contains(&limit) {
+            limits.push(limit);
+        }
+    }
+    match limits.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// `12.31 s ± 0.40 ✅`, `— ❌`, `1.57 s ± 0.02 ❌ (≤ 1s)`.
+fn summary_cell(variant: &VariantResult, metric: &str, limit_in_header: bool) -> String {
+    let checks = checks_of(variant, metric);
+    let mut text = match variant.metrics.get(metric) {
+        None => "—".to_string(),
+        Some(summary) => {
+            let limits: Vec<f64> = checks.iter().map(|c| c.limit).collect();
+            let median = format_against_limits(metric, summary.median, &limits);
+            if summary.stddev > 0.0 {
+                let spread = format_spread(metric, summary.median, summary.stddev);
+                format!("{median} ± {spread}")
+            } else {
+                median
+            }
+        }
+    };
+    for check in checks {
+        text.push(' ');
+        text.push_str(mark(check.pass));
+        if !limit_in_header {
+            text.push_str(&format!(" ({})", limit_text(check)));
+        }
+    }
+    text
+}
+
+/// Every target check, one per row. `None` when the suite set no targets.
+pub fn targets_table(results: &RunResults) -> Option<Table> {
+    let rows: Vec<Vec<Cell>> = results
+        .variants
+        .iter()
+        .flat_map(|v| v.targets.iter().map(move |check| target_row(v, check)))
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    Some(Table {
+        header: ["variant", "metric", "target", "median", "result"]
+            .map(String::from)
+            .to_vec(),
+        right_aligned: vec![false, false, false, true, false],
+        rows,
+    })
+}
+
+fn target_row(variant: &VariantResult, check: &TargetCheck) -> Vec<Cell> {
+    let median = match check.value {
+        Some(value) => format_against_limits(&check.metric, value, &[check.limit]),
+        None => "no value".to_string(),
+    };
+    let result = if check.pass { "✅ met" } else { "❌ missed" };
+    vec![
+        variant.name.as_str().into(),
+        Cell::Code(check.metric.clone()),
+        limit_text(check).into(),
+        median.into(),
+        result.into(),
+    ]
+}
+
+/// `Targets: 5 met, 2 missed.`
+pub fn target_tally(results: &RunResults) -> String {
+    let checks: Vec<&TargetCheck> = results.variants.iter().flat_map(|v| &v.targets).collect();
+    let met = checks.iter().filter(|c| c.pass).count();
+    format!("Targets: {met} met, {} missed.", checks.len() - met)
+}
+
+/// The variants that failed, with their error (or a placeholder).
+pub fn failures(results: &RunResults) -> Vec<(&str, &str)> {
+    results
+        .variants
+        .iter()
+        .filter(|v| v.status == Status::Failed)
+        .map(|v| {
+            let error = v.error.as_deref().unwrap_or("(no error message)");
+            (v.name.as_str(), error.trim_end())
+        })
+        .collect()
+}
+
+/// The variant's largest layers, and a line saying what is left out. `None` without layers.
+pub fn layers_table(variant: &VariantResult) -> Option<(Table, String)> {
+    if variant.layers.is_empty() {
+        return None;
+    }
+    let mut sized: Vec<&Layer> = variant.layers.iter().filter(|l| l.size_bytes > 0).collect();
+    // Stable: equal sizes stay newest first, as the engine lists them.
+    sized.sort_by_key(|layer| std::cmp::Reverse(layer.size_bytes));
+    let shown = sized.len().min(TOP_LAYERS);
+    let rows = sized[..shown]
+        .iter()
+        .map(|layer| {
+            vec![
+                format_bytes(layer.size_bytes as f64).into(),
+                created_by_cell(&layer.created_by),
+            ]
+        })
+        .collect();
+    let total: u64 = variant.layers.iter().map(|l| l.size_bytes).sum();
+    let mut hidden = Vec::new();
+    if sized.len() > shown {
+        hidden.push(format!("{} smaller", sized.len() - shown));
+    }
+    let empty = variant.layers.len() - sized.len();
+    if empty > 0 {
+        hidden.push(format!("{empty} empty (metadata only)"));
+    }
+    let mut note = format!(
+        "{} layer(s), {} in all",
+        variant.layers.len(),
+        format_bytes(total as f64)
+    );
+    if !hidden.is_empty() {
+        note.push_str(&format!("; not shown: {}", hidden.join(", ")));
+    }
+    note.push('.');
+    let table = Table {
+        header: vec!["size".to_string(), "created by".to_string()],
+        right_aligned: vec![true, false],
+        rows,
+    };
+    Some((table, note))
+}
+
+fn created_by_cell(created_by: &str) -> Cell {
+    if created_by.trim().is_empty() {
+        Cell::Text("(no history: a base image layer)".to_string())
+    } else {
+        Cell::Code(tidy_created_by(created_by))
+    }
+}
+
+/// `/bin/sh -c #(nop)  LABEL a=b` -> `LABEL a=b`; `/bin/sh -c apk add x` -> `RUN apk add x`;
+/// `RUN x # buildkit` -> `RUN x`; cut to a readable length.
+pub fn tidy_created_by(created_by: &str) -> String {
+    let mut text = created_by.trim();
+    // Classic builds with build args prefix `|2 A=1 B=2 `; the command follows the shell.
+    if text.starts_with('|') {
+        if let Some(at) = text.find("/bin/sh -c ") {
+            text = &text[at..];
+        }
+    }
+    let text = if let Some(rest) = text.strip_prefix("/bin/sh -c #(nop) ") {
+        rest.trim_start().to_string()
+    } else if let Some(rest) = text.strip_prefix("/bin/sh -c ") {
+        format!("RUN {rest}")
+    } else {
+        text.to_string()
+    };
+    let text = text.strip_suffix(" # buildkit").unwrap_or(&text);
+    shorten(text, CREATED_BY_MAX_CHARS)
+}
+
+/// Host, engine and dockbench build, as (what, value) rows.
+pub fn environment_table(env: &Environment) -> Table {
+    let unknown = || "unknown".to_string();
+    let join = |parts: [&Option<String>; 2]| {
+        let parts: Vec<&str> = parts.iter().filter_map(|p| p.as_deref()).collect();
+        if parts.is_empty() {
+            unknown()
+        } else {
+            parts.join(" ")
+        }
+    };
+    let cores = match env.cpu_physical_cores {
+        Some(physical) => format!(
+            "{} logical, {physical} physical cores",
+            env.cpu_logical_cores
+        ),
+        None => format!("{} logical cores", env.cpu_logical_cores),
+    };
+    let cpu = if env.cpu_brand.is_empty() {
+        cores
+    } else {
+        format!("{} ({cores})", env.cpu_brand)
+    };
+    let mut rows: Vec<(&str, String)> = vec![
+        ("CPU", cpu),
+        ("memory", format_bytes(env.memory_total_bytes as f64)),
+        ("OS", join([&env.os_name, &env.os_version])),
+        ("kernel", env.kernel_version.clone().unwrap_or_else(unknown)),
+        ("hostname", env.hostname.clone().unwrap_or_else(unknown)),
+    ];
+    rows.extend(engine_rows(env));
+    rows.push((
+        "dockbench",
+        format!("{} ({})", env.dockbench_version, env.dockbench_git_commit),
+    ));
+    Table {
+        header: vec!["".to_string(), "".to_string()],
+        right_aligned: vec![false, false],
+        rows: rows
+            .into_iter()
+            .map(|(what, value)| vec![what.into(), value.into()])
+            .collect(),
+    }
+}
+
+fn engine_rows(env: &Environment) -> Vec<(&'static str, String)> {
+    let Some(engine) = &env.engine else {
+        return vec![(
+            "Docker",
+            "unknown (the engine could not be asked)".to_string(),
+        )];
+    };
+    vec![
+        (
+            "Docker",
+            format!("{} (API {})", engine.docker_version, engine.api_version),
+        ),
+        ("storage driver", engine.storage_driver.clone()),
+        (
+            "cgroup",
+            format!(
+                "v{}, {} driver",
+                engine.cgroup_version, engine.cgroup_driver
+            ),
+        ),
+        (
+            "engine host",
+            format!(
+                "{}, {} CPUs, {}",
+                engine.operating_system,
+                engine.ncpu,
+                format_bytes(engine.mem_total_bytes as f64)
+            ),
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn created_by_is_tidied() {
+        let t = tidy_created_by;
+        assert_eq!(t("/bin/sh -c #(nop)  LABEL a=b"), "LABEL a=b");
+        assert_eq!(t("/bin/sh -c apk add  curl"), "RUN apk add curl");
+        assert_eq!(t("|1 V=2 /bin/sh -c make"), "RUN make");
+        assert_eq!(t("COPY www /www # buildkit"), "COPY www /www");
+        assert_eq!(t(&"x".repeat(200)).chars().count(), CREATED_BY_MAX_CHARS);
+    }
+}

@@ -1,0 +1,250 @@
+//! Hand-built results for report tests: every case a report must show (targets met and missed,
+//! a failed variant, per-edit metrics, layers, BuildKit and classic steps, hostile text).
+
+use std::collections::BTreeMap;
+
+use crate::driver::{BuildStep, EngineInfo, Layer};
+use crate::metric::Direction;
+use crate::results::{Environment, RunResults, Status, VariantResult};
+use crate::stats::Summary;
+use crate::targets::TargetCheck;
+
+pub fn environment() -> Environment {
+    Environment {
+        cpu_brand: "AMD EPYC 7763 64-Core Processor".into(),
+        cpu_logical_cores: 8,
+        cpu_physical_cores: Some(4),
+        memory_total_bytes: 16_000_000_000,
+        os_name: Some("Ubuntu".into()),
+        os_version: Some("24.04".into()),
+        kernel_version: Some("6.8.0-48-generic".into()),
+        hostname: Some("ci-runner-3".into()),
+        engine: Some(EngineInfo {
+            docker_version: "27.3.1".into(),
+            api_version: "1.47".into(),
+            storage_driver: "overlay2".into(),
+            cgroup_version: "2".into(),
+            cgroup_driver: "systemd".into(),
+            operating_system: "Ubuntu 24.04.1 LTS".into(),
+            kernel_version: "6.8.0-48-generic".into(),
+            ncpu: 8,
+            mem_total_bytes: 16_000_000_000,
+        }),
+        dockbench_version: "0.1.0".into(),
+        dockbench_git_commit: "abc1234".into(),
+    }
+}
+
+pub fn variant(name: &str, metrics: &[(&str, &[f64])]) -> VariantResult {
+    VariantResult {
+        name: name.into(),
+        status: Status::Ok,
+        error: None,
+        builder: "buildkit".into(),
+        dockerfile: format!("{name}.Dockerfile"),
+        metrics: metrics
+            .iter()
+            .map(|(m, xs)| (m.to_string(), Summary::from_samples(xs).unwrap()))
+            .collect::<BTreeMap<_, _>>(),
+        targets: Vec::new(),
+        layers: Vec::new(),
+        cold_build_steps: Vec::new(),
+    }
+}
+
+/// Judges the variant on the median, as `targets::check` does.
+pub fn with_targets(
+    mut v: VariantResult,
+    targets: &[(&str, f64, &str, Direction)],
+) -> VariantResult {
+    v.targets = targets
+        .iter()
+        .map(|&(metric, limit, limit_text, direction)| {
+            let value = v.metrics.get(metric).map(|s| s.median);
+            let pass = value.is_some_and(|x| match direction {
+                Direction::AtMost => x <= limit,
+                Direction::AtLeast => x >= limit,
+            });
+            TargetCheck {
+                metric: metric.into(),
+                limit,
+                limit_text: limit_text.into(),
+                direction,
+                value,
+                pass,
+            }
+        })
+        .collect();
+    v
+}
+
+const TARGETS: &[(&str, f64, &str, Direction)] = &[
+    ("cold_build_s", 60.0, "1m", Direction::AtMost),
+    ("image_size_bytes", 100e6, "100MB", Direction::AtMost),
+    ("cache_hit_rate.deps", 0.5, "50%", Direction::AtLeast),
+];
+
+fn layer(size_bytes: u64, created_by: &str) -> Layer {
+    Layer {
+        id: "<missing>".into(),
+        size_bytes,
+        created_by: created_by.into(),
+    }
+}
+
+fn step(name: &str, cached: bool, duration_s: Option<f64>) -> BuildStep {
+    BuildStep {
+        name: name.into(),
+        instruction: name.split_whitespace().next().unwrap_or("RUN").into(),
+        cached,
+        duration_s,
+    }
+}
+
+fn alpine() -> VariantResult {
+    let mut v = variant(
+        "alpine",
+        &[
+            ("cold_build_s", &[41.2, 38.9, 40.1]),
+            ("warm_build_s", &[0.41, 0.38, 0.45]),
+            ("rebuild_s.deps", &[9.8, 10.4, 10.1]),
+            ("cache_hit_rate", &[1.0, 1.0, 1.0]),
+            ("cache_hit_rate.deps", &[0.5, 0.5, 0.5]),
+            ("image_size_bytes", &[52_412_345.0; 3]),
+            ("startup_s", &[0.234, 0.221, 0.250]),
+        ],
+    );
+    v.layers = vec![
+        layer(0, "CMD [\"node\" \"server.js\"]"),
+        layer(1_200, "COPY . /app # buildkit"),
+        layer(31_000_000, "RUN npm ci --omit=dev # buildkit"),
+        layer(0, "WORKDIR /app"),
+        layer(7_800_000, ""),
+    ];
+    v.cold_build_steps = vec![
+        step("[1/4] FROM docker.io/library/node:20-alpine", true, None),
+        step(
+            "[2/4] COPY package.json package-lock.json ./",
+            false,
+            Some(0.12),
+        ),
+        step("[3/4] RUN npm ci --omit=dev", false, Some(31.5)),
+        step("[4/4] COPY . /app", false, Some(0.4)),
+    ];
+    with_targets(v, TARGETS)
+}
+
+/// Misses two targets; its layers hold markdown- and HTML-hostile commands.
+fn debian() -> VariantResult {
+    let mut v = variant(
+        "debian-slim-with-build-tools",
+        &[
+            ("cold_build_s", &[95.0, 97.5, 93.2]),
+            ("warm_build_s", &[1.2, 1.1, 1.3]),
+            ("rebuild_s.deps", &[44.0, 46.5, 45.1]),
+            ("cache_hit_rate", &[1.0, 1.0, 1.0]),
+            ("cache_hit_rate.deps", &[0.25, 0.25, 0.25]),
+            ("image_size_bytes", &[612_000_000.0; 3]),
+            ("startup_s", &[1.42, 1.38, 1.51]),
+        ],
+    );
+    v.layers = (1..=7)
+        .map(|i| {
+            layer(
+                i * 10_000_000,
+                &format!("/bin/sh -c echo {i} | tee `x` <y> && true"),
+            )
+        })
+        .collect();
+    v.cold_build_steps = vec![
+        step("[1/3] FROM docker.io/library/debian:12-slim", true, None),
+        step(
+            "[2/3] RUN apt-get update && apt-get install -y --no-install-recommends build-essential \
+             python3 python3-pip git curl ca-certificates && rm -rf /var/lib/apt/lists/*",
+            false,
+            Some(71.3),
+        ),
+        step("[3/3] COPY . /app", true, Some(0.0)),
+    ];
+    with_targets(v, TARGETS)
+}
+
+fn classic() -> VariantResult {
+    let mut v = variant(
+        "classic",
+        &[
+            ("cold_build_s", &[52.0, 55.0, 50.5]),
+            ("image_size_bytes", &[80e6, 80e6, 80e6]),
+        ],
+    );
+    v.builder = "classic".into();
+    v.cold_build_steps = vec![
+        step("COPY package.json ./", false, None),
+        step("RUN npm ci", false, None),
+    ];
+    with_targets(v, TARGETS)
+}
+
+fn broken() -> VariantResult {
+    let mut v = with_targets(variant("broken <b>&\"x\"</b>", &[]), TARGETS);
+    v.status = Status::Failed;
+    v.error = Some(
+        "process \"/bin/sh -c npm run build\" did not complete successfully: exit code: 1\n\
+         ```\n<script>alert('x')</script> & more"
+            .into(),
+    );
+    v
+}
+
+pub fn run_results() -> RunResults {
+    RunResults {
+        suite: "web".into(),
+        suite_file: "bench.toml".into(),
+        dockbench_version: "0.1.0".into(),
+        runs: 3,
+        started_at: "2026-11-23T07:41:05Z".into(),
+        finished_at: Some("2026-11-23T07:58:40Z".into()),
+        environment: environment(),
+        variants: vec![alpine(), debian(), classic(), broken()],
+    }
+}
+
+/// `variants` variants with every base metric and `samples` samples each, with long names.
+pub fn large_run(variants: usize, samples: usize) -> RunResults {
+    let mut results = run_results();
+    let metrics = [
+        "cold_build_s",
+        "warm_build_s",
+        "rebuild_s.deps",
+        "cache_hit_rate",
+        "cache_hit_rate.deps",
+        "image_size_bytes",
+        "startup_s",
+        "healthy_s",
+        "memory_idle_bytes",
+        "memory_peak_bytes",
+    ];
+    results.variants = (0..variants)
+        .map(|i| {
+            let values: Vec<Vec<f64>> = metrics
+                .iter()
+                .map(|m| {
+                    let scale = if m.ends_with("_bytes") { 1e7 } else { 1.0 };
+                    let scale = if m.starts_with("cache") { 0.01 } else { scale };
+                    (0..samples)
+                        .map(|k| scale * (1.0 + i as f64 * 0.7 + (k % 7) as f64 * 0.05))
+                        .collect()
+                })
+                .collect();
+            let pairs: Vec<(&str, &[f64])> = metrics
+                .iter()
+                .zip(&values)
+                .map(|(m, xs)| (*m, xs.as_slice()))
+                .collect();
+            let mut v = variant(&format!("node-20-bookworm-slim-variant-{i:02}"), &pairs);
+            v.cold_build_steps = alpine().cold_build_steps;
+            with_targets(v, TARGETS)
+        })
+        .collect();
+    results
+}
