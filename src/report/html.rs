@@ -28,6 +28,8 @@ pre { background: #f6f6f6; border: 1px solid #e2e2e2; padding: 0.7rem; overflow-
 figure { margin: 1rem 0 2rem; } figcaption { color: #666; font-size: 0.9rem; }
 figure svg { max-width: 100%; height: auto; display: block; }
 .note { color: #555; }
+td:first-child { white-space: nowrap; }
+.pass { color: #1a7f37; font-weight: bold; } .miss { color: #c41e24; font-weight: bold; }
 ";
 
 pub fn report_html(results: &RunResults, charts: &Charts) -> String {
@@ -49,10 +51,10 @@ pub fn report_html(results: &RunResults, charts: &Charts) -> String {
     );
     html.push_str("<h2>Summary</h2>\n");
     html.push_str(&table(&sections::summary_table(results)));
-    html.push_str(
+    html.push_str(&marks(
         "<p class=\"note\">Each cell is the median ± standard deviation over the runs. \
          ✅/❌: target met/missed, judged on the median.</p>\n",
-    );
+    ));
     if let Some(targets) = sections::targets_table(results) {
         html.push_str("<h2>Targets</h2>\n");
         html.push_str(&table(&targets));
@@ -167,7 +169,7 @@ fn table(table: &Table) -> String {
                 ""
             };
             let content = match cell {
-                Cell::Text(text) => escape(text),
+                Cell::Text(text) => marks(&escape(text)),
                 Cell::Code(code) => format!("<code>{}</code>", escape(code)),
             };
             let _ = write!(out, "<td{class}>{content}</td>");
@@ -176,6 +178,14 @@ fn table(table: &Table) -> String {
     }
     out.push_str("</tbody>\n</table></div>\n");
     out
+}
+
+/// ✅/❌ as coloured ✓/✗: emoji need a colour-emoji font, which a server or CI machine opening
+/// the page often lacks, while every text font has the plain marks.
+fn marks(escaped: &str) -> String {
+    escaped
+        .replace('✅', "<span class=\"pass\">✓</span>")
+        .replace('❌', "<span class=\"miss\">✗</span>")
 }
 
 /// Escapes the five characters that can end text or an attribute in HTML.
