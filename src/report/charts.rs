@@ -77,7 +77,7 @@ pub fn charted_metrics(results: &RunResults) -> Vec<String> {
 }
 
 impl<'a> MetricChart<'a> {
-    pub fn new(results: &'a RunResults, metric: &'a str) -> anyhow::Result<MetricChart<'a>> {
+    pub fn new(results: &'a RunResults, metric: &'a str) -> MetricChart<'a> {
         let bars: Vec<Bar> = results
             .variants
             .iter()
@@ -99,9 +99,9 @@ impl<'a> MetricChart<'a> {
         let width_px =
             (Y_LABEL_AREA_PX + MARGINS_PX + n * SLOT_PX).clamp(MIN_WIDTH_PX, MAX_WIDTH_PX);
         let slot_px = (width_px - Y_LABEL_AREA_PX - MARGINS_PX) / n;
-        let x_labels = fit_x_labels(&bars, slot_px)?;
+        let x_labels = fit_x_labels(&bars, slot_px);
         let header = header(results, metric, &bars);
-        Ok(MetricChart {
+        MetricChart {
             metric,
             header,
             unit: AxisUnit::for_metric(metric, max_value),
@@ -109,7 +109,7 @@ impl<'a> MetricChart<'a> {
             bars,
             width_px,
             x_labels,
-        })
+        }
     }
 
     fn slot_px(&self) -> u32 {
@@ -161,14 +161,14 @@ fn header(results: &RunResults, metric: &str, bars: &[Bar]) -> Header {
 }
 
 /// Wrapped under each bar when every name fits in a few lines, else sideways.
-fn fit_x_labels(bars: &[Bar], slot_px: u32) -> anyhow::Result<XLabels> {
+fn fit_x_labels(bars: &[Bar], slot_px: u32) -> XLabels {
     let width = |text: &str| draw::text_width_px(text, LABEL_FONT_PX);
     let wrapped: Option<Vec<Vec<String>>> = bars
         .iter()
         .map(|b| labels::wrap(b.name, slot_px.saturating_sub(8), MAX_LABEL_LINES, width))
         .collect();
     if let Some(lines) = wrapped {
-        return Ok(XLabels::Wrapped(lines));
+        return XLabels::Wrapped(lines);
     }
     let rotated = bars
         .iter()
@@ -181,7 +181,7 @@ fn fit_x_labels(bars: &[Bar], slot_px: u32) -> anyhow::Result<XLabels> {
             draw::fit_width(&name, ROTATED_LABEL_MAX_PX, LABEL_FONT_PX)
         })
         .collect();
-    Ok(XLabels::Rotated(rotated))
+    XLabels::Rotated(rotated)
 }
 
 impl Chart for MetricChart<'_> {

@@ -67,7 +67,7 @@ impl<'a> TextBitmap<'a> {
     }
 }
 
-type Result<E> = std::result::Result<(), DrawingErrorKind<E>>;
+type DrawResult<E> = Result<(), DrawingErrorKind<E>>;
 
 impl<'a> DrawingBackend for TextBitmap<'a> {
     type ErrorType = <BitMapBackend<'a> as DrawingBackend>::ErrorType;
@@ -75,13 +75,13 @@ impl<'a> DrawingBackend for TextBitmap<'a> {
     fn get_size(&self) -> (u32, u32) {
         self.inner.get_size()
     }
-    fn ensure_prepared(&mut self) -> Result<Self::ErrorType> {
+    fn ensure_prepared(&mut self) -> DrawResult<Self::ErrorType> {
         self.inner.ensure_prepared()
     }
-    fn present(&mut self) -> Result<Self::ErrorType> {
+    fn present(&mut self) -> DrawResult<Self::ErrorType> {
         self.inner.present()
     }
-    fn draw_pixel(&mut self, at: BackendCoord, color: BackendColor) -> Result<Self::ErrorType> {
+    fn draw_pixel(&mut self, at: BackendCoord, color: BackendColor) -> DrawResult<Self::ErrorType> {
         self.inner.draw_pixel(at, color)
     }
     fn draw_line<S: BackendStyle>(
@@ -89,7 +89,7 @@ impl<'a> DrawingBackend for TextBitmap<'a> {
         from: BackendCoord,
         to: BackendCoord,
         style: &S,
-    ) -> Result<Self::ErrorType> {
+    ) -> DrawResult<Self::ErrorType> {
         self.inner.draw_line(from, to, style)
     }
     fn draw_rect<S: BackendStyle>(
@@ -98,14 +98,14 @@ impl<'a> DrawingBackend for TextBitmap<'a> {
         bottom_right: BackendCoord,
         style: &S,
         fill: bool,
-    ) -> Result<Self::ErrorType> {
+    ) -> DrawResult<Self::ErrorType> {
         self.inner.draw_rect(upper_left, bottom_right, style, fill)
     }
     fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
         &mut self,
         path: I,
         style: &S,
-    ) -> Result<Self::ErrorType> {
+    ) -> DrawResult<Self::ErrorType> {
         self.inner.draw_path(path, style)
     }
     fn draw_circle<S: BackendStyle>(
@@ -114,14 +114,14 @@ impl<'a> DrawingBackend for TextBitmap<'a> {
         radius: u32,
         style: &S,
         fill: bool,
-    ) -> Result<Self::ErrorType> {
+    ) -> DrawResult<Self::ErrorType> {
         self.inner.draw_circle(center, radius, style, fill)
     }
     fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
         &mut self,
         vertices: I,
         style: &S,
-    ) -> Result<Self::ErrorType> {
+    ) -> DrawResult<Self::ErrorType> {
         self.inner.fill_polygon(vertices, style)
     }
     fn blit_bitmap(
@@ -129,7 +129,7 @@ impl<'a> DrawingBackend for TextBitmap<'a> {
         at: BackendCoord,
         size: (u32, u32),
         rgb: &[u8],
-    ) -> Result<Self::ErrorType> {
+    ) -> DrawResult<Self::ErrorType> {
         self.inner.blit_bitmap(at, size, rgb)
     }
 
@@ -137,7 +137,7 @@ impl<'a> DrawingBackend for TextBitmap<'a> {
         &self,
         text: &str,
         style: &S,
-    ) -> std::result::Result<(u32, u32), DrawingErrorKind<Self::ErrorType>> {
+    ) -> Result<(u32, u32), DrawingErrorKind<Self::ErrorType>> {
         Ok(text_size_px(text, style.size()))
     }
 
@@ -148,7 +148,7 @@ impl<'a> DrawingBackend for TextBitmap<'a> {
         text: &str,
         style: &S,
         at: BackendCoord,
-    ) -> Result<Self::ErrorType> {
+    ) -> DrawResult<Self::ErrorType> {
         let color = style.color();
         let Some(font) = face() else {
             return Err(DrawingErrorKind::FontError(

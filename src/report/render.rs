@@ -63,7 +63,7 @@ fn write_charts(
     let mut charts = Charts::default();
     let mut stems = HashSet::new();
     for metric in charted_metrics(results) {
-        let chart = MetricChart::new(results, &metric)?;
+        let chart = MetricChart::new(results, &metric);
         let stem = unique_stem(&mut stems, file_stem(&metric));
         let files = write_svg_and_png(&chart, charts_dir, &stem)?;
         charts.metrics.push((metric, chart_ref(files, written)));
