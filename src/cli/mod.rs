@@ -32,6 +32,12 @@ pub struct Cli {
 pub enum Command {
     /// Measure every variant of the suites and write a results folder per suite.
     Run(RunArgs),
+    /// Render charts, report.md and report.html into a results folder (`run` does this itself
+    /// unless --no-report).
+    Report {
+        #[arg(value_name = "RESULTS_DIR")]
+        dir: PathBuf,
+    },
     /// Check suite files without Docker.
     Validate {
         #[arg(required = true, value_name = "SUITE.toml")]
@@ -79,12 +85,16 @@ pub struct RunArgs {
     /// Keep the images dockbench built (they are removed at the end by default).
     #[arg(long)]
     pub keep_images: bool,
+    /// Do not render charts, report.md and report.html at the end.
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 /// Runs the parsed command; returns the process exit code.
 pub async fn execute(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Run(args) => run::run(args).await,
+        Command::Report { dir } => report(&dir),
         Command::Validate { suites } => Ok(validate::validate(&suites)),
         Command::Compare {
             base,
@@ -120,4 +130,11 @@ fn compare(
     } else {
         EXIT_OK
     })
+}
+
+fn report(dir: &std::path::Path) -> anyhow::Result<i32> {
+    let results = crate::results::ResultsStore::load(dir)?;
+    let written = crate::report::render_report(dir, &results)?;
+    println!("wrote {} files; open {}", written.len(), dir.join("report.html").display());
+    Ok(EXIT_OK)
 }

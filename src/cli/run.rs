@@ -26,6 +26,7 @@ pub struct RunSettings {
     pub out: Option<PathBuf>,
     pub progress: bool,
     pub keep_images: bool,
+    pub report: bool,
 }
 
 /// Loads the suites and applies the flags. Every error here means "nothing measured" (exit 2).
@@ -61,6 +62,7 @@ pub fn settings(args: RunArgs) -> anyhow::Result<RunSettings> {
         out: args.out,
         progress: !args.no_progress,
         keep_images: args.keep_images,
+        report: !args.no_report,
     })
 }
 
@@ -194,6 +196,12 @@ async fn run_suite(
         store.finish(now_rfc3339())?;
     }
     println!("{}", report::summary_table(store.results()));
+    if settings.report {
+        // The measurements are safe on disk already; a report that fails to render loses nothing.
+        if let Err(e) = report::render_report(store.dir(), store.results()) {
+            eprintln!("warning: could not render the report: {e:#}");
+        }
+    }
     println!("results: {}", store.dir().display());
     Ok(if interrupted {
         SuiteOutcome::Interrupted
