@@ -1,1 +1,157 @@
-//! Exports of results for other tools: CSV, markdown, github-action-benchmark, Bencher.
+//! Exports of results for other tools, hyperfine-style: one file per format behind the small
+//! [`Exporter`] trait, each written atomically so that exporting after every variant never
+//! leaves a half-written file for a CI step to pick up.
+//!
+//! Every number is recomputed from the raw samples, like `compare` does, so an export always
+//! agrees with the samples it ships with.
+
+mod bencher;
+mod csv;
+mod github_benchmark;
+mod json;
+mod markdown;
+
+use std::io::Write;
+use std::path::Path;
+use std::str::FromStr;
+
+use anyhow::Context;
+
+use crate::report::metric_columns;
+use crate::results::RunResults;
+use crate::stats::Summary;
+
+/// One export format; `flag` is the `dockbench run` option that asks for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// A copy of `results.json`.
+    Json,
+    /// `variant,metric,unit,median,mean,stddev,min,max,n`.
+    Csv,
+    /// The summary table as a markdown table.
+    Markdown,
+    /// github-action-benchmark's `customSmallerIsBetter` input.
+    GithubBenchmark,
+    /// Bencher Metric Format (BMF) JSON.
+    Bencher,
+}
+
+impl ExportFormat {
+    pub const ALL: [ExportFormat; 5] = [
+        ExportFormat::Json,
+        ExportFormat::Csv,
+        ExportFormat::Markdown,
+        ExportFormat::GithubBenchmark,
+        ExportFormat::Bencher,
+    ];
+
+    /// `json`, `csv`, `markdown`, `github-benchmark`, `bencher`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "json",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Markdown => "markdown",
+            ExportFormat::GithubBenchmark => "github-benchmark",
+            ExportFormat::Bencher => "bencher",
+        }
+    }
+
+    /// `--export-json`, ..., `--export-github-benchmark`, `--export-bencher`.
+    pub fn flag(self) -> String {
+        format!("--export-{}", self.name())
+    }
+
+    fn exporter(self) -> &'static dyn Exporter {
+        match self {
+            ExportFormat::Json => &json::JsonExporter,
+            ExportFormat::Csv => &csv::CsvExporter,
+            ExportFormat::Markdown => &markdown::MarkdownExporter,
+            ExportFormat::GithubBenchmark => &github_benchmark::GithubBenchmarkExporter,
+            ExportFormat::Bencher => &bencher::BencherExporter,
+        }
+    }
+}
+
+impl FromStr for ExportFormat {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|f| f.name() == text)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|f| f.name()).collect();
+                format!(
+                    "unknown export format `{text}` (expected one of: {})",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// Turns results into the bytes of one export file.
+pub trait Exporter {
+    fn serialize(&self, results: &RunResults) -> anyhow::Result<Vec<u8>>;
+}
+
+/// The export's content, for printing or testing.
+pub fn render(results: &RunResults, format: ExportFormat) -> anyhow::Result<Vec<u8>> {
+    format.exporter().serialize(results)
+}
+
+/// Writes the export to `path`, atomically (a temp file beside it, renamed over it).
+pub fn export(results: &RunResults, format: ExportFormat, path: &Path) -> anyhow::Result<()> {
+    let bytes = render(results, format)
+        .with_context(|| format!("rendering the {} export", format.name()))?;
+    write_atomic(path, &bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".dockbench-export.").suffix(".tmp");
+    // Temp files are owner-only; an export is meant for other tools and people, so it gets
+    // the mode `File::create` would give: 0o666 less the umask.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path)?;
+    Ok(())
+}
+
+/// One measured (variant, metric), summarized afresh from its samples.
+struct Measured<'a> {
+    variant: &'a str,
+    metric: &'a str,
+    summary: Summary,
+}
+
+/// Every measured (variant, metric): variants in run order, metrics in report column order.
+/// Metrics without usable samples are left out.
+fn measured(results: &RunResults) -> Vec<Measured<'_>> {
+    let columns = metric_columns(&results.variants);
+    let mut rows = Vec::new();
+    for variant in &results.variants {
+        for metric in &columns {
+            let Some((name, stored)) = variant.metrics.get_key_value(metric) else {
+                continue;
+            };
+            if let Some(summary) = Summary::from_samples(&stored.samples) {
+                rows.push(Measured {
+                    variant: &variant.name,
+                    metric: name,
+                    summary,
+                });
+            }
+        }
+    }
+    rows
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

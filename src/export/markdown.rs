@@ -1,0 +1,89 @@
+//! `--export-markdown`: the summary table as a markdown table, one row per variant and one
+//! column per metric, each cell the median ± spread with its target check, as `dockbench run`
+//! prints it.
+
+use std::fmt::Write;
+
+use super::Exporter;
+use crate::metric::Direction;
+use crate::report::{format_against_limits, format_spread, metric_columns};
+use crate::results::{RunResults, Status, VariantResult};
+use crate::stats::Summary;
+
+/// Shown for a metric a variant has no value for.
+const MISSING: &str = "—";
+
+pub struct MarkdownExporter;
+
+impl Exporter for MarkdownExporter {
+    fn serialize(&self, results: &RunResults) -> anyhow::Result<Vec<u8>> {
+        let columns = metric_columns(&results.variants);
+        let mut out = String::new();
+        let headers: Vec<String> = columns.iter().map(|c| cell_text(c)).collect();
+        writeln!(out, "| variant | status | {} |", headers.join(" | "))?;
+        writeln!(out, "|:---|:---|{}", "---:|".repeat(columns.len()))?;
+        for variant in &results.variants {
+            let status = match variant.status {
+                Status::Ok => "ok",
+                Status::Failed => "failed",
+            };
+            let cells: Vec<String> = columns.iter().map(|c| cell(variant, c)).collect();
+            let name = cell_text(&variant.name);
+            writeln!(out, "| {name} | {status} | {} |", cells.join(" | "))?;
+        }
+        Ok(out.into_bytes())
+    }
+}
+
+/// `12.31 s ± 0.40 ✓ ≤ 3m`; `—` when not measured.
+fn cell(variant: &VariantResult, metric: &str) -> String {
+    let checks: Vec<_> = variant
+        .targets
+        .iter()
+        .filter(|t| t.metric == metric)
+        .collect();
+    let fresh = variant
+        .metrics
+        .get(metric)
+        .and_then(|stored| Summary::from_samples(&stored.samples));
+    let mut text = match fresh {
+        None => MISSING.to_string(),
+        Some(s) => {
+            let limits: Vec<f64> = checks.iter().map(|c| c.limit).collect();
+            let median = format_against_limits(metric, s.median, &limits);
+            if s.stddev > 0.0 {
+                format!("{median} ± {}", format_spread(metric, s.median, s.stddev))
+            } else {
+                median
+            }
+        }
+    };
+    for check in checks {
+        let mark = if check.pass { "✓" } else { "✗" };
+        let sign = match check.direction {
+            Direction::AtMost => "≤",
+            Direction::AtLeast => "≥",
+        };
+        write!(text, " {mark} {sign} {}", check.limit_text).unwrap();
+    }
+    cell_text(&text)
+}
+
+/// Pipes would end the cell; angle brackets would be HTML.
+fn cell_text(text: &str) -> String {
+    text.replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::tests::sample_results;
+
+    #[test]
+    fn summary_table() {
+        let bytes = MarkdownExporter.serialize(&sample_results()).unwrap();
+        insta::assert_snapshot!(String::from_utf8(bytes).unwrap());
+    }
+}

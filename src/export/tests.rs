@@ -1,0 +1,134 @@
+//! The results every exporter is tested on, and the tests of `export` itself.
+
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::metric::Direction;
+use crate::results::{Environment, Status, VariantResult};
+use crate::targets::TargetCheck;
+
+fn variant(name: &str, metrics: &[(&str, &[f64])]) -> VariantResult {
+    VariantResult {
+        name: name.into(),
+        status: Status::Ok,
+        error: None,
+        builder: "buildkit".into(),
+        dockerfile: format!("{name}.Dockerfile"),
+        metrics: metrics
+            .iter()
+            .map(|(m, xs)| (m.to_string(), Summary::from_samples(xs).unwrap()))
+            .collect::<BTreeMap<_, _>>(),
+        targets: Vec::new(),
+        layers: Vec::new(),
+        cold_build_steps: Vec::new(),
+    }
+}
+
+/// A finished run: a fully measured variant with targets, a single-sample one and a failed one.
+pub(crate) fn sample_results() -> RunResults {
+    let mut alpine = variant(
+        "alpine",
+        &[
+            ("cold_build_s", &[12.1, 12.31, 12.9]),
+            ("rebuild_s.source", &[2.2, 2.4, 2.3]),
+            ("cache_hit_rate.source", &[0.875, 0.875, 0.875]),
+            ("image_size_bytes", &[52_412_345.0; 3]),
+            ("startup_s", &[0.234, 0.221, 0.250]),
+        ],
+    );
+    alpine.targets = vec![
+        TargetCheck {
+            metric: "cold_build_s".into(),
+            limit: 180.0,
+            limit_text: "3m".into(),
+            direction: Direction::AtMost,
+            value: Some(12.31),
+            pass: true,
+        },
+        TargetCheck {
+            metric: "cache_hit_rate.source".into(),
+            limit: 0.9,
+            limit_text: "90%".into(),
+            direction: Direction::AtLeast,
+            value: Some(0.875),
+            pass: false,
+        },
+    ];
+    let build_only = variant(
+        "build-only",
+        &[
+            ("cold_build_s", &[95.0]),
+            ("image_size_bytes", &[123_456_789.0]),
+        ],
+    );
+    let broken = VariantResult {
+        status: Status::Failed,
+        error: Some("exit code: 1".into()),
+        ..variant("broken", &[])
+    };
+    RunResults {
+        suite: "web".into(),
+        suite_file: "bench.toml".into(),
+        dockbench_version: "0.1.0".into(),
+        runs: 3,
+        started_at: "2026-11-23T07:41:05Z".into(),
+        finished_at: Some("2026-11-23T07:58:40Z".into()),
+        environment: Environment::default(),
+        variants: vec![alpine, build_only, broken],
+    }
+}
+
+#[test]
+fn export_writes_every_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let results = sample_results();
+    for format in ExportFormat::ALL {
+        let path = tmp.path().join(format!("out.{}", format.name()));
+        export(&results, format, &path).unwrap();
+        let written = std::fs::read(&path).unwrap();
+        assert_eq!(written, render(&results, format).unwrap(), "{format:?}");
+        // Rewriting replaces the file whole.
+        export(&results, format, &path).unwrap();
+    }
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names.len(),
+        ExportFormat::ALL.len(),
+        "no temp files left: {names:?}"
+    );
+}
+
+#[test]
+fn export_errors_name_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("missing/out.csv");
+    let err = export(&sample_results(), ExportFormat::Csv, &path).unwrap_err();
+    assert!(format!("{err:#}").contains("missing/out.csv"), "{err:#}");
+}
+
+#[test]
+fn formats_by_name_and_flag() {
+    for format in ExportFormat::ALL {
+        assert_eq!(format.name().parse(), Ok(format));
+    }
+    assert_eq!(
+        ExportFormat::GithubBenchmark.flag(),
+        "--export-github-benchmark"
+    );
+    assert!("xml"
+        .parse::<ExportFormat>()
+        .unwrap_err()
+        .contains("bencher"));
+}
+
+#[test]
+fn stored_summaries_are_not_trusted() {
+    let mut results = sample_results();
+    let stored = results.variants[0].metrics.get_mut("cold_build_s").unwrap();
+    stored.median = 999.0;
+    let csv = String::from_utf8(render(&results, ExportFormat::Csv).unwrap()).unwrap();
+    assert!(csv.contains("alpine,cold_build_s,s,12.31,"), "{csv}");
+}
