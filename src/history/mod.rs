@@ -1,7 +1,13 @@
 //! History: the runs stored under a results root, collected into one table (`history.csv`) for
 //! trend charts.
 
+mod collect;
+mod csv;
+
 use serde::{Deserialize, Serialize};
+
+pub use collect::{collect, scan, Collected};
+pub use csv::{to_csv, write_csv, HISTORY_CSV};
 
 /// One (run, variant, metric) point of the history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,3 +28,6 @@ pub struct HistoryRow {
     /// The results folder, relative to the history root.
     pub results_dir: String,
 }
+
+#[cfg(test)]
+mod tests;

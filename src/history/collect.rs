@@ -1,0 +1,155 @@
+//! Finding every run under a results root and flattening it into history rows.
+//!
+//! A folder that cannot be read, does not parse, or holds a run that never finished (a crash,
+//! a Ctrl-C, or a run still going) is skipped with a warning: one bad folder must not hide
+//! months of history.
+
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+
+use super::HistoryRow;
+use crate::report::metric_columns;
+use crate::results::{ResultsStore, RunResults, Status};
+use crate::stats::Summary;
+
+/// The rows, oldest run first, and why any folder was skipped.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub rows: Vec<HistoryRow>,
+    /// `<folder>: <reason>`, one per skipped folder or unreadable directory.
+    pub warnings: Vec<String>,
+}
+
+/// Every finished run under `root` (any depth), one row per (run, variant, metric), sorted by
+/// `started_at`; skipped folders are printed to stderr as warnings.
+pub fn collect(root: &Path) -> anyhow::Result<Vec<HistoryRow>> {
+    let collected = scan(root)?;
+    for warning in &collected.warnings {
+        eprintln!("warning: skipping {warning}");
+    }
+    Ok(collected.rows)
+}
+
+/// Like [`collect`], returning the warnings instead of printing them. Fails only when `root`
+/// itself is not a readable folder.
+pub fn scan(root: &Path) -> anyhow::Result<Collected> {
+    let metadata =
+        std::fs::metadata(root).with_context(|| format!("results root {}", root.display()))?;
+    anyhow::ensure!(
+        metadata.is_dir(),
+        "results root {} is not a folder",
+        root.display()
+    );
+    let mut runs: Vec<(RunKey, Vec<HistoryRow>)> = Vec::new();
+    let mut warnings = Vec::new();
+    let entries = walkdir::WalkDir::new(root).sort_by_file_name().into_iter();
+    for entry in entries {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                warnings.push(format!("{}: {e}", e.path().unwrap_or(root).display()));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() || entry.file_name() != ResultsStore::RESULTS_JSON {
+            continue;
+        }
+        let dir = entry.path().parent().unwrap_or(root);
+        let relative = relative_dir(root, dir);
+        match load_finished(entry.path()) {
+            Ok(results) => runs.push((
+                RunKey::of(&results, &relative),
+                rows_of(&results, &relative),
+            )),
+            Err(reason) => warnings.push(format!("{}: {reason:#}", dir.display())),
+        }
+    }
+    // Sorting whole runs keeps each run's rows in report order.
+    runs.sort_by(|(a, _), (b, _)| a.cmp(b));
+    let rows = runs.into_iter().flat_map(|(_, rows)| rows).collect();
+    Ok(Collected { rows, warnings })
+}
+
+/// Runs sort by start time; a time that does not parse sorts last, then by folder.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct RunKey {
+    unparsable: bool,
+    started: Option<DateTime<Utc>>,
+    started_text: String,
+    results_dir: String,
+}
+
+impl RunKey {
+    fn of(results: &RunResults, results_dir: &str) -> RunKey {
+        let started = DateTime::parse_from_rfc3339(&results.started_at)
+            .ok()
+            .map(|t| t.with_timezone(&Utc));
+        RunKey {
+            unparsable: started.is_none(),
+            started,
+            started_text: results.started_at.clone(),
+            results_dir: results_dir.to_string(),
+        }
+    }
+}
+
+fn load_finished(results_json: &Path) -> anyhow::Result<RunResults> {
+    let results = ResultsStore::load(results_json)?;
+    anyhow::ensure!(
+        results.finished_at.is_some(),
+        "the run did not finish (no finished_at): interrupted, or still running"
+    );
+    Ok(results)
+}
+
+/// One row per measured metric of each variant that built, metrics in report column order,
+/// with median, min and max recomputed from the raw samples.
+fn rows_of(results: &RunResults, results_dir: &str) -> Vec<HistoryRow> {
+    let columns = metric_columns(&results.variants);
+    let mut rows = Vec::new();
+    for variant in results.variants.iter().filter(|v| v.status == Status::Ok) {
+        for metric in &columns {
+            let Some(stored) = variant.metrics.get(metric) else {
+                continue;
+            };
+            let Some(summary) = Summary::from_samples(&stored.samples) else {
+                continue;
+            };
+            let target_limit = variant
+                .targets
+                .iter()
+                .find(|t| &t.metric == metric)
+                .map(|t| t.limit);
+            rows.push(HistoryRow {
+                started_at: results.started_at.clone(),
+                suite: results.suite.clone(),
+                variant: variant.name.clone(),
+                metric: metric.clone(),
+                median: summary.median,
+                min: summary.min,
+                max: summary.max,
+                samples: summary.samples.len(),
+                target_limit,
+                git_commit: results.environment.dockbench_git_commit.clone(),
+                results_dir: results_dir.to_string(),
+            });
+        }
+    }
+    rows
+}
+
+/// `web/2026-11-23T07-41-05Z`, with `/` on every platform; `.` for the root itself.
+fn relative_dir(root: &Path, dir: &Path) -> String {
+    let relative = dir.strip_prefix(root).unwrap_or(dir);
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
+}

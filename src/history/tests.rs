@@ -1,0 +1,282 @@
+//! History over a tempdir of synthetic results folders: discovery at any depth, order, values
+//! from the samples, and skipped folders.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::*;
+use crate::metric::Direction;
+use crate::results::{Environment, RunResults, Status, VariantResult};
+use crate::stats::Summary;
+use crate::targets::TargetCheck;
+
+fn variant(name: &str, metrics: &[(&str, &[f64])]) -> VariantResult {
+    VariantResult {
+        name: name.into(),
+        status: Status::Ok,
+        error: None,
+        builder: "buildkit".into(),
+        dockerfile: format!("{name}.Dockerfile"),
+        metrics: metrics
+            .iter()
+            .map(|(m, xs)| (m.to_string(), Summary::from_samples(xs).unwrap()))
+            .collect::<BTreeMap<_, _>>(),
+        targets: Vec::new(),
+        layers: Vec::new(),
+        cold_build_steps: Vec::new(),
+    }
+}
+
+fn run(suite: &str, started_at: &str, commit: &str, variants: Vec<VariantResult>) -> RunResults {
+    RunResults {
+        suite: suite.into(),
+        suite_file: "bench.toml".into(),
+        dockbench_version: "0.1.0".into(),
+        runs: 3,
+        started_at: started_at.into(),
+        finished_at: Some(started_at.into()),
+        environment: Environment {
+            dockbench_git_commit: commit.into(),
+            ..Environment::default()
+        },
+        variants,
+    }
+}
+
+fn write(root: &Path, dir: &str, results: &RunResults) {
+    let dir = root.join(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let json = serde_json::to_string_pretty(results).unwrap();
+    std::fs::write(dir.join("results.json"), json).unwrap();
+}
+
+/// Three finished runs of two suites at different depths (written out of time order), an
+/// interrupted run, a corrupt file, and unrelated files.
+fn results_root(root: &Path) {
+    let mut slim = variant(
+        "slim",
+        &[
+            ("image_size_bytes", &[80e6; 3]),
+            ("cold_build_s", &[12.0, 10.0, 11.0]),
+        ],
+    );
+    slim.targets.push(TargetCheck {
+        metric: "cold_build_s".into(),
+        limit: 15.0,
+        limit_text: "15s".into(),
+        direction: Direction::AtMost,
+        value: Some(11.0),
+        pass: true,
+    });
+    let broken = VariantResult {
+        status: Status::Failed,
+        error: Some("exit code: 1".into()),
+        ..variant("broken", &[])
+    };
+    write(
+        root,
+        "web/2026-11-24T08-00-00Z",
+        &run(
+            "web",
+            "2026-11-24T08:00:00Z",
+            "bbb2222",
+            vec![slim.clone(), broken],
+        ),
+    );
+    write(
+        root,
+        "web/2026-11-23T07-41-05Z",
+        &run("web", "2026-11-23T07:41:05Z", "aaa1111", vec![slim]),
+    );
+    // A later run in another time zone that is earlier in UTC than the web runs' second one.
+    write(
+        root,
+        "ci/nightly/api/run-1",
+        &run(
+            "api",
+            "2026-11-24T09:30:00+02:00",
+            "ccc3333",
+            vec![variant("fat", &[("warm_build_s", &[1.5, 2.5])])],
+        ),
+    );
+    let mut unfinished = run("web", "2026-11-25T08:00:00Z", "ddd4444", Vec::new());
+    unfinished.finished_at = None;
+    write(root, "web/2026-11-25T08-00-00Z", &unfinished);
+    std::fs::create_dir_all(root.join("web/garbage")).unwrap();
+    std::fs::write(root.join("web/garbage/results.json"), "{ not json").unwrap();
+    std::fs::write(root.join("web/notes.txt"), "not a results file").unwrap();
+}
+
+type Point = (&'static str, &'static str, &'static str, &'static str);
+
+fn points(rows: &[HistoryRow]) -> Vec<(&str, &str, &str, &str)> {
+    rows.iter()
+        .map(|r| {
+            (
+                r.started_at.as_str(),
+                r.results_dir.as_str(),
+                r.variant.as_str(),
+                r.metric.as_str(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn finds_runs_at_any_depth_in_time_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    results_root(tmp.path());
+    let collected = scan(tmp.path()).unwrap();
+    // 09:30+02:00 is 07:30 UTC: between the two web runs.
+    let expected: [Point; 5] = [
+        (
+            "2026-11-23T07:41:05Z",
+            "web/2026-11-23T07-41-05Z",
+            "slim",
+            "cold_build_s",
+        ),
+        (
+            "2026-11-23T07:41:05Z",
+            "web/2026-11-23T07-41-05Z",
+            "slim",
+            "image_size_bytes",
+        ),
+        (
+            "2026-11-24T09:30:00+02:00",
+            "ci/nightly/api/run-1",
+            "fat",
+            "warm_build_s",
+        ),
+        (
+            "2026-11-24T08:00:00Z",
+            "web/2026-11-24T08-00-00Z",
+            "slim",
+            "cold_build_s",
+        ),
+        (
+            "2026-11-24T08:00:00Z",
+            "web/2026-11-24T08-00-00Z",
+            "slim",
+            "image_size_bytes",
+        ),
+    ];
+    assert_eq!(points(&collected.rows), expected);
+}
+
+#[test]
+fn values_come_from_the_samples() {
+    let tmp = tempfile::tempdir().unwrap();
+    results_root(tmp.path());
+    let rows = scan(tmp.path()).unwrap().rows;
+    let cold = &rows[0];
+    assert_eq!((cold.median, cold.min, cold.max), (11.0, 10.0, 12.0));
+    assert_eq!(cold.samples, 3);
+    assert_eq!(cold.target_limit, Some(15.0));
+    assert_eq!(cold.git_commit, "aaa1111");
+    assert_eq!(cold.suite, "web");
+    assert_eq!(rows[1].target_limit, None);
+    let fat = &rows[2];
+    assert_eq!(
+        (fat.median, fat.min, fat.max, fat.samples),
+        (2.0, 1.5, 2.5, 2)
+    );
+}
+
+#[test]
+fn bad_folders_are_skipped_with_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    results_root(tmp.path());
+    let collected = scan(tmp.path()).unwrap();
+    assert_eq!(collected.warnings.len(), 2, "{:?}", collected.warnings);
+    // In folder order: the unfinished run's folder name sorts before `garbage`.
+    assert!(collected.warnings[0].contains("2026-11-25T08-00-00Z"));
+    assert!(collected.warnings[0].contains("did not finish"));
+    assert!(collected.warnings[1].contains("garbage") && collected.warnings[1].contains("parsing"));
+    // `collect` prints them and keeps going.
+    assert_eq!(collect(tmp.path()).unwrap().len(), 5);
+}
+
+#[test]
+fn a_single_run_folder_is_its_own_history() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        ".",
+        &run(
+            "web",
+            "2026-11-23T07:41:05Z",
+            "a",
+            vec![variant("v", &[("startup_s", &[0.5])])],
+        ),
+    );
+    let rows = collect(tmp.path()).unwrap();
+    assert_eq!(rows[0].results_dir, ".");
+}
+
+#[test]
+fn the_root_must_be_a_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = collect(&tmp.path().join("nope")).unwrap_err();
+    assert!(format!("{err:#}").contains("nope"), "{err:#}");
+    std::fs::write(tmp.path().join("file"), "").unwrap();
+    let err = collect(&tmp.path().join("file")).unwrap_err();
+    assert!(err.to_string().contains("is not a folder"), "{err}");
+    assert!(
+        collect(tmp.path()).unwrap().is_empty(),
+        "an empty root is an empty history"
+    );
+}
+
+#[test]
+fn history_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    results_root(tmp.path());
+    let rows = collect(tmp.path()).unwrap();
+    let path = tmp.path().join(HISTORY_CSV);
+    write_csv(&rows, &path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    insta::assert_snapshot!(text);
+    // Rewriting over an existing file, as `dockbench history` does each time, leaves no temp.
+    write_csv(&rows, &path).unwrap();
+    let leftovers = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".tmp")
+        })
+        .count();
+    assert_eq!(leftovers, 0);
+}
+
+#[test]
+fn five_hundred_runs() {
+    // A long history must stay quick: one parse per run, one sort of runs.
+    let tmp = tempfile::tempdir().unwrap();
+    let samples: Vec<f64> = (0..5).map(|i| 10.0 + i as f64).collect();
+    let metrics: Vec<(&str, &[f64])> = vec![
+        ("cold_build_s", &samples),
+        ("warm_build_s", &samples),
+        ("image_size_bytes", &samples),
+    ];
+    let variants: Vec<VariantResult> = (0..5)
+        .map(|v| variant(&format!("v{v}"), &metrics))
+        .collect();
+    for i in 0..500u32 {
+        let mut results = run("web", "", "x", variants.clone());
+        // Numbered so that folder order is the reverse of time order.
+        let t = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap()
+            + chrono::Duration::minutes(i64::from(500 - i));
+        results.started_at = t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        write(tmp.path(), &format!("web/{i:03}"), &results);
+    }
+    let started = std::time::Instant::now();
+    let rows = collect(tmp.path()).unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(rows.len(), 500 * 5 * 3);
+    assert!(rows.windows(2).all(|w| w[0].started_at <= w[1].started_at));
+    assert_eq!(rows[0].results_dir, "web/499");
+    assert!(elapsed.as_secs() < 10, "{elapsed:?}");
+}
