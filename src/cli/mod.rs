@@ -37,6 +37,16 @@ pub enum Command {
     Report {
         #[arg(value_name = "RESULTS_DIR")]
         dir: PathBuf,
+        #[command(flatten)]
+        exports: ExportArgs,
+    },
+    /// Collect the runs stored under a folder into history.csv and draw a trend chart per metric.
+    History {
+        #[arg(value_name = "RESULTS_ROOT")]
+        root: PathBuf,
+        /// Where history.csv and charts/ go (default: RESULTS_ROOT).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Check suite files without Docker.
     Validate {
@@ -88,13 +98,82 @@ pub struct RunArgs {
     /// Do not render charts, report.md and report.html at the end.
     #[arg(long)]
     pub no_report: bool,
+    #[command(flatten)]
+    pub exports: ExportArgs,
+}
+
+/// hyperfine-style export flags, shared by `run` and `report`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ExportArgs {
+    /// Write results.json's content to FILE as well.
+    #[arg(long, value_name = "FILE")]
+    pub export_json: Option<PathBuf>,
+    /// One row per variant and metric: median, mean, stddev, min, max, n.
+    #[arg(long, value_name = "FILE")]
+    pub export_csv: Option<PathBuf>,
+    /// The summary table as markdown.
+    #[arg(long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
+    /// github-action-benchmark's customSmallerIsBetter JSON.
+    #[arg(long, value_name = "FILE")]
+    pub export_github_benchmark: Option<PathBuf>,
+    /// Bencher Metric Format JSON.
+    #[arg(long, value_name = "FILE")]
+    pub export_bencher: Option<PathBuf>,
+}
+
+impl ExportArgs {
+    pub fn requested(&self) -> Vec<(crate::export::ExportFormat, PathBuf)> {
+        use crate::export::ExportFormat as F;
+        [
+            (F::Json, &self.export_json),
+            (F::Csv, &self.export_csv),
+            (F::Markdown, &self.export_markdown),
+            (F::GithubBenchmark, &self.export_github_benchmark),
+            (F::Bencher, &self.export_bencher),
+        ]
+        .into_iter()
+        .filter_map(|(f, p)| p.clone().map(|p| (f, p)))
+        .collect()
+    }
+
+    /// Writes every requested export. With several suites, each file name gets `-<suite>`.
+    pub fn write(
+        &self,
+        results: &crate::results::RunResults,
+        several_suites: bool,
+    ) -> anyhow::Result<()> {
+        for (format, path) in self.requested() {
+            let path = if several_suites {
+                suffixed(&path, &results.suite)
+            } else {
+                path
+            };
+            crate::export::export(results, format, &path)?;
+        }
+        Ok(())
+    }
+}
+
+/// `out/bench.json` + `api` -> `out/bench-api.json`.
+fn suffixed(path: &std::path::Path, suite: &str) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = match path.extension() {
+        Some(ext) => format!("{stem}-{suite}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-{suite}"),
+    };
+    path.with_file_name(name)
 }
 
 /// Runs the parsed command; returns the process exit code.
 pub async fn execute(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Run(args) => run::run(args).await,
-        Command::Report { dir } => report(&dir),
+        Command::Report { dir, exports } => report(&dir, &exports),
+        Command::History { root, out } => history(&root, out.as_deref()),
         Command::Validate { suites } => Ok(validate::validate(&suites)),
         Command::Compare {
             base,
@@ -132,9 +211,75 @@ fn compare(
     })
 }
 
-fn report(dir: &std::path::Path) -> anyhow::Result<i32> {
+fn report(dir: &std::path::Path, exports: &ExportArgs) -> anyhow::Result<i32> {
     let results = crate::results::ResultsStore::load(dir)?;
+    exports.write(&results, false)?;
     let written = crate::report::render_report(dir, &results)?;
-    println!("wrote {} files; open {}", written.len(), dir.join("report.html").display());
+    println!(
+        "wrote {} files; open {}",
+        written.len(),
+        dir.join("report.html").display()
+    );
     Ok(EXIT_OK)
+}
+
+fn history(root: &std::path::Path, out: Option<&std::path::Path>) -> anyhow::Result<i32> {
+    let out = out.unwrap_or(root);
+    let rows = crate::history::collect(root)?;
+    if rows.is_empty() {
+        anyhow::bail!("no finished results.json under {}", root.display());
+    }
+    std::fs::create_dir_all(out)?;
+    let csv_path = out.join("history.csv");
+    crate::history::write_csv(&rows, &csv_path)?;
+    let charts = crate::report::render_trends(&rows, &out.join("charts"))?;
+    println!(
+        "{} rows -> {}; {} trend chart files in {}",
+        rows.len(),
+        csv_path.display(),
+        charts.len(),
+        out.join("charts").display()
+    );
+    Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn export_names_get_the_suite_when_there_are_several() {
+        assert_eq!(
+            suffixed(std::path::Path::new("out/b.json"), "api"),
+            PathBuf::from("out/b-api.json")
+        );
+        assert_eq!(
+            suffixed(std::path::Path::new("b"), "api"),
+            PathBuf::from("b-api")
+        );
+    }
+
+    #[test]
+    fn run_flags_parse_into_exports() {
+        let cli = Cli::try_parse_from([
+            "dockbench",
+            "run",
+            "s.toml",
+            "--export-csv",
+            "a.csv",
+            "--export-bencher",
+            "b.json",
+        ])
+        .unwrap();
+        let Command::Run(args) = cli.command else {
+            panic!("run")
+        };
+        let formats: Vec<_> = args
+            .exports
+            .requested()
+            .into_iter()
+            .map(|(f, _)| f.name())
+            .collect();
+        assert_eq!(formats, ["csv", "bencher"]);
+    }
 }

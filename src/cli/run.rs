@@ -27,6 +27,7 @@ pub struct RunSettings {
     pub progress: bool,
     pub keep_images: bool,
     pub report: bool,
+    pub exports: super::ExportArgs,
 }
 
 /// Loads the suites and applies the flags. Every error here means "nothing measured" (exit 2).
@@ -63,6 +64,7 @@ pub fn settings(args: RunArgs) -> anyhow::Result<RunSettings> {
         progress: !args.no_progress,
         keep_images: args.keep_images,
         report: !args.no_report,
+        exports: args.exports,
     })
 }
 
@@ -203,6 +205,9 @@ async fn run_suite(
         }
     }
     println!("results: {}", store.dir().display());
+    settings
+        .exports
+        .write(store.results(), settings.suites.len() > 1)?;
     Ok(if interrupted {
         SuiteOutcome::Interrupted
     } else if store.results().variants.iter().all(all_good) {
