@@ -34,6 +34,19 @@ fn validate_accepts_the_fixture_suites() {
 }
 
 #[test]
+fn validate_accepts_the_bundled_suites() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for suite in [
+        "scenarios/python-api/suite.toml",
+        "tests/fixtures/python-api-ci/suite.toml",
+    ] {
+        let o = dockbench(&["validate", root.join(suite).to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{suite}: {}", stderr(&o));
+        assert_eq!(stderr(&o), "", "{suite}: no warnings either");
+    }
+}
+
+#[test]
 fn unknown_key_names_file_line_and_key() {
     let path = fixture("bad/typo.toml");
     let o = dockbench(&["validate", path.to_str().unwrap()]);

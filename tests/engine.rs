@@ -411,3 +411,37 @@ fn doctor_reports_engine_and_buildkit() {
         "{stdout}"
     );
 }
+
+#[tokio::test]
+async fn bundled_python_api_baseline_builds_and_serves() {
+    let _engine = ENGINE.lock().await;
+    let out = tempfile::tempdir().unwrap();
+    let suite =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/python-api-ci/suite.toml");
+    let output = dockbench(&[
+        "run",
+        suite.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--no-progress",
+        "--no-report",
+    ]);
+    let text = std::fs::read_to_string(out.path().join("results.json")).unwrap();
+    let results: Value = serde_json::from_str(&text).unwrap();
+    let baseline = variant(&results, "baseline");
+    assert_eq!(baseline["status"], "ok", "{}", baseline["error"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let size = median(baseline, "image_size_bytes");
+    assert!(
+        (100e6..1000e6).contains(&size),
+        "baseline image is {size} bytes"
+    );
+    assert!(median(baseline, "startup_s") > 0.0);
+    assert!(median(baseline, "healthy_s") >= median(baseline, "startup_s") - 0.2);
+    assert_eq!(samples(baseline, "cache_hit_rate"), [1.0]);
+}
