@@ -168,67 +168,8 @@ fn target_tally(variants: &[VariantResult]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
-    use crate::results::Environment;
-    use crate::stats::Summary;
-
-    fn results(variants: Vec<VariantResult>) -> RunResults {
-        RunResults {
-            suite: "web".into(),
-            suite_file: "bench.toml".into(),
-            dockbench_version: "0.1.0".into(),
-            runs: 3,
-            started_at: "2026-11-23T07:41:05Z".into(),
-            finished_at: Some("2026-11-23T07:58:40Z".into()),
-            environment: Environment::default(),
-            variants,
-        }
-    }
-
-    fn variant(name: &str, metrics: &[(&str, &[f64])]) -> VariantResult {
-        VariantResult {
-            name: name.into(),
-            status: Status::Ok,
-            error: None,
-            builder: "buildkit".into(),
-            dockerfile: format!("{name}.Dockerfile"),
-            metrics: metrics
-                .iter()
-                .map(|(m, xs)| (m.to_string(), Summary::from_samples(xs).unwrap()))
-                .collect::<BTreeMap<_, _>>(),
-            targets: Vec::new(),
-            layers: Vec::new(),
-            cold_build_steps: Vec::new(),
-        }
-    }
-
-    /// Judges `variant` against targets the way `targets::check` does, on the median.
-    fn with_targets(
-        mut v: VariantResult,
-        targets: &[(&str, f64, &str, Direction)],
-    ) -> VariantResult {
-        v.targets = targets
-            .iter()
-            .map(|&(metric, limit, limit_text, direction)| {
-                let value = v.metrics.get(metric).map(|s| s.median);
-                let pass = value.is_some_and(|x| match direction {
-                    Direction::AtMost => x <= limit,
-                    Direction::AtLeast => x >= limit,
-                });
-                TargetCheck {
-                    metric: metric.into(),
-                    limit,
-                    limit_text: limit_text.into(),
-                    direction,
-                    value,
-                    pass,
-                }
-            })
-            .collect();
-        v
-    }
+    use crate::results::testdata::{run_results, variant, with_targets};
 
     const SUITE_TARGETS: &[(&str, f64, &str, Direction)] = &[
         ("cold_build_s", 180.0, "3m", Direction::AtMost),
@@ -316,7 +257,7 @@ mod tests {
 
     #[test]
     fn summary_of_a_full_run() {
-        let run = results(vec![alpine(), debian(), build_only(), broken()]);
+        let run = run_results(vec![alpine(), debian(), build_only(), broken()]);
         insta::assert_snapshot!(summary_table(&run));
     }
 
@@ -331,18 +272,18 @@ mod tests {
             &[("image_size_bytes", 1e9, "1GB", Direction::AtMost)],
         );
         let none = variant("untargeted", &[("image_size_bytes", &[1_500.0])]);
-        insta::assert_snapshot!(summary_table(&results(vec![slim, fat, none])));
+        insta::assert_snapshot!(summary_table(&run_results(vec![slim, fat, none])));
     }
 
     #[test]
     fn ends_without_a_newline_for_println() {
-        let text = summary_table(&results(vec![alpine()]));
+        let text = summary_table(&run_results(vec![alpine()]));
         assert!(text.ends_with("Targets: 3 passed, 0 missed."), "{text}");
     }
 
     #[test]
     fn no_variants_no_targets() {
-        insta::assert_snapshot!(summary_table(&results(Vec::new())));
+        insta::assert_snapshot!(summary_table(&run_results(Vec::new())));
     }
 
     #[test]

@@ -1,81 +1,21 @@
 //! Hand-built results for report tests: every case a report must show (targets met and missed,
 //! a failed variant, per-edit metrics, layers, BuildKit and classic steps, hostile text).
 
-use std::collections::BTreeMap;
-
-use crate::driver::{BuildStep, EngineInfo, Layer};
+use crate::driver::{BuildStep, Layer};
 use crate::metric::Direction;
+use crate::results::testdata::{self as shared, variant, with_targets};
 use crate::results::{Environment, RunResults, Status, VariantResult};
-use crate::stats::Summary;
-use crate::targets::TargetCheck;
 
+/// The shared test host, with the OS fields filled in as the report shows them.
 pub fn environment() -> Environment {
     Environment {
-        cpu_brand: "AMD EPYC 7763 64-Core Processor".into(),
-        cpu_logical_cores: 8,
         cpu_physical_cores: Some(4),
-        memory_total_bytes: 16_000_000_000,
         os_name: Some("Ubuntu".into()),
         os_version: Some("24.04".into()),
         kernel_version: Some("6.8.0-48-generic".into()),
         hostname: Some("ci-runner-3".into()),
-        engine: Some(EngineInfo {
-            docker_version: "27.3.1".into(),
-            api_version: "1.47".into(),
-            storage_driver: "overlay2".into(),
-            cgroup_version: "2".into(),
-            cgroup_driver: "systemd".into(),
-            operating_system: "Ubuntu 24.04.1 LTS".into(),
-            kernel_version: "6.8.0-48-generic".into(),
-            ncpu: 8,
-            mem_total_bytes: 16_000_000_000,
-        }),
-        dockbench_version: "0.1.0".into(),
-        dockbench_git_commit: "abc1234".into(),
+        ..shared::environment("AMD EPYC 7763 64-Core Processor")
     }
-}
-
-pub fn variant(name: &str, metrics: &[(&str, &[f64])]) -> VariantResult {
-    VariantResult {
-        name: name.into(),
-        status: Status::Ok,
-        error: None,
-        builder: "buildkit".into(),
-        dockerfile: format!("{name}.Dockerfile"),
-        metrics: metrics
-            .iter()
-            .map(|(m, xs)| (m.to_string(), Summary::from_samples(xs).unwrap()))
-            .collect::<BTreeMap<_, _>>(),
-        targets: Vec::new(),
-        layers: Vec::new(),
-        cold_build_steps: Vec::new(),
-    }
-}
-
-/// Judges the variant on the median, as `targets::check` does.
-pub fn with_targets(
-    mut v: VariantResult,
-    targets: &[(&str, f64, &str, Direction)],
-) -> VariantResult {
-    v.targets = targets
-        .iter()
-        .map(|&(metric, limit, limit_text, direction)| {
-            let value = v.metrics.get(metric).map(|s| s.median);
-            let pass = value.is_some_and(|x| match direction {
-                Direction::AtMost => x <= limit,
-                Direction::AtLeast => x >= limit,
-            });
-            TargetCheck {
-                metric: metric.into(),
-                limit,
-                limit_text: limit_text.into(),
-                direction,
-                value,
-                pass,
-            }
-        })
-        .collect();
-    v
 }
 
 const TARGETS: &[(&str, f64, &str, Direction)] = &[
@@ -198,14 +138,8 @@ fn broken() -> VariantResult {
 
 pub fn run_results() -> RunResults {
     RunResults {
-        suite: "web".into(),
-        suite_file: "bench.toml".into(),
-        dockbench_version: "0.1.0".into(),
-        runs: 3,
-        started_at: "2026-11-23T07:41:05Z".into(),
-        finished_at: Some("2026-11-23T07:58:40Z".into()),
         environment: environment(),
-        variants: vec![alpine(), debian(), classic(), broken()],
+        ..shared::run_results(vec![alpine(), debian(), classic(), broken()])
     }
 }
 

@@ -4,6 +4,8 @@
 pub mod environment;
 mod store;
 pub mod summarize;
+#[cfg(test)]
+pub(crate) mod testdata;
 
 use std::collections::BTreeMap;
 
