@@ -2,8 +2,9 @@
 //! distribution must (almost) never report a regression, and a real slowdown must be found.
 //! Seeds are fixed, so the rates asserted here are the same on every machine.
 
-use super::tests::{results, variant};
+use super::tests::results;
 use super::*;
+use crate::results::testdata::variant;
 
 /// A tiny deterministic generator (SplitMix64) with normal draws (Box–Muller), so the
 /// false-alarm numbers below are the same on every machine.

@@ -1,85 +1,17 @@
 //! Comparison tests: rendered output (snapshots), the pairing of variants and metrics, input
 //! errors, and the false-alarm rate on synthetic noise.
 
-use std::collections::BTreeMap;
-
 use super::*;
-use crate::driver::EngineInfo;
 use crate::metric::Direction;
-use crate::results::{Environment, Status, VariantResult};
-use crate::targets::TargetCheck;
+use crate::results::testdata::{environment, failed, run_at, variant, with_targets};
+use crate::results::VariantResult;
 
-fn environment(cpu: &str) -> Environment {
-    Environment {
-        cpu_brand: cpu.into(),
-        cpu_logical_cores: 8,
-        memory_total_bytes: 16_000_000_000,
-        engine: Some(EngineInfo {
-            docker_version: "27.3.1".into(),
-            api_version: "1.47".into(),
-            storage_driver: "overlay2".into(),
-            cgroup_version: "2".into(),
-            cgroup_driver: "systemd".into(),
-            operating_system: "Ubuntu 24.04.1 LTS".into(),
-            kernel_version: "6.8.0-48-generic".into(),
-            ncpu: 8,
-            mem_total_bytes: 16_000_000_000,
-        }),
-        dockbench_version: "0.1.0".into(),
-        dockbench_git_commit: "abc1234".into(),
-        ..Environment::default()
-    }
-}
-
+/// A run started (and finished) at `started_at` on the "Test CPU" host.
 pub(super) fn results(started_at: &str, variants: Vec<VariantResult>) -> RunResults {
     RunResults {
-        suite: "web".into(),
-        suite_file: "bench.toml".into(),
-        dockbench_version: "0.1.0".into(),
-        runs: 3,
-        started_at: started_at.into(),
-        finished_at: Some(started_at.into()),
         environment: environment("Test CPU"),
-        variants,
+        ..run_at(started_at, variants)
     }
-}
-
-pub(super) fn variant(name: &str, metrics: &[(&str, &[f64])]) -> VariantResult {
-    VariantResult {
-        name: name.into(),
-        status: Status::Ok,
-        error: None,
-        builder: "buildkit".into(),
-        dockerfile: format!("{name}.Dockerfile"),
-        metrics: metrics
-            .iter()
-            .map(|(m, xs)| (m.to_string(), Summary::from_samples(xs).unwrap()))
-            .collect::<BTreeMap<_, _>>(),
-        targets: Vec::new(),
-        layers: Vec::new(),
-        cold_build_steps: Vec::new(),
-    }
-}
-
-fn failed(name: &str, error: &str) -> VariantResult {
-    VariantResult {
-        status: Status::Failed,
-        error: Some(error.into()),
-        ..variant(name, &[])
-    }
-}
-
-fn with_target(mut v: VariantResult, metric: &str, limit: f64, text: &str) -> VariantResult {
-    let value = v.metrics.get(metric).map(|s| s.median);
-    v.targets.push(TargetCheck {
-        metric: metric.into(),
-        limit,
-        limit_text: text.into(),
-        direction: Direction::AtMost,
-        value,
-        pass: value.is_some_and(|x| x <= limit),
-    });
-    v
 }
 
 /// A base and head with one of everything: each verdict, a broken, fixed, added, removed and
@@ -88,7 +20,7 @@ fn pull_request() -> (RunResults, RunResults) {
     let base = results(
         "2026-11-23T07:41:05Z",
         vec![
-            with_target(
+            with_targets(
                 variant(
                     "alpine",
                     &[
@@ -99,9 +31,7 @@ fn pull_request() -> (RunResults, RunResults) {
                         ("startup_s", &[0.234, 0.221, 0.250]),
                     ],
                 ),
-                "cold_build_s",
-                14.0,
-                "14s",
+                &[("cold_build_s", 14.0, "14s", Direction::AtMost)],
             ),
             variant(
                 "debian",
@@ -120,7 +50,7 @@ fn pull_request() -> (RunResults, RunResults) {
     let mut head = results(
         "2026-11-24T09:00:00Z",
         vec![
-            with_target(
+            with_targets(
                 variant(
                     "alpine",
                     &[
@@ -131,9 +61,7 @@ fn pull_request() -> (RunResults, RunResults) {
                         ("startup_s", &[0.30, 0.18, 0.26]),
                     ],
                 ),
-                "cold_build_s",
-                14.0,
-                "14s",
+                &[("cold_build_s", 14.0, "14s", Direction::AtMost)],
             ),
             variant(
                 "debian",

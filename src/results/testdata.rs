@@ -28,6 +28,15 @@ pub(crate) fn variant(name: &str, metrics: &[(&str, &[f64])]) -> VariantResult {
     }
 }
 
+/// A variant that failed with `error`, so measured nothing.
+pub(crate) fn failed(name: &str, error: &str) -> VariantResult {
+    VariantResult {
+        status: Status::Failed,
+        error: Some(error.into()),
+        ..variant(name, &[])
+    }
+}
+
 /// Replaces the variant's targets with these `(metric, limit, limit_text, direction)`, judged on
 /// the median as `targets::check` does.
 pub(crate) fn with_targets(
@@ -66,6 +75,15 @@ pub(crate) fn run_results(variants: Vec<VariantResult>) -> RunResults {
         finished_at: Some("2026-11-23T07:58:40Z".into()),
         environment: Environment::default(),
         variants,
+    }
+}
+
+/// As `run_results`, but started (and finished) at `started_at`.
+pub(crate) fn run_at(started_at: &str, variants: Vec<VariantResult>) -> RunResults {
+    RunResults {
+        started_at: started_at.into(),
+        finished_at: Some(started_at.into()),
+        ..run_results(variants)
     }
 }
 
