@@ -1,59 +1,27 @@
 //! The results every exporter is tested on, and the tests of `export` itself.
 
-use std::collections::BTreeMap;
-
 use super::*;
 use crate::metric::Direction;
-use crate::results::{Environment, Status, VariantResult};
-use crate::targets::TargetCheck;
-
-fn variant(name: &str, metrics: &[(&str, &[f64])]) -> VariantResult {
-    VariantResult {
-        name: name.into(),
-        status: Status::Ok,
-        error: None,
-        builder: "buildkit".into(),
-        dockerfile: format!("{name}.Dockerfile"),
-        metrics: metrics
-            .iter()
-            .map(|(m, xs)| (m.to_string(), Summary::from_samples(xs).unwrap()))
-            .collect::<BTreeMap<_, _>>(),
-        targets: Vec::new(),
-        layers: Vec::new(),
-        cold_build_steps: Vec::new(),
-    }
-}
+use crate::results::testdata::{failed, run_results, variant, with_targets};
 
 /// A finished run: a fully measured variant with targets, a single-sample one and a failed one.
 pub(crate) fn sample_results() -> RunResults {
-    let mut alpine = variant(
-        "alpine",
+    let alpine = with_targets(
+        variant(
+            "alpine",
+            &[
+                ("cold_build_s", &[12.1, 12.31, 12.9]),
+                ("rebuild_s.source", &[2.2, 2.4, 2.3]),
+                ("cache_hit_rate.source", &[0.875, 0.875, 0.875]),
+                ("image_size_bytes", &[52_412_345.0; 3]),
+                ("startup_s", &[0.234, 0.221, 0.250]),
+            ],
+        ),
         &[
-            ("cold_build_s", &[12.1, 12.31, 12.9]),
-            ("rebuild_s.source", &[2.2, 2.4, 2.3]),
-            ("cache_hit_rate.source", &[0.875, 0.875, 0.875]),
-            ("image_size_bytes", &[52_412_345.0; 3]),
-            ("startup_s", &[0.234, 0.221, 0.250]),
+            ("cold_build_s", 180.0, "3m", Direction::AtMost),
+            ("cache_hit_rate.source", 0.9, "90%", Direction::AtLeast),
         ],
     );
-    alpine.targets = vec![
-        TargetCheck {
-            metric: "cold_build_s".into(),
-            limit: 180.0,
-            limit_text: "3m".into(),
-            direction: Direction::AtMost,
-            value: Some(12.31),
-            pass: true,
-        },
-        TargetCheck {
-            metric: "cache_hit_rate.source".into(),
-            limit: 0.9,
-            limit_text: "90%".into(),
-            direction: Direction::AtLeast,
-            value: Some(0.875),
-            pass: false,
-        },
-    ];
     let build_only = variant(
         "build-only",
         &[
@@ -61,21 +29,8 @@ pub(crate) fn sample_results() -> RunResults {
             ("image_size_bytes", &[123_456_789.0]),
         ],
     );
-    let broken = VariantResult {
-        status: Status::Failed,
-        error: Some("exit code: 1".into()),
-        ..variant("broken", &[])
-    };
-    RunResults {
-        suite: "web".into(),
-        suite_file: "bench.toml".into(),
-        dockbench_version: "0.1.0".into(),
-        runs: 3,
-        started_at: "2026-11-23T07:41:05Z".into(),
-        finished_at: Some("2026-11-23T07:58:40Z".into()),
-        environment: Environment::default(),
-        variants: vec![alpine, build_only, broken],
-    }
+    let broken = failed("broken", "exit code: 1");
+    run_results(vec![alpine, build_only, broken])
 }
 
 #[test]

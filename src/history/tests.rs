@@ -1,45 +1,22 @@
 //! History over a tempdir of synthetic results folders: discovery at any depth, order, values
 //! from the samples, and skipped folders.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::*;
 use crate::metric::Direction;
-use crate::results::{Environment, RunResults, Status, VariantResult};
-use crate::stats::Summary;
-use crate::targets::TargetCheck;
+use crate::results::testdata::{failed, run_at, variant, with_targets};
+use crate::results::{Environment, RunResults, VariantResult};
 
-fn variant(name: &str, metrics: &[(&str, &[f64])]) -> VariantResult {
-    VariantResult {
-        name: name.into(),
-        status: Status::Ok,
-        error: None,
-        builder: "buildkit".into(),
-        dockerfile: format!("{name}.Dockerfile"),
-        metrics: metrics
-            .iter()
-            .map(|(m, xs)| (m.to_string(), Summary::from_samples(xs).unwrap()))
-            .collect::<BTreeMap<_, _>>(),
-        targets: Vec::new(),
-        layers: Vec::new(),
-        cold_build_steps: Vec::new(),
-    }
-}
-
+/// A finished run of `suite` at `started_at`, on a host known only by its dockbench commit.
 fn run(suite: &str, started_at: &str, commit: &str, variants: Vec<VariantResult>) -> RunResults {
     RunResults {
         suite: suite.into(),
-        suite_file: "bench.toml".into(),
-        dockbench_version: "0.1.0".into(),
-        runs: 3,
-        started_at: started_at.into(),
-        finished_at: Some(started_at.into()),
         environment: Environment {
             dockbench_git_commit: commit.into(),
             ..Environment::default()
         },
-        variants,
+        ..run_at(started_at, variants)
     }
 }
 
@@ -53,26 +30,17 @@ fn write(root: &Path, dir: &str, results: &RunResults) {
 /// Three finished runs of two suites at different depths (written out of time order), an
 /// interrupted run, a corrupt file, and unrelated files.
 fn results_root(root: &Path) {
-    let mut slim = variant(
-        "slim",
-        &[
-            ("image_size_bytes", &[80e6; 3]),
-            ("cold_build_s", &[12.0, 10.0, 11.0]),
-        ],
+    let slim = with_targets(
+        variant(
+            "slim",
+            &[
+                ("image_size_bytes", &[80e6; 3]),
+                ("cold_build_s", &[12.0, 10.0, 11.0]),
+            ],
+        ),
+        &[("cold_build_s", 15.0, "15s", Direction::AtMost)],
     );
-    slim.targets.push(TargetCheck {
-        metric: "cold_build_s".into(),
-        limit: 15.0,
-        limit_text: "15s".into(),
-        direction: Direction::AtMost,
-        value: Some(11.0),
-        pass: true,
-    });
-    let broken = VariantResult {
-        status: Status::Failed,
-        error: Some("exit code: 1".into()),
-        ..variant("broken", &[])
-    };
+    let broken = failed("broken", "exit code: 1");
     write(
         root,
         "web/2026-11-24T08-00-00Z",
