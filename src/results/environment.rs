@@ -62,27 +62,14 @@ pub fn gather(engine: Option<EngineInfo>) -> Environment {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn engine() -> EngineInfo {
-        EngineInfo {
-            docker_version: "27.3.1".into(),
-            api_version: "1.47".into(),
-            storage_driver: "overlay2".into(),
-            cgroup_version: "2".into(),
-            cgroup_driver: "systemd".into(),
-            operating_system: "Ubuntu 24.04.1 LTS".into(),
-            kernel_version: "6.8.0-48-generic".into(),
-            ncpu: 8,
-            mem_total_bytes: 16_000_000_000,
-        }
-    }
+    use crate::results::testdata::engine_info;
 
     #[test]
     fn gathers_host_and_keeps_engine() {
-        let env = gather(Some(engine()));
+        let env = gather(Some(engine_info()));
         assert!(env.cpu_logical_cores > 0);
         assert!(env.memory_total_bytes > 0);
-        assert_eq!(env.engine, Some(engine()));
+        assert_eq!(env.engine, Some(engine_info()));
         assert_eq!(env.dockbench_version, env!("CARGO_PKG_VERSION"));
         assert!(!env.dockbench_git_commit.is_empty());
     }

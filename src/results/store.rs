@@ -209,47 +209,28 @@ fn sync_dir(dir: &Path) {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use chrono::TimeZone;
 
     use super::*;
-    use crate::results::{Environment, Status};
-    use crate::stats::Summary;
+    use crate::results::testdata::{run_results, variant};
+    use crate::results::Environment;
 
+    /// A two-run `web` suite that has not finished yet.
     fn header() -> RunResults {
         RunResults {
-            suite: "web".into(),
-            suite_file: "bench.toml".into(),
-            dockbench_version: "0.1.0".into(),
             runs: 2,
-            started_at: "2026-11-23T07:41:05Z".into(),
             finished_at: None,
             environment: Environment {
                 cpu_brand: "Test CPU".into(),
                 cpu_logical_cores: 4,
                 ..Environment::default()
             },
-            variants: Vec::new(),
+            ..run_results(Vec::new())
         }
     }
 
-    fn variant(name: &str, cold_build_s: &[f64]) -> VariantResult {
-        let metrics = BTreeMap::from([(
-            "cold_build_s".to_string(),
-            Summary::from_samples(cold_build_s).unwrap(),
-        )]);
-        VariantResult {
-            name: name.into(),
-            status: Status::Ok,
-            error: None,
-            builder: "buildkit".into(),
-            dockerfile: format!("{name}.Dockerfile"),
-            metrics,
-            targets: Vec::new(),
-            layers: Vec::new(),
-            cold_build_steps: Vec::new(),
-        }
+    fn cold_build(name: &str, cold_build_s: &[f64]) -> VariantResult {
+        variant(name, &[("cold_build_s", cold_build_s)])
     }
 
     fn sample(variant: &str, metric: &str, run: u32, value: f64) -> Sample {
@@ -292,7 +273,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let mut store = ResultsStore::create(tmp.path(), header()).unwrap();
         store
-            .record_variant(variant("slim", &[10.0, 12.0]), &[])
+            .record_variant(cold_build("slim", &[10.0, 12.0]), &[])
             .unwrap();
         store.finish("2026-11-23T07:50:00Z".into()).unwrap();
         let loaded = ResultsStore::load(tmp.path()).unwrap();
@@ -307,7 +288,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let mut store = ResultsStore::create(tmp.path(), header()).unwrap();
         for name in ["a", "b", "a"] {
-            store.record_variant(variant(name, &[1.0]), &[]).unwrap();
+            store.record_variant(cold_build(name, &[1.0]), &[]).unwrap();
         }
         store.finish("2026-11-23T07:50:00Z".into()).unwrap();
         assert_eq!(
@@ -323,9 +304,9 @@ mod tests {
         let a1 = [sample("a", "cold_build_s", 1, 1.0)];
         let b1 = [sample("b", "cold_build_s", 1, 2.0)];
         let a2 = [sample("a", "cold_build_s", 1, 9.5)];
-        store.record_variant(variant("a", &[1.0]), &a1).unwrap();
-        store.record_variant(variant("b", &[2.0]), &b1).unwrap();
-        store.record_variant(variant("a", &[9.5]), &a2).unwrap();
+        store.record_variant(cold_build("a", &[1.0]), &a1).unwrap();
+        store.record_variant(cold_build("b", &[2.0]), &b1).unwrap();
+        store.record_variant(cold_build("a", &[9.5]), &a2).unwrap();
         let loaded = ResultsStore::load(tmp.path()).unwrap();
         let names: Vec<&str> = loaded.variants.iter().map(|v| v.name.as_str()).collect();
         assert_eq!(names, ["a", "b"]);
@@ -350,7 +331,7 @@ mod tests {
             sample("slim", "rebuild_s.deps", 2, 3.0),
         ];
         store
-            .record_variant(variant("slim", &[12.25]), &samples)
+            .record_variant(cold_build("slim", &[12.25]), &samples)
             .unwrap();
         let csv = fs::read_to_string(tmp.path().join("samples.csv")).unwrap();
         assert_eq!(
