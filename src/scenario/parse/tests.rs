@@ -1,0 +1,538 @@
+//! Suite loading, end to end through files in a tempdir: a valid suite and its merging, then
+//! every kind of mistake with the line, key and message it is reported with.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tempfile::TempDir;
+
+use super::resolve::{DEFAULT_SETTLE, DEFAULT_TIMEOUT};
+use super::{load_suite, validate_suite};
+use crate::metric::Direction;
+use crate::scenario::{Builder, RunSpec, Target};
+
+const FIXTURE: &str = "tests/fixtures/suites/python-api/suite.toml";
+
+/// A suite folder: `suite.toml` with `text`, and the given files (empty), or folders when
+/// the name ends with `/`.
+fn suite_dir(text: &str, files: &[&str]) -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    for file in files {
+        let path = dir.path().join(file);
+        if file.ends_with('/') {
+            std::fs::create_dir_all(&path).unwrap();
+        } else {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "").unwrap();
+        }
+    }
+    let suite = dir.path().join("suite.toml");
+    std::fs::write(&suite, text).unwrap();
+    (dir, suite)
+}
+
+/// The first error as (line, key, message), and the canonical folder for path messages.
+fn first_error(text: &str, files: &[&str]) -> ((Option<usize>, Option<String>, String), String) {
+    let (dir, suite) = suite_dir(text, files);
+    let err = load_suite(&suite).unwrap_err();
+    assert_eq!(err.file, suite);
+    let root = dir.path().canonicalize().unwrap().display().to_string();
+    ((err.line, err.key, err.message), root)
+}
+
+fn expect(line: usize, key: &str, message: &str) -> (Option<usize>, Option<String>, String) {
+    (Some(line), Some(key.to_string()), message.to_string())
+}
+
+const FILES: &[&str] = &["Dockerfile", "src/main.py"];
+const RUN_KEYS: &str = "port, http_probe, timeout, settle, env, command";
+
+// ---- a valid suite -------------------------------------------------------------------
+
+#[test]
+fn full_suite_with_overrides_and_merging() {
+    let suite = load_suite(Path::new(FIXTURE)).unwrap();
+    let root = Path::new(FIXTURE).parent().unwrap().canonicalize().unwrap();
+    assert_eq!(suite.name, "python-api");
+    assert_eq!(suite.path, root.join("suite.toml"));
+    assert!(suite.path.is_absolute());
+    assert_eq!(suite.runs, 5);
+    let edit_files: Vec<_> = suite
+        .edits
+        .iter()
+        .map(|e| (e.name.as_str(), e.file.clone()))
+        .collect();
+    assert_eq!(
+        edit_files,
+        [
+            ("source", PathBuf::from("src/main.py")),
+            ("deps", PathBuf::from("requirements.txt"))
+        ]
+    );
+    assert_eq!(suite.edits[0].append, "\n# edited\n");
+
+    let [baseline, alpine] = &suite.variants[..] else {
+        panic!("two variants expected")
+    };
+    assert_eq!(baseline.name, "baseline");
+    assert_eq!(baseline.context_dir, root.join("app"));
+    assert_eq!(baseline.dockerfile, PathBuf::from("Dockerfile.baseline"));
+    assert_eq!(baseline.builder, Builder::BuildKit);
+    let run = baseline.run.as_ref().unwrap();
+    assert_eq!(run.port, 8000);
+    assert_eq!(run.http_probe.as_deref(), Some("/health"));
+    assert_eq!(run.timeout, Duration::from_secs(90));
+    assert_eq!(run.settle, Duration::from_millis(1500));
+    assert_eq!(run.env["WORKERS"], "2");
+    assert_eq!(run.command.as_ref().unwrap()[0], "uvicorn");
+
+    assert_eq!(alpine.context_dir, root.join("app-alpine"));
+    assert_eq!(alpine.dockerfile, PathBuf::from("docker/Dockerfile"));
+    assert_eq!(alpine.builder, Builder::Classic);
+    // build_args merged key by key, the variant wins.
+    let args: Vec<_> = alpine
+        .build_args
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        args,
+        [("BASE", "python:3.13-alpine"), ("PIP_NO_CACHE_DIR", "1")]
+    );
+    assert_eq!(baseline.build_args["BASE"], "python:3.13-slim");
+    // A variant's run replaces the suite's whole: defaults, not the suite's values.
+    let expected_run = RunSpec {
+        port: 9000,
+        http_probe: None,
+        timeout: DEFAULT_TIMEOUT,
+        settle: DEFAULT_SETTLE,
+        env: BTreeMap::new(),
+        command: None,
+    };
+    assert_eq!(alpine.run.as_ref(), Some(&expected_run));
+}
+
+fn summary(targets: &[Target]) -> Vec<(&str, f64, &str)> {
+    targets
+        .iter()
+        .map(|t| (t.metric.as_str(), t.limit, t.limit_text.as_str()))
+        .collect()
+}
+
+#[test]
+fn targets_converted_merged_and_ordered() {
+    let suite = load_suite(Path::new(FIXTURE)).unwrap();
+    let (baseline, alpine) = (&suite.variants[0], &suite.variants[1]);
+    assert_eq!(
+        summary(&baseline.targets),
+        [
+            ("cold_build_s", 180.0, "3m"),
+            ("rebuild_s.deps", 0.25, "250ms"),
+            ("cache_hit_rate.source", 0.8, "80%"),
+            ("image_size_bytes", 600_000_000.0, "600MB"),
+            ("startup_s", 2.0, "2"),
+            ("memory_peak_bytes", 536_870_912.0, "512MiB"),
+        ]
+    );
+    assert_eq!(
+        summary(&alpine.targets),
+        [
+            ("cold_build_s", 180.0, "3m"),
+            ("rebuild_s.deps", 0.25, "250ms"),
+            ("cache_hit_rate.source", 0.9, "0.9"),
+            ("image_size_bytes", 1_500_000_000.0, "1.5GB"),
+            ("startup_s", 2.0, "2"),
+            ("memory_peak_bytes", 536_870_912.0, "512MiB"),
+        ]
+    );
+    assert_eq!(alpine.targets[2].direction, Direction::AtLeast);
+    assert_eq!(alpine.targets[3].direction, Direction::AtMost);
+}
+
+#[test]
+fn defaults() {
+    let (dir, path) = suite_dir("name = \"s\"\n[[variant]]\nname = \"a\"\n", &["Dockerfile"]);
+    let suite = load_suite(&path).unwrap();
+    assert_eq!(suite.runs, 3);
+    let variant = &suite.variants[0];
+    assert_eq!(variant.context_dir, dir.path().canonicalize().unwrap());
+    assert_eq!(variant.dockerfile, PathBuf::from("Dockerfile"));
+    assert_eq!(variant.builder, Builder::BuildKit);
+    assert!(variant.run.is_none());
+    assert!(variant.targets.is_empty());
+    assert!(validate_suite(&path).is_empty());
+}
+
+// ---- shape errors ------------------------------------------------------------------------
+
+#[test]
+fn toml_syntax_error() {
+    let (got, _) = first_error("name = \"s\"\n\n[run\nport = 1\n", FILES);
+    assert_eq!(
+        got,
+        (Some(3), None, "unclosed table, expected `]`".to_string())
+    );
+}
+
+#[test]
+fn duplicate_key() {
+    let (got, _) = first_error("name = \"s\"\nruns = 1\nruns = 2\n", FILES);
+    assert_eq!(got, expect(3, "runs", "duplicate key"));
+}
+
+#[test]
+fn unknown_key_at_top_level() {
+    let (got, _) = first_error("name = \"s\"\nrnus = 3\n", FILES);
+    let message = "unknown key `rnus` at the top level; expected one of: \
+                   name, context, runs, builder, build_args, run, targets, edit, variant";
+    assert_eq!(got, expect(2, "rnus", message));
+}
+
+#[test]
+fn unknown_key_in_run() {
+    let (got, _) = first_error("name = \"s\"\n[run]\nport = 80\ntimeot = \"5s\"\n", FILES);
+    let message = format!("unknown key `timeot` in [run]; expected one of: {RUN_KEYS}");
+    assert_eq!(got, expect(4, "run.timeot", &message));
+}
+
+#[test]
+fn unknown_key_in_variant() {
+    let text =
+        "name = \"s\"\n[[variant]]\nname = \"a\"\n\n[[variant]]\nname = \"b\"\ndockerfle = \"D\"\n";
+    let (got, _) = first_error(text, FILES);
+    let message = "unknown key `dockerfle` in [variant[2]]; expected one of: \
+                   name, dockerfile, context, builder, build_args, run, targets";
+    assert_eq!(got, expect(7, "variant[2].dockerfle", message));
+}
+
+#[test]
+fn unknown_key_in_variant_run_and_edit() {
+    let text = "name = \"s\"\n[[variant]]\nname = \"a\"\nrun = { port = 1, probe = \"/\" }\n";
+    let (got, _) = first_error(text, FILES);
+    let message = format!("unknown key `probe` in [variant[1].run]; expected one of: {RUN_KEYS}");
+    assert_eq!(got, expect(4, "variant[1].run.probe", &message));
+
+    let text = "name = \"s\"\n[[edit]]\nname = \"e\"\nfile = \"f\"\nappend = \"\"\nmode = 1\n";
+    let (got, _) = first_error(text, FILES);
+    let message = "unknown key `mode` in [edit[1]]; expected one of: name, file, append";
+    assert_eq!(got, expect(6, "edit[1].mode", message));
+}
+
+#[test]
+fn missing_required_keys() {
+    let (got, _) = first_error("runs = 3\n[[variant]]\nname = \"a\"\n", FILES);
+    assert_eq!(
+        got,
+        expect(1, "name", "missing required key `name` at the top level")
+    );
+
+    let (got, _) = first_error(
+        "name = \"s\"\n[[variant]]\nname = \"a\"\n[[variant]]\ndockerfile = \"D\"\n",
+        FILES,
+    );
+    assert_eq!(
+        got,
+        expect(
+            4,
+            "variant[2].name",
+            "missing required key `name` in [variant[2]]"
+        )
+    );
+
+    let (got, _) = first_error(
+        "name = \"s\"\n[[variant]]\nname = \"a\"\n[variant.run]\nsettle = \"1s\"\n",
+        FILES,
+    );
+    assert_eq!(
+        got,
+        expect(
+            4,
+            "variant[1].run.port",
+            "missing required key `port` in [variant[1].run]"
+        )
+    );
+}
+
+#[test]
+fn wrong_types_name_their_key() {
+    let (got, _) = first_error(
+        "name = \"s\"\n[run]\nport = 80\nenv = { WORKERS = 2 }\n",
+        FILES,
+    );
+    assert_eq!(
+        got,
+        expect(
+            4,
+            "run.env.WORKERS",
+            "invalid type: integer `2`, expected a string"
+        )
+    );
+
+    let (got, _) = first_error(
+        "name = \"s\"\n[run]\nport = 80\ncommand = \"uvicorn\"\n",
+        FILES,
+    );
+    assert_eq!(
+        got,
+        expect(
+            4,
+            "run.command",
+            "invalid type: string \"uvicorn\", expected an array"
+        )
+    );
+}
+
+// ---- value errors ------------------------------------------------------------------------
+
+const ONE_VARIANT: &str = "[[variant]]\nname = \"a\"\n";
+
+fn with_variant(text: &str) -> String {
+    format!("{text}{ONE_VARIANT}")
+}
+
+#[test]
+fn bad_duration() {
+    let text = with_variant("name = \"s\"\n[run]\nport = 80\ntimeout = \"60x\"\n");
+    let (got, _) = first_error(&text, FILES);
+    let message = "invalid duration \"60x\" (unknown time unit \"x\", supported units: ns, us/µs, ms, sec, \
+                   min, hours, days, weeks, months, years (and few variations)); write e.g. \"3m\", \"1.5s\" or \"250ms\"";
+    assert_eq!(got, expect(4, "run.timeout", message));
+}
+
+#[test]
+fn zero_timeout_but_zero_settle_is_fine() {
+    let text = with_variant("name = \"s\"\n[run]\nport = 80\nsettle = \"0s\"\ntimeout = 0\n");
+    let (got, _) = first_error(&text, FILES);
+    assert_eq!(
+        got,
+        expect(5, "run.timeout", "timeout must be greater than 0")
+    );
+}
+
+#[test]
+fn bad_run_values() {
+    let text =
+        with_variant("name = \"s\"\n[run]\nport = 70000\nhttp_probe = \"health\"\ncommand = []\n");
+    let (dir, path) = suite_dir(&text, FILES);
+    let got: Vec<_> = validate_suite(&path)
+        .into_iter()
+        .map(|e| (e.line, e.key.unwrap(), e.message))
+        .collect();
+    drop(dir);
+    assert_eq!(
+        got,
+        [
+            (
+                Some(3),
+                "run.port".into(),
+                "port must be an integer in 1..=65535, found 70000".into()
+            ),
+            (
+                Some(4),
+                "run.http_probe".into(),
+                "http_probe must be a path starting with \"/\", like \"/health\", found \"health\""
+                    .into()
+            ),
+            (
+                Some(5),
+                "run.command".into(),
+                "command must not be empty; leave it out to use the image's CMD".to_string()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn bad_size() {
+    let text = with_variant("name = \"s\"\n[targets]\nimage_size_bytes = \"600XB\"\n");
+    let (got, _) = first_error(&text, FILES);
+    let message =
+        "invalid size \"600XB\"; write e.g. \"600MB\", \"512MiB\", \"1.5GB\" or a number of bytes";
+    assert_eq!(got, expect(3, "targets.image_size_bytes", message));
+}
+
+#[test]
+fn bad_rate() {
+    let text = with_variant("name = \"s\"\n[targets]\ncache_hit_rate = \"120%\"\n");
+    let (got, _) = first_error(&text, FILES);
+    let message = "invalid rate \"120%\": a percentage must be between 0% and 100%";
+    assert_eq!(got, expect(3, "targets.cache_hit_rate", message));
+}
+
+#[test]
+fn unknown_metric() {
+    let text = with_variant("name = \"s\"\n[targets]\nbuild_time = \"3m\"\n");
+    let (got, _) = first_error(&text, FILES);
+    let message = "unknown metric `build_time`; expected one of: cold_build_s, warm_build_s, \
+                   rebuild_s.<edit>, cache_hit_rate, cache_hit_rate.<edit>, image_size_bytes, startup_s, \
+                   healthy_s, memory_idle_bytes, memory_peak_bytes";
+    assert_eq!(got, expect(3, "targets.build_time", message));
+
+    let text = with_variant("name = \"s\"\n[targets]\nrebuild_s = \"3m\"\n");
+    let (got, _) = first_error(&text, FILES);
+    let message = "`rebuild_s` is measured per edit: write `rebuild_s.<edit>`";
+    assert_eq!(got, expect(3, "targets.rebuild_s", message));
+}
+
+#[test]
+fn target_on_unknown_edit() {
+    let text =
+        "name = \"s\"\n[[edit]]\nname = \"source\"\nfile = \"src/main.py\"\nappend = \"#\"\n\
+                [[variant]]\nname = \"a\"\ntargets = { \"rebuild_s.deps\" = \"30s\" }\n";
+    let (got, _) = first_error(text, FILES);
+    let message = "target on unknown edit `deps`; the suite's edits are: source";
+    assert_eq!(
+        got,
+        expect(8, "variant[1].targets.\"rebuild_s.deps\"", message)
+    );
+}
+
+#[test]
+fn bad_runs_and_builder() {
+    let text = with_variant("name = \"s\"\nruns = 0\nbuilder = \"kaniko\"\n");
+    let (dir, path) = suite_dir(&text, FILES);
+    let got: Vec<_> = validate_suite(&path)
+        .into_iter()
+        .map(|e| e.to_string())
+        .collect();
+    drop(dir);
+    let file = path.display();
+    assert_eq!(
+        got,
+        [
+            format!("{file}:2: `runs`: runs must be an integer >= 1, found 0"),
+            format!("{file}:3: `builder`: unknown builder \"kaniko\"; expected \"buildkit\" or \"classic\""),
+        ]
+    );
+}
+
+// ---- names -------------------------------------------------------------------------------
+
+#[test]
+fn duplicate_variant_names() {
+    let text = "name = \"s\"\n[[variant]]\nname = \"a\"\n[[variant]]\nname = \"a\"\n";
+    let (got, _) = first_error(text, FILES);
+    assert_eq!(
+        got,
+        expect(
+            5,
+            "variant[2].name",
+            "duplicate variant name \"a\" (first used on line 3)"
+        )
+    );
+}
+
+#[test]
+fn bad_names() {
+    let text = "name = \"\"\n[[edit]]\nname = \"my edit\"\nfile = \"src/main.py\"\nappend = \"\"\n\
+                [[variant]]\nname = \"\"\n";
+    let (dir, path) = suite_dir(text, FILES);
+    let got: Vec<_> = validate_suite(&path)
+        .into_iter()
+        .map(|e| (e.line.unwrap(), e.message))
+        .collect();
+    drop(dir);
+    assert_eq!(
+        got,
+        [
+            (1, "the suite name must not be empty".to_string()),
+            (3, "edit name \"my edit\" may only contain letters, digits, `_` and `-` (it is used in metric and file names)".to_string()),
+            (7, "variant name must not be empty".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn no_variants() {
+    let (got, _) = first_error("name = \"s\"\nruns = 2\n", FILES);
+    assert_eq!(
+        got,
+        expect(
+            1,
+            "variant",
+            "the suite has no [[variant]]; add at least one"
+        )
+    );
+}
+
+// ---- paths -------------------------------------------------------------------------------
+
+#[test]
+fn missing_dockerfile() {
+    let text = "name = \"s\"\n[[variant]]\nname = \"a\"\n[[variant]]\nname = \"fast\"\ndockerfile = \"Dockerfile.fast\"\n";
+    let (got, root) = first_error(text, FILES);
+    let message =
+        format!("variant \"fast\": Dockerfile `Dockerfile.fast` not found in its context {root}");
+    assert_eq!(got, expect(6, "variant[2].dockerfile", &message));
+}
+
+#[test]
+fn missing_default_dockerfile_points_at_the_variant() {
+    let (got, root) = first_error("name = \"s\"\n\n[[variant]]\nname = \"a\"\n", &["src/"]);
+    let message = format!("variant \"a\": Dockerfile `Dockerfile` not found in its context {root}");
+    assert_eq!(got, expect(3, "variant[1].dockerfile", &message));
+}
+
+#[test]
+fn dockerfile_outside_the_context() {
+    let text = "name = \"s\"\ncontext = \"app\"\n[[variant]]\nname = \"a\"\ndockerfile = \"../Dockerfile\"\n";
+    let (got, _) = first_error(text, &["Dockerfile", "app/"]);
+    let message = "variant \"a\": dockerfile `../Dockerfile` must stay inside the context";
+    assert_eq!(got, expect(5, "variant[1].dockerfile", message));
+}
+
+#[test]
+fn missing_context() {
+    let text = with_variant("name = \"s\"\ncontext = \"app\"\n");
+    let (got, root) = first_error(&text, FILES);
+    let message = format!("context folder `app` does not exist (looked for {root}/app)");
+    assert_eq!(got, expect(2, "context", &message));
+    // The variants' file checks are skipped rather than piled on.
+    let (dir, path) = suite_dir(&text, FILES);
+    assert_eq!(validate_suite(&path).len(), 1);
+    drop(dir);
+
+    let text = "name = \"s\"\n[[variant]]\nname = \"a\"\ncontext = \"Dockerfile\"\n";
+    let (got, root) = first_error(text, FILES);
+    let message =
+        format!("variant \"a\": context `Dockerfile` is not a folder ({root}/Dockerfile)");
+    assert_eq!(got, expect(4, "variant[1].context", &message));
+}
+
+#[test]
+fn missing_edited_file() {
+    let text =
+        "name = \"s\"\n[[edit]]\nname = \"source\"\nfile = \"src/main.py\"\nappend = \"#\"\n\
+                [[variant]]\nname = \"a\"\n[[variant]]\nname = \"b\"\ncontext = \"other\"\n";
+    let (got, root) = first_error(text, &["Dockerfile", "src/main.py", "other/Dockerfile"]);
+    let message = format!(
+        "edit \"source\": `src/main.py` not found in the context of variant \"b\" ({root}/other)"
+    );
+    assert_eq!(got, expect(4, "edit[1].file", &message));
+}
+
+#[test]
+fn unreadable_file() {
+    let err = load_suite(Path::new("no/such/suite.toml")).unwrap_err();
+    assert_eq!((err.line, err.key.as_deref()), (None, None));
+    assert!(
+        err.message.starts_with("cannot read the suite file: "),
+        "{}",
+        err.message
+    );
+    assert!(err
+        .to_string()
+        .starts_with("no/such/suite.toml: cannot read"));
+}
+
+#[test]
+fn display_format() {
+    let (dir, path) = suite_dir("name = \"s\"\nrnus = 3\n", FILES);
+    let shown = load_suite(&path).unwrap_err().to_string();
+    drop(dir);
+    assert!(
+        shown.starts_with(&format!("{}:2: `rnus`: unknown key `rnus`", path.display())),
+        "{shown}"
+    );
+}
