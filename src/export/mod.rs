@@ -11,7 +11,6 @@ mod github_benchmark;
 mod json;
 mod markdown;
 
-use std::io::Write;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -103,25 +102,8 @@ pub fn render(results: &RunResults, format: ExportFormat) -> anyhow::Result<Vec<
 pub fn export(results: &RunResults, format: ExportFormat, path: &Path) -> anyhow::Result<()> {
     let bytes = render(results, format)
         .with_context(|| format!("rendering the {} export", format.name()))?;
-    write_atomic(path, &bytes).with_context(|| format!("writing {}", path.display()))
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".dockbench-export.").suffix(".tmp");
-    // Temp files are owner-only; an export is meant for other tools and people, so it gets
-    // the mode `File::create` would give: 0o666 less the umask.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path)?;
-    Ok(())
+    crate::results::write_atomic(path, &bytes)
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// One measured (variant, metric), summarized afresh from its samples.

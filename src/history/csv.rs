@@ -2,7 +2,6 @@
 //! tools. Numbers are in the metric's unit (named in the `unit` column), written as the shortest
 //! text that reads back to the same value; an absent target is an empty cell.
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
@@ -31,7 +30,8 @@ pub const HEADER: [&str; 12] = [
 /// renamed over it, so a chart tool never reads half a file.
 pub fn write_csv(rows: &[HistoryRow], path: &Path) -> anyhow::Result<()> {
     let bytes = to_csv(rows)?;
-    write_atomic(path, &bytes).with_context(|| format!("writing {}", path.display()))
+    crate::results::write_atomic(path, &bytes)
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 pub fn to_csv(rows: &[HistoryRow]) -> anyhow::Result<Vec<u8>> {
@@ -56,21 +56,4 @@ pub fn to_csv(rows: &[HistoryRow]) -> anyhow::Result<Vec<u8>> {
         ])?;
     }
     Ok(writer.into_inner()?)
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".history.csv.").suffix(".tmp");
-    // As `File::create` would: 0o666 less the umask, not the temp file's owner-only mode.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path)?;
-    Ok(())
 }

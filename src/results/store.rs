@@ -174,10 +174,14 @@ fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> anyhow::Result<()>
 }
 
 /// Writes `contents` to a temp file beside `path`, fsyncs it and renames it over `path`.
-fn write_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .context("a results file has a parent folder")?;
+/// Replaces `path` with `contents` atomically (temp file in the same folder, fsync, rename), so
+/// readers see the old file or the new one, never half of one. Every file dockbench writes for
+/// others (results, exports, history) goes through here.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
     let file_name = path.file_name().unwrap_or_default().to_string_lossy();
     // Named after the target, so a temp file left by a killed process is recognisable.
     let prefix = format!(".{file_name}.");
