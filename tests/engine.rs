@@ -173,6 +173,12 @@ async fn build_fixtures_give_known_answers_with_both_builders() {
             assert_eq!(samples(steps, metric).len(), 2, "{builder} {metric}");
         }
 
+        if builder == "buildkit" {
+            // Same Dockerfile, measured after steps-buildkit: its edit is still a real rebuild.
+            let again = variant(&results, "steps-buildkit-again");
+            assert_eq!(samples(again, "cache_hit_rate.c"), [2.0 / 3.0, 2.0 / 3.0]);
+        }
+
         // A build that fails: recorded with the builder's own words; the others still ran.
         let fail = variant(&results, &format!("fail-{builder}"));
         assert_eq!(fail["status"], "failed");

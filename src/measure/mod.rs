@@ -173,7 +173,9 @@ impl<E: Engine> Measurer<'_, E> {
 
         for edit in &self.suite.edits {
             observer.phase(name, &Phase::Edit(edit.name.clone()), rep, runs);
-            let nonce = format!("{}-{rep}", self.ctx.run_id);
+            // Unique per variant too: variants often share stages, and one variant's edited
+            // build must not serve the next variant's from BuildKit's content-keyed cache.
+            let nonce = format!("{}-{}-{rep}", self.ctx.run_id, self.variant.name);
             let tar = {
                 let _guard = self
                     .private
