@@ -193,6 +193,27 @@ for n, u in re.findall(r"([0-9.]+)\s*(ms|s|m|h)", v):
 print(total)' "$1"; }
 vjson() { jq -r --arg v "$1" ".[\$v]$2" "$TMP/variants.json"; }
 
+# The classic builder keeps an image per step, and the build's labels reach only the final
+# stage's image: when dockbench removes its image, the other stages' images stay as dangling
+# images without dockbench's run labels. Find the ones our build made (new since $1, and made by a line of
+# our Dockerfile $2) and queue them for the clean-up.
+LEFTOVER_STAGE_IMAGES=0
+note_leftover_stage_images() {
+  local id top
+  for id in $(comm -13 <(printf '%s\n' "$1") <(docker images -q --no-trunc --filter dangling=true | sort -u)); do
+    # (Stage images inherit the base image's labels, dockbench=1 included: no label check here.)
+    top=$(docker history --no-trunc --format '{{.CreatedBy}}' "$id" 2>/dev/null | head -n1)
+    top=${top#/bin/sh -c }
+    top=${top#\#(nop) }
+    top=$(printf '%s' "$top" | tr -s ' \t\\' ' ' | sed 's/^ *//; s/ *$//')
+    [[ -n $top ]] || continue
+    if tr -s ' \t\\\n' ' ' <"$2" | grep -qF -- "$top"; then
+      echo "$id" >>"$STAGE_IMAGES"
+      LEFTOVER_STAGE_IMAGES=$((LEFTOVER_STAGE_IMAGES + 1))
+    fi
+  done
+}
+
 # Rows: variant|check|dockbench|independent|comparison|how
 ROWS=$TMP/rows
 : >"$ROWS"
@@ -314,8 +335,10 @@ for V in $VARIANTS; do
   for i in $(seq 1 "$RUNS"); do
     log "$V: cold build $i/$RUNS, dockbench (classic builder)"
     out=$TMP/classic-$V-$i
+    dangling_before=$(docker images -q --no-trunc --filter dangling=true | sort -u)
     "$DOCKBENCH" run "$TMP/suite-classic.toml" --variant "$V" --runs 1 --no-progress --out "$out" \
       >"$out.log" 2>&1 || true
+    note_leftover_stage_images "$dangling_before" "$ctx/$dockerfile"
     x=$(jq -r --arg v "$V" '.variants[] | select(.name == $v) | .metrics.cold_build_s.samples[0] // empty' "$out/results.json" 2>/dev/null || true)
     [[ -n $x ]] || { tail -n 30 "$out.log" >&2; die "$V: dockbench classic build failed"; }
     sample "$V" cold_build_s db "$x"
@@ -329,7 +352,7 @@ for V in $VARIANTS; do
     # Every stage's images are ours (--no-cache): note the last image of each stage so that the
     # clean-up removes them (and with them their untagged parents) even when only the final
     # image carries our label.
-    awk '/^Step [0-9]+\/[0-9]+ : /{ if (id != "" && !from) print id; id=""; from = ($4 ~ /^FROM$/i) }
+    awk '/^Step [0-9]+\/[0-9]+ : /{ if (id != "" && !from) print id; id=""; from = (toupper($4) == "FROM") }
          /^ ---> [0-9a-f]+$/{ id=$2 } END { if (id != "" && !from) print id }' \
       "$TMP/docker-build-$V-$i.log" >>"$STAGE_IMAGES"
     [[ $rc -eq 0 ]] || { tail -n 30 "$TMP/docker-build-$V-$i.log" >&2; die "$V: docker build failed"; }
@@ -377,6 +400,9 @@ EOF
   echo "dockbench crosscheck: $(date -u +%Y-%m-%dT%H:%M:%SZ), suite $SUITE, $RUNS run(s) per comparison"
   echo "engine: $(docker version -f '{{.Server.Version}} (API {{.Server.APIVersion}})' 2>/dev/null), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "figures: median [min..max] n=samples; ratio = dockbench / independent"
+  if [[ $LEFTOVER_STAGE_IMAGES -gt 0 ]]; then
+    echo "note: dockbench's classic-builder runs left $LEFTOVER_STAGE_IMAGES unlabelled dangling stage image(s); this script removed them"
+  fi
   echo
   python3 - "$ROWS" <<'EOF'
 import sys
