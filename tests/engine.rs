@@ -101,6 +101,25 @@ async fn labelled_images(label: &str) -> usize {
         .len()
 }
 
+/// Images (dangling ones included) with a layer whose command mentions `marker`.
+async fn images_made_by(marker: &str) -> Vec<String> {
+    let docker = docker().await;
+    let options = ListImagesOptions {
+        all: true,
+        ..Default::default()
+    };
+    let mut found = Vec::new();
+    for image in docker.list_images(Some(options)).await.unwrap() {
+        let Ok(history) = docker.image_history(&image.id).await else {
+            continue;
+        };
+        if history.iter().any(|h| h.created_by.contains(marker)) {
+            found.push(image.id);
+        }
+    }
+    found
+}
+
 #[tokio::test]
 async fn build_fixtures_give_known_answers_with_both_builders() {
     let _engine = ENGINE.lock().await;
@@ -227,6 +246,11 @@ async fn build_fixtures_give_known_answers_with_both_builders() {
         "images removed"
     );
     assert_eq!(
+        images_made_by("dockbench-stage-fixture").await,
+        Vec::<String>::new(),
+        "the classic builder's other-stage images are removed too"
+    );
+    assert_eq!(
         labelled_containers("dockbench.suite=fixture-build").await,
         0
     );
@@ -249,8 +273,10 @@ async fn run_fixtures_give_known_answers() {
     for builder in ["buildkit", "classic"] {
         let slow = variant(&results, &format!("slow-{builder}"));
         let delta = median(slow, "startup_s") - median(fast, "startup_s");
+        // The upper bound leaves room for the engine's start cost varying under load (seen:
+        // +0.5 s with three Docker workloads at once); the lower bound proves the sleep counts.
         assert!(
-            (1.1..1.45).contains(&delta),
+            (1.1..2.0).contains(&delta),
             "{builder}: sleep 1.2 s measured as {delta} s"
         );
         for s in samples(slow, "startup_s") {

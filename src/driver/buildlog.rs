@@ -48,6 +48,40 @@ pub fn classic_steps(stream_text: &str) -> Vec<BuildStep> {
     steps
 }
 
+/// Images the classic builder created in this build: the " ---> <id>" of every step that ran
+/// (not FROM, which names an existing image, and not "Using cache", which reuses one). They are
+/// dockbench's to remove: the final image's parents go with it, but the images of other stages
+/// would be left behind, dangling and unlabelled.
+pub fn classic_created_images(stream_text: &str) -> Vec<String> {
+    let mut created = Vec::new();
+    let mut step_is_from = false;
+    let mut step_cached = false;
+    for line in stream_text.lines() {
+        if let Some(rest) = line.strip_prefix("Step ") {
+            let instruction = rest.split_once(" : ").map_or("", |(_, i)| i);
+            step_is_from = instruction
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| w.eq_ignore_ascii_case("FROM"));
+            step_cached = false;
+            continue;
+        }
+        let Some(arrow) = line.trim().strip_prefix("---> ") else {
+            continue;
+        };
+        if arrow == "Using cache" {
+            step_cached = true;
+        } else if !step_is_from && !step_cached && is_image_id(arrow) {
+            created.push(arrow.to_string());
+        }
+    }
+    created
+}
+
+fn is_image_id(word: &str) -> bool {
+    word.len() >= 12 && word.chars().all(|c| c.is_ascii_hexdigit())
+}
+
 /// One BuildKit status update for a vertex. The same digest arrives several times as partial
 /// updates (started, then completed, ...), so updates are merged by digest.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -259,6 +293,19 @@ Step 3/4 : FROM y\nStep 4/4 : COPY --from=b /out /out\n ---> 99\n";
         assert_eq!(steps[1].duration_s, Some(0.5));
         assert_eq!(steps[2].duration_s, Some(0.25));
         assert_eq!(cache_hit_rate(&steps), Some(1.0 / 3.0));
+    }
+
+    #[test]
+    fn classic_created_images_skip_from_and_cache() {
+        let text = "Step 1/5 : FROM base AS a\n ---> 111111111111\n\
+Step 2/5 : RUN echo a > /a\n ---> Running in 0c0c0c0c0c0c\nRemoving intermediate container 0c0c0c0c0c0c\n ---> 222222222222\n\
+Step 3/5 : FROM base\n ---> 111111111111\n\
+Step 4/5 : ENV X=1\n ---> Using cache\n ---> 333333333333\n\
+Step 5/5 : COPY --from=a /a /a\n ---> 444444444444\nSuccessfully built 444444444444\n";
+        assert_eq!(
+            classic_created_images(text),
+            ["222222222222", "444444444444"]
+        );
     }
 
     #[test]

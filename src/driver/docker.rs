@@ -275,9 +275,14 @@ impl Engine for DockerEngine {
                 })
             }
         };
+        let created_images = match req.builder {
+            Builder::Classic => buildlog::classic_created_images(&progress.classic_text),
+            Builder::BuildKit => Vec::new(),
+        };
         Ok(BuildOutput {
             steps: progress.steps(req.builder),
             image_id,
+            created_images,
         })
     }
 

@@ -69,6 +69,9 @@ pub struct BuildRequest {
 pub struct BuildOutput {
     pub image_id: String,
     pub steps: Vec<BuildStep>,
+    /// Images the build created besides `image_id`, oldest first (classic builder: one per step
+    /// that ran, in every stage). Empty for BuildKit, which keeps its cache elsewhere.
+    pub created_images: Vec<String>,
 }
 
 /// A build that failed, with the builder's own words (failing step, exit code, last log lines).

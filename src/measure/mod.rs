@@ -229,11 +229,11 @@ impl<E: Engine> Measurer<'_, E> {
         let started = Instant::now();
         let output = self.engine.build(req).await.map_err(|e| e.message)?;
         let elapsed_s = started.elapsed().as_secs_f64();
-        self.ctx
-            .built_images
-            .lock()
-            .unwrap()
-            .push(output.image_id.clone());
+        {
+            let mut built = self.ctx.built_images.lock().unwrap();
+            built.extend(output.created_images.iter().cloned());
+            built.push(output.image_id.clone());
+        }
         Ok((elapsed_s, output))
     }
 }
@@ -250,22 +250,32 @@ pub fn image_tag(suite: &str, variant: &str, run_id: &str) -> String {
 }
 
 /// Removes the images this run built, newest first so that children go before the parents they
-/// share layers with. Failures are warnings: a leftover image is labelled and easy to find.
+/// share layers with. An image already gone (removed with its child) is skipped; one that cannot
+/// be removed is reported: it is labelled, or a dangling stage image of ours, and easy to find.
 pub async fn remove_built_images<E: Engine>(engine: &E, ctx: &RunContext) {
     let images: Vec<String> = std::mem::take(&mut *ctx.built_images.lock().unwrap());
     let mut seen = std::collections::HashSet::new();
+    let mut left = Vec::new();
     for image in images.into_iter().rev() {
-        if seen.insert(image.clone()) {
-            match engine.image_exists(&image).await {
-                Ok(true) => {
-                    if let Err(e) = engine.remove_image(&image).await {
-                        eprintln!("warning: {e:#}");
-                    }
-                }
-                Ok(false) => {}
-                Err(e) => eprintln!("warning: {e:#}"),
-            }
+        if !seen.insert(image.clone()) {
+            continue;
         }
+        match engine.image_exists(&image).await {
+            Ok(true) => {
+                if engine.remove_image(&image).await.is_err() {
+                    left.push(image);
+                }
+            }
+            Ok(false) => {}
+            Err(e) => eprintln!("warning: {e:#}"),
+        }
+    }
+    if !left.is_empty() {
+        eprintln!(
+            "warning: could not remove {} image(s) this run built: {}",
+            left.len(),
+            left.join(", ")
+        );
     }
 }
 
