@@ -351,18 +351,25 @@ for V in $VARIANTS; do
     [[ -n $x ]] || { tail -n 30 "$out.log" >&2; die "$V: dockbench classic build failed"; }
     sample "$V" cold_build_s db "$x"
     log "$V: cold build $i/$RUNS, docker build --no-cache (classic builder)"
-    t0=$(now)
-    rc=0
-    DOCKER_BUILDKIT=0 docker build --no-cache --label dockbench=1 --label "dockbench.crosscheck=$XC_ID" \
-      -t "dockbench-crosscheck/$V:$XC_ID-$i" -f "$ctx/$dockerfile" "${bargs[@]}" "$ctx" \
-      >"$TMP/docker-build-$V-$i.log" 2>&1 || rc=$?
-    t1=$(now)
-    # Every stage's images are ours (--no-cache): note the last image of each stage so that the
-    # clean-up removes them (and with them their untagged parents) even when only the final
-    # image carries our label.
-    awk '/^Step [0-9]+\/[0-9]+ : /{ if (id != "" && !from) print id; id=""; from = (toupper($4) == "FROM") }
-         /^ ---> [0-9a-f]+$/{ id=$2 } END { if (id != "" && !from) print id }' \
-      "$TMP/docker-build-$V-$i.log" >>"$STAGE_IMAGES"
+    # One retry: a build that fails on a passing network hiccup (a DNS error inside the build
+    # container, say) is timed again rather than ending the whole comparison.
+    for attempt in 1 2; do
+      t0=$(now)
+      rc=0
+      DOCKER_BUILDKIT=0 docker build --no-cache --label dockbench=1 --label "dockbench.crosscheck=$XC_ID" \
+        -t "dockbench-crosscheck/$V:$XC_ID-$i" -f "$ctx/$dockerfile" "${bargs[@]}" "$ctx" \
+        >"$TMP/docker-build-$V-$i.log" 2>&1 || rc=$?
+      t1=$(now)
+      # Every stage's images are ours (--no-cache): note the last image of each stage so that
+      # the clean-up removes them (and with them their untagged parents) even when only the
+      # final image carries our label.
+      awk '/^Step [0-9]+\/[0-9]+ : /{ if (id != "" && !from) print id; id=""; from = (toupper($4) == "FROM") }
+           /^ ---> [0-9a-f]+$/{ id=$2 } END { if (id != "" && !from) print id }' \
+        "$TMP/docker-build-$V-$i.log" >>"$STAGE_IMAGES"
+      [[ $rc -ne 0 && $attempt -eq 1 ]] || break
+      tail -n 5 "$TMP/docker-build-$V-$i.log" >&2
+      log "$V: docker build failed (exit $rc); trying once more"
+    done
     [[ $rc -eq 0 ]] || { tail -n 30 "$TMP/docker-build-$V-$i.log" >&2; die "$V: docker build failed"; }
     sample "$V" cold_build_s ext "$(python3 -c "print($t1 - $t0)")"
     docker rmi "dockbench-crosscheck/$V:$XC_ID-$i" >/dev/null 2>&1 || true
