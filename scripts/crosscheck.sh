@@ -356,7 +356,7 @@ for V in $VARIANTS; do
     for attempt in 1 2; do
       t0=$(now)
       rc=0
-      DOCKER_BUILDKIT=0 docker build --no-cache --label dockbench=1 --label "dockbench.crosscheck=$XC_ID" \
+      DOCKER_BUILDKIT=0 docker build --no-cache --force-rm --label dockbench=1 --label "dockbench.crosscheck=$XC_ID" \
         -t "dockbench-crosscheck/$V:$XC_ID-$i" -f "$ctx/$dockerfile" "${bargs[@]}" "$ctx" \
         >"$TMP/docker-build-$V-$i.log" 2>&1 || rc=$?
       t1=$(now)
