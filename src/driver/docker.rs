@@ -8,8 +8,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
 use anyhow::{anyhow, Context};
+use bollard::exec::StartExecOptions;
 use bollard::models::{
-    BuildInfoAux, ContainerCreateBody, HealthConfig, HealthStatusEnum, HostConfig, PortBinding,
+    BuildInfoAux, ContainerCreateBody, ExecConfig, HealthConfig, HealthStatusEnum, HostConfig,
+    PortBinding,
 };
 use bollard::query_parameters::{
     BuildImageOptions, BuilderVersion, CreateContainerOptions, LogsOptions, RemoveContainerOptions,
@@ -21,7 +23,7 @@ use futures_util::StreamExt;
 use super::buildlog::{self, VertexUpdate};
 use super::{
     BuildFailure, BuildOutput, BuildRequest, ContainerSpec, ContainerState, Engine, EngineInfo,
-    Health, ImageFacts, Layer, MemoryReading,
+    Health, HealthMode, HealthTest, ImageFacts, Layer, MemoryReading,
 };
 use crate::scenario::Builder;
 
@@ -354,6 +356,57 @@ impl Engine for DockerEngine {
             .context("start container")
     }
 
+    async fn health_test(&self, image: &str) -> anyhow::Result<Option<HealthTest>> {
+        let inspect = self
+            .docker
+            .inspect_image(image)
+            .await
+            .context("inspect image")?;
+        let Some(hc) = inspect.config.and_then(|c| c.healthcheck) else {
+            return Ok(None);
+        };
+        Ok(HealthTest::from_docker(
+            &hc.test.unwrap_or_default(),
+            hc.timeout.unwrap_or(0),
+        ))
+    }
+
+    async fn exec(&self, id: &str, argv: &[String]) -> anyhow::Result<i64> {
+        let config = ExecConfig {
+            cmd: Some(argv.to_vec()),
+            attach_stdout: Some(false),
+            attach_stderr: Some(false),
+            ..Default::default()
+        };
+        let exec = self
+            .docker
+            .create_exec(id, config)
+            .await
+            .context("create exec")?;
+        let options = StartExecOptions {
+            detach: true,
+            ..Default::default()
+        };
+        self.docker
+            .start_exec(&exec.id, Some(options))
+            .await
+            .context("start exec")?;
+        // Detached: poll until the process has ended (the caller bounds the wait).
+        loop {
+            let inspect = self
+                .docker
+                .inspect_exec(&exec.id)
+                .await
+                .context("inspect exec")?;
+            if inspect.running != Some(true) {
+                if let Some(code) = inspect.exit_code {
+                    return Ok(code);
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
     async fn published_port(&self, id: &str, container_port: u16) -> anyhow::Result<u16> {
         let inspect = self.docker.inspect_container(id, None).await?;
         let key = format!("{container_port}/tcp");
@@ -474,11 +527,20 @@ fn container_body(spec: &ContainerSpec, probe_host: &str) -> ContainerCreateBody
         cmd: spec.command.clone(),
         labels: Some(spec.labels.clone().into_iter().collect()),
         exposed_ports: port_key.map(|k| vec![k]),
-        healthcheck: Some(HealthConfig {
+        healthcheck: Some(match spec.health {
             // Only interval and start period: the image's own test is kept (DOCKER-NOTES.md).
-            interval: Some(nanos(spec.health_interval)),
-            start_period: Some(nanos(spec.health_start_period)),
-            ..Default::default()
+            HealthMode::Every {
+                interval,
+                start_period,
+            } => HealthConfig {
+                interval: Some(nanos(interval)),
+                start_period: Some(nanos(start_period)),
+                ..Default::default()
+            },
+            HealthMode::Off => HealthConfig {
+                test: Some(vec!["NONE".to_string()]),
+                ..Default::default()
+            },
         }),
         host_config: Some(HostConfig {
             port_bindings,
@@ -526,13 +588,22 @@ mod tests {
             env: BTreeMap::from([("A".into(), "1".into())]),
             command: None,
             labels: run_labels("r1", &[]),
-            health_interval: std::time::Duration::from_millis(100),
-            health_start_period: std::time::Duration::from_secs(60),
+            health: HealthMode::Every {
+                interval: std::time::Duration::from_millis(100),
+                start_period: std::time::Duration::from_secs(60),
+            },
         };
         let body = container_body(&spec, "127.0.0.1");
         let hc = body.healthcheck.unwrap();
         assert_eq!(hc.interval, Some(100_000_000));
         assert_eq!(hc.test, None, "the image's own test must be kept");
+        let off = ContainerSpec {
+            health: HealthMode::Off,
+            ..spec.clone()
+        };
+        let hc = container_body(&off, "127.0.0.1").healthcheck.unwrap();
+        assert_eq!(hc.test, Some(vec!["NONE".to_string()]));
+        assert_eq!(hc.interval, None);
         let bindings = body.host_config.unwrap().port_bindings.unwrap();
         let b = &bindings["8000/tcp"].as_ref().unwrap()[0];
         assert_eq!(b.host_ip.as_deref(), Some("127.0.0.1"));

@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::time::{sleep, Instant};
 
 use super::probe;
-use crate::driver::{ContainerSpec, Engine, Health};
+use crate::driver::{ContainerSpec, Engine, Health, HealthMode, HealthTest};
 use crate::scenario::RunSpec;
 
 /// Time between readiness probes. Bounds the error of `startup_s` from above.
@@ -15,7 +15,8 @@ const PROBE_INTERVAL: Duration = Duration::from_millis(10);
 /// Time between health polls. Docker runs the check every `HEALTH_INTERVAL`, so `healthy_s`
 /// overstates the app's own readiness by up to that much (plus the check's own run time).
 const HEALTH_POLL: Duration = Duration::from_millis(10);
-/// The HEALTHCHECK interval imposed at create time instead of the image's (often 30 s) one.
+/// Time between runs of the image's HEALTHCHECK test: Docker's interval when it runs them (no
+/// HTTP probe), or dockbench's own pace once the app answers (with one).
 pub const HEALTH_INTERVAL: Duration = Duration::from_millis(100);
 /// Memory is sampled this often while waiting and settling (cgroup v2 has no kernel peak).
 const MEMORY_POLL: Duration = Duration::from_millis(100);
@@ -36,20 +37,39 @@ pub async fn run_once<E: Engine>(
     spec: &RunSpec,
     labels: &std::collections::BTreeMap<String, String>,
 ) -> Result<RunOutcome, String> {
+    // With an HTTP probe, startup is the probe's answer and Docker must not run health checks
+    // meanwhile: each is a process in the container, competing with the app's start for CPU
+    // (HealthMode::Off). dockbench runs the image's test itself once the app answers. Without
+    // a probe the health status is the only readiness signal, so Docker runs the checks.
+    let (health, health_test) = match spec.http_probe {
+        Some(_) => (
+            HealthMode::Off,
+            engine
+                .health_test(image)
+                .await
+                .map_err(|e| format!("{e:#}"))?,
+        ),
+        None => (
+            HealthMode::Every {
+                interval: HEALTH_INTERVAL,
+                start_period: spec.timeout,
+            },
+            None,
+        ),
+    };
     let container = ContainerSpec {
         image: image.to_string(),
         port: Some(spec.port),
         env: spec.env.clone(),
         command: spec.command.clone(),
         labels: labels.clone(),
-        health_interval: HEALTH_INTERVAL,
-        health_start_period: spec.timeout,
+        health,
     };
     let id = engine
         .create_container(&container)
         .await
         .map_err(|e| format!("{e:#}"))?;
-    let outcome = observe(engine, &id, spec).await;
+    let outcome = observe(engine, &id, spec, health_test.as_ref()).await;
     let outcome = match outcome {
         Ok(o) => Ok(o),
         Err(e) => {
@@ -109,7 +129,12 @@ impl<E: Engine> Watch<'_, E> {
     }
 }
 
-async fn observe<E: Engine>(engine: &E, id: &str, spec: &RunSpec) -> Result<RunOutcome, String> {
+async fn observe<E: Engine>(
+    engine: &E,
+    id: &str,
+    spec: &RunSpec,
+    health_test: Option<&HealthTest>,
+) -> Result<RunOutcome, String> {
     let watch = Watch {
         engine,
         id,
@@ -122,12 +147,14 @@ async fn observe<E: Engine>(engine: &E, id: &str, spec: &RunSpec) -> Result<RunO
         .start_container(id)
         .await
         .map_err(|e| format!("{e:#}"))?;
-    let has_health = engine
+    // Docker's own checks (no probe), or the image's test that dockbench runs (with one).
+    let docker_health = engine
         .container_state(id)
         .await
         .map_err(|e| format!("{e:#}"))?
         .health
         != Health::None;
+    let has_health = docker_health || health_test.is_some();
     let port = match &spec.http_probe {
         Some(_) => Some(
             engine
@@ -138,21 +165,22 @@ async fn observe<E: Engine>(engine: &E, id: &str, spec: &RunSpec) -> Result<RunO
         None => None,
     };
     let host = engine.probe_host();
-    let ready = async {
+    let readiness = async {
         match (&spec.http_probe, port) {
-            (Some(path), Some(port)) => Some(wait_http_200(&host, port, path, t0).await),
-            _ => None,
-        }
-    };
-    let healthy = async {
-        if has_health {
-            Some(wait_healthy(engine, id, t0).await)
-        } else {
-            None
+            (Some(path), Some(port)) => {
+                let ready_s = wait_http_200(&host, port, path, t0).await;
+                let healthy_s = match health_test {
+                    Some(test) => Some(wait_test_passes(engine, id, test, t0).await),
+                    None => None,
+                };
+                (Some(ready_s), healthy_s)
+            }
+            _ if docker_health => (None, Some(wait_healthy(engine, id, t0).await)),
+            _ => (None, None),
         }
     };
     let (ready_s, healthy_s) = tokio::select! {
-        both = async { tokio::join!(ready, healthy) } => both,
+        both = readiness => both,
         exit = watch.until_exit() => return Err(format!("{exit} before it was ready")),
         _ = tokio::time::sleep_until(deadline) => {
             return Err(timeout_message(spec, has_health));
@@ -195,6 +223,18 @@ async fn wait_http_200(host: &str, port: u16, path: &str, t0: Instant) -> f64 {
             return t0.elapsed().as_secs_f64();
         }
         sleep(PROBE_INTERVAL).await;
+    }
+}
+
+/// Runs the image's health test every `HEALTH_INTERVAL` until it passes, as Docker would with
+/// that interval; a check that outlives the image's timeout fails, as in Docker.
+async fn wait_test_passes<E: Engine>(engine: &E, id: &str, test: &HealthTest, t0: Instant) -> f64 {
+    loop {
+        let run = tokio::time::timeout(test.timeout, engine.exec(id, &test.argv)).await;
+        if matches!(run, Ok(Ok(0))) {
+            return t0.elapsed().as_secs_f64();
+        }
+        sleep(HEALTH_INTERVAL).await;
     }
 }
 
