@@ -1,8 +1,9 @@
-"""Reporting endpoints: pandas for aggregation and CSV export."""
+"""Reporting endpoints: DuckDB aggregates the orders and writes the CSV export."""
 
-import io
+import os
+import tempfile
 
-import pandas as pd
+import duckdb
 from fastapi import APIRouter, Response
 from sqlalchemy import select
 
@@ -11,25 +12,37 @@ from .db import Order, SessionLocal
 router = APIRouter(prefix="/reports", tags=["reports"])
 
 
-def orders_frame() -> pd.DataFrame:
+def orders_table() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB database holding a snapshot of the orders table."""
     with SessionLocal() as session:
         rows = session.execute(
             select(Order.customer, Order.amount, Order.currency, Order.created_at)
         ).all()
-    return pd.DataFrame(rows, columns=["customer", "amount", "currency", "created_at"])
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE orders (customer VARCHAR, amount DECIMAL(12, 2), currency VARCHAR,"
+        " created_at TIMESTAMP)"
+    )
+    if rows:
+        con.executemany("INSERT INTO orders VALUES (?, ?, ?, ?)", [tuple(r) for r in rows])
+    return con
 
 
 @router.get("/summary")
 def summary() -> dict:
-    df = orders_frame()
-    if df.empty:
-        return {"orders": 0, "by_currency": {}}
-    totals = df.groupby("currency")["amount"].sum().astype(float).round(2)
-    return {"orders": int(len(df)), "by_currency": totals.to_dict()}
+    con = orders_table()
+    totals = con.execute(
+        "SELECT currency, SUM(amount) FROM orders GROUP BY currency ORDER BY currency"
+    ).fetchall()
+    count = con.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
+    return {"orders": count, "by_currency": {c: round(float(a), 2) for c, a in totals}}
 
 
 @router.get("/orders.csv")
 def export_csv() -> Response:
-    buf = io.StringIO()
-    orders_frame().to_csv(buf, index=False)
-    return Response(buf.getvalue(), media_type="text/csv")
+    con = orders_table()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "orders.csv")
+        con.execute(f"COPY (SELECT * FROM orders ORDER BY created_at) TO '{path}' (HEADER)")
+        with open(path) as f:
+            return Response(f.read(), media_type="text/csv")
