@@ -9,7 +9,9 @@ results.json (medians, with the min-max of the samples as the spread); nothing i
 
 Verdicts, per claim: "holds" when the change goes the claimed way by at least the low end of the
 claimed figure and the two variants' sample ranges do not overlap; "holds partly" when it goes the
-claimed way but by less than claimed (or with overlapping ranges); "does not hold" otherwise.
+claimed way by at least half the low end of a claimed figure, but by less than claimed or with
+overlapping ranges; "does not hold" otherwise (a change under half the claimed figure is within
+what this machine's run-to-run noise can make).
 """
 import json
 import sys
@@ -21,11 +23,21 @@ def load(folder):
     return {v["name"]: v for v in results["variants"]}
 
 
+# The `deps` edit adds the same library in every repetition: pip's output is byte for byte the
+# same each time, so BuildKit serves repetitions 2 and 3 partly from the layers repetition 1 made
+# (the install step re-runs, the copies of its output do not). Only repetition 1 is the case the
+# claims are about, a dependency never built before, so for these metrics the table's figure is
+# that sample; the range shown, and the one the verdict checks, is still all of them.
+FIRST_REPETITION_ONLY = {"rebuild_s.deps"}
+
+
 def stat(variants, name, metric):
+    """(figure, min, max): the median, or repetition 1's sample (see above), and the range."""
     m = variants[name]["metrics"].get(metric)
     if m is None:
         return None
-    return m["median"], m["min"], m["max"]
+    figure = m["samples"][0] if metric in FIRST_REPETITION_ONLY else m["median"]
+    return figure, m["min"], m["max"]
 
 
 def fmt(metric, value):
@@ -41,6 +53,8 @@ def cell(variants, name, metric):
     if s is None:
         return "—"
     median, lo, hi = s
+    if metric in FIRST_REPETITION_ONLY:
+        return f"{fmt(metric, median)} (repetition 1; all {fmt(metric, lo)}–{fmt(metric, hi)})"
     return f"{fmt(metric, median)} ({fmt(metric, lo)}–{fmt(metric, hi)})"
 
 
@@ -61,6 +75,8 @@ def verdict(rel, apart, want_sign, want_low, after=None, want_level=None):
         return "holds" if after >= want_level and apart else "holds partly"
     if abs(rel) >= want_low and apart:
         return "holds"
+    if abs(rel) < want_low / 2:
+        return "does not hold"
     return "holds partly"
 
 
