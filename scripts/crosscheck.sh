@@ -11,8 +11,9 @@
 #                  "classic"                             --no-cache` of the same Dockerfile, args
 #                                                        and context, interleaved run by run
 #                                                        (skipped for BuildKit-only Dockerfiles)
-#   startup        dockbench startup_s                 vs `docker start` + a curl loop (every
-#                                                        10 ms) until the first HTTP 200
+#   startup        dockbench startup_s                 vs `docker start` + one Python process
+#                                                        polling every 10 ms until the first
+#                                                        HTTP 200
 #   memory         dockbench memory_idle_bytes         vs `docker stats --no-stream` MEM USAGE at
 #                                                        the end of the same settle period
 #                  dockbench memory_peak_bytes         vs the cgroup's memory.max_usage_in_bytes
@@ -36,7 +37,7 @@
 #   --variants   space-separated variant names (default "baseline minimal-runtime")
 #   --runs       repetitions of each comparison (default 3)
 # Environment: DOCKBENCH (the binary; default target/release/dockbench, built if missing).
-# Needs: docker, python3 (3.11+, for tomllib), curl; installs jq with apt-get if missing.
+# Needs: docker, python3 (3.11+, for tomllib); installs jq with apt-get if missing.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -64,7 +65,6 @@ die() { printf 'crosscheck: error: %s\n' "$*" >&2; exit 1; }
 # Tools.
 command -v docker >/dev/null || die "docker CLI not found (bash scripts/setup.sh installs it)"
 command -v python3 >/dev/null || die "python3 not found"
-command -v curl >/dev/null || die "curl not found"
 python3 -c 'import tomllib' 2>/dev/null || die "python3 is older than 3.11 (no tomllib)"
 if ! command -v jq >/dev/null; then
   log "installing jq"
@@ -169,10 +169,6 @@ EOF
 
 # Seconds with a fraction, for wall clocks.
 now() { date +%s.%N; }
-# Microseconds since the epoch into US, without forking (bash 5).
-us_now() { local t=$EPOCHREALTIME; US=$(( ${t%.*} * 1000000 + 10#${t#*.} )); }
-# A pipe nobody writes to: `read -t` on it is a sleep that forks nothing.
-exec {SLEEP_FD}<> <(:)
 # A free TCP port on 127.0.0.1 (the independent container publishes on it).
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # "493.9MiB / 23.54GiB" -> bytes of the first figure.
@@ -283,30 +279,38 @@ for V in $VARIANTS; do
       port=$(free_port)
       cid=$(docker create --label dockbench=1 --label "dockbench.crosscheck=$XC_ID" \
               -p "127.0.0.1:$port:$port_in" --no-healthcheck "${envs[@]}" "$tag" "${cmd[@]}")
-      # Both clocks start at the start call; curl begins polling at once, docker-proxy's early
-      # accepts do not count (only an HTTP 200 does). The loop forks nothing but curl (bash's
-      # own clock, a builtin read as the 10 ms sleep): a heavier loop would take CPU from the
-      # container it is timing.
-      us_now; t0_us=$US
-      docker start "$cid" >/dev/null &
-      start_pid=$!
-      ready_us=""
-      deadline_us=$(( t0_us + ${timeout_secs%.*} * 1000000 ))
-      while :; do
-        if curl -fs -o /dev/null --max-time 1 "http://127.0.0.1:$port$probe_path"; then
-          us_now; ready_us=$US; break
-        fi
-        us_now; (( US < deadline_us )) || break
-        read -r -t 0.01 -u "$SLEEP_FD" || true
-      done
-      wait "$start_pid" || true
-      if [[ -z $ready_us ]]; then
+      # Both clocks start at the start call; the probe polls every 10 ms from then on, and
+      # docker-proxy's early accepts do not count (only an HTTP 200 does). One Python process
+      # does the polling: a shell loop that forks curl 100 times a second takes enough CPU on
+      # 2 cores to slow the container it times (seen: +24% for the 4-worker baseline).
+      probe=$(python3 - "$cid" "$port" "$probe_path" "$timeout_secs" <<'PY'
+import http.client, subprocess, sys, time
+cid, port, path, timeout = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+t0 = time.monotonic()
+start = subprocess.Popen(["docker", "start", cid], stdout=subprocess.DEVNULL)
+ready = None
+while ready is None and time.monotonic() - t0 < timeout:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+    try:
+        conn.request("GET", path)
+        if conn.getresponse().status == 200:
+            ready = time.monotonic() - t0
+    except (OSError, http.client.HTTPException):
+        pass
+    finally:
+        conn.close()
+    if ready is None:
+        time.sleep(0.01)
+start.wait()
+print(f"{ready} {time.time() - (time.monotonic() - t0 - ready)}" if ready is not None else "none")
+PY
+)
+      if [[ $probe == none ]]; then
         docker logs --tail 20 "$cid" >&2 || true
         die "$V: no HTTP 200 on $probe_path within $timeout_s"
       fi
-      ready=$(python3 -c "print($ready_us / 1e6)")
-      t0=$(python3 -c "print($t0_us / 1e6)")
-      sample "$V" startup_s ext "$(python3 -c "print($ready - $t0)")"
+      read -r startup ready <<<"$probe"
+      sample "$V" startup_s ext "$startup"
       # Memory at the end of the same settle period, measured from the first 200.
       sleep "$(python3 -c "print(max(0.0, $ready + $settle_s - $(now)))")"
       full_id=$(docker inspect -f '{{.Id}}' "$cid")
@@ -395,7 +399,7 @@ def fmt(m, x):
 
 label = {"startup_s": "startup (start -> first 200)", "memory_idle_bytes": "memory at end of settle",
          "memory_peak_bytes": "memory peak", "cold_build_s": "cold build, classic builder"}
-how = {"startup_s": "curl every 10 ms from `docker start`",
+how = {"startup_s": "one Python process polling every 10 ms from `docker start`",
        "memory_idle_bytes": "docker stats --no-stream MEM USAGE",
        "memory_peak_bytes": "cgroup v1 memory.max_usage_in_bytes",
        "cold_build_s": "timed `docker build --no-cache` (DOCKER_BUILDKIT=0), interleaved"}

@@ -216,7 +216,8 @@ mod tests {
 
     #[test]
     fn health_test_from_docker_forms() {
-        let shell = HealthTest::from_docker(&strings(&["CMD-SHELL", "curl -f x || exit 1"]), 5e9 as i64);
+        let shell =
+            HealthTest::from_docker(&strings(&["CMD-SHELL", "curl -f x || exit 1"]), 5e9 as i64);
         assert_eq!(
             shell,
             Some(HealthTest {
@@ -226,7 +227,11 @@ mod tests {
         );
         let exec = HealthTest::from_docker(&strings(&["CMD", "python", "-c", "pass"]), 0).unwrap();
         assert_eq!(exec.argv, strings(&["python", "-c", "pass"]));
-        assert_eq!(exec.timeout, Duration::from_secs(30), "Docker's default timeout");
+        assert_eq!(
+            exec.timeout,
+            Duration::from_secs(30),
+            "Docker's default timeout"
+        );
         assert_eq!(HealthTest::from_docker(&strings(&["NONE"]), 0), None);
         assert_eq!(HealthTest::from_docker(&[], 0), None);
         assert_eq!(HealthTest::from_docker(&strings(&["CMD"]), 0), None);
