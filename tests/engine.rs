@@ -395,6 +395,56 @@ async fn ctrl_c_removes_containers_and_keeps_what_was_measured() {
     );
 }
 
+#[tokio::test]
+async fn ctrl_c_during_an_export_leaves_no_image() {
+    let _engine = ENGINE.lock().await;
+    let label = "dockbench.suite=fixture-interrupt-export";
+    assert_eq!(
+        labelled_images(label).await,
+        0,
+        "no leftovers from earlier runs"
+    );
+    let out = tempfile::tempdir().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_dockbench"))
+        .args([
+            "run",
+            fixture("interrupt/export.toml").to_str().unwrap(),
+            "--no-progress",
+        ])
+        .arg("--out")
+        .arg(out.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The steps take well under a second and the export several on this engine (fuse-overlayfs),
+    // so the interrupt lands in the export. On a faster engine it lands in a later build or
+    // after the run, and the assertions below must hold all the same.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        matches!(output.status.code(), Some(130) | Some(0)),
+        "{:?}: {stderr}",
+        output.status
+    );
+    // The engine finishes an abandoned export on its own time: watch for a late image.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        assert_eq!(
+            labelled_images(label).await,
+            0,
+            "image left behind; {stderr}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
 #[test]
 fn unreachable_engine_exits_2_and_says_so() {
     let output = Command::new(env!("CARGO_BIN_EXE_dockbench"))

@@ -82,6 +82,9 @@ fn is_image_id(word: &str) -> bool {
     word.len() >= 12 && word.chars().all(|c| c.is_ascii_hexdigit())
 }
 
+/// BuildKit's vertex for writing the image once every step is done.
+pub const EXPORT_VERTEX: &str = "exporting to image";
+
 /// One BuildKit status update for a vertex. The same digest arrives several times as partial
 /// updates (started, then completed, ...), so updates are merged by digest.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use anyhow::{anyhow, Context};
 use bollard::exec::StartExecOptions;
@@ -14,8 +15,8 @@ use bollard::models::{
     PortBinding,
 };
 use bollard::query_parameters::{
-    BuildImageOptions, BuilderVersion, CreateContainerOptions, LogsOptions, RemoveContainerOptions,
-    RemoveImageOptions, StatsOptions,
+    BuildImageOptions, BuilderVersion, CreateContainerOptions, ListImagesOptions, LogsOptions,
+    RemoveContainerOptions, RemoveImageOptions, StatsOptions,
 };
 use bollard::Docker;
 use futures_util::StreamExt;
@@ -29,12 +30,26 @@ use crate::scenario::Builder;
 
 /// How many lines of build or container output an error message carries.
 const ERROR_TAIL_LINES: usize = 12;
+/// How long an interrupted run waits for the engine to finish exporting an abandoned build.
+/// (A cold export of a python-api variant takes ~10 s on the fuse-overlayfs engine.)
+const ABANDONED_EXPORT_WAIT: Duration = Duration::from_secs(60);
 
 pub struct DockerEngine {
     docker: Docker,
     probe_host: String,
     /// Containers created and not yet removed, so that Ctrl-C can remove them.
     live_containers: Mutex<HashSet<String>>,
+    /// The build whose stream is open. Still set after `build` when Ctrl-C dropped it midway.
+    inflight_build: Mutex<Option<InflightBuild>>,
+}
+
+/// What is known of a build that may be abandoned.
+struct InflightBuild {
+    tag: String,
+    /// The image the tag named before this build (the variant's previous build), if any.
+    previous_image: Option<String>,
+    /// BuildKit has started exporting the image.
+    exporting: bool,
 }
 
 impl DockerEngine {
@@ -54,7 +69,43 @@ impl DockerEngine {
             docker,
             probe_host: probe_host_from(std::env::var("DOCKER_HOST").ok().as_deref()),
             live_containers: Mutex::new(HashSet::new()),
+            inflight_build: Mutex::new(None),
         })
+    }
+
+    /// After Ctrl-C dropped a build midway: waits until the engine has finished what it will
+    /// finish anyway, so that the images of this run can then be removed. BuildKit cancels a
+    /// build whose client went away, but not its export: an image being exported is still
+    /// written and tagged (seen: ~6 s after dockbench had exited, on fuse-overlayfs).
+    pub async fn wait_for_abandoned_build(&self) {
+        let Some(build) = self.inflight_build.lock().unwrap().take() else {
+            return;
+        };
+        if !build.exporting {
+            return;
+        }
+        eprintln!("waiting for the engine to finish exporting the interrupted build...");
+        let deadline = tokio::time::Instant::now() + ABANDONED_EXPORT_WAIT;
+        while tokio::time::Instant::now() < deadline {
+            if self.image_id(&build.tag).await != build.previous_image {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        eprintln!(
+            "warning: the engine had not finished the interrupted build of {} after {}s; \
+             an image with this run's label may be left",
+            build.tag,
+            ABANDONED_EXPORT_WAIT.as_secs()
+        );
+    }
+
+    async fn image_id(&self, image: &str) -> Option<String> {
+        self.docker
+            .inspect_image(image)
+            .await
+            .ok()
+            .and_then(|i| i.id)
     }
 
     /// Removes every container this engine created that is still there (Ctrl-C, errors).
@@ -97,6 +148,9 @@ struct BuildProgress {
     vertex_logs: HashMap<String, Vec<String>>,
     image_id: Option<String>,
     error: Option<String>,
+    /// Digest of BuildKit's export vertex (its later updates may come without a name).
+    export_digest: Option<String>,
+    export_started: bool,
 }
 
 impl BuildProgress {
@@ -112,6 +166,12 @@ impl BuildProgress {
             }
             Some(BuildInfoAux::BuildKit(status)) => {
                 for v in status.vertexes {
+                    if v.name == buildlog::EXPORT_VERTEX {
+                        self.export_digest = Some(v.digest.clone());
+                    }
+                    if v.started.is_some() && self.export_digest.as_deref() == Some(&v.digest) {
+                        self.export_started = true;
+                    }
                     self.vertexes.push(VertexUpdate {
                         digest: v.digest,
                         name: v.name,
@@ -134,6 +194,11 @@ impl BuildProgress {
         if let Some(detail) = info.error_detail.and_then(|d| d.message) {
             self.error = Some(detail);
         }
+    }
+
+    /// BuildKit has started writing the image (its `exporting to image` vertex has started).
+    fn exporting(&self) -> bool {
+        self.export_started
     }
 
     fn steps(&self, builder: Builder) -> Vec<super::BuildStep> {
@@ -232,12 +297,24 @@ impl Engine for DockerEngine {
     async fn build(&self, req: BuildRequest) -> Result<BuildOutput, BuildFailure> {
         let options = build_options(&req);
         let body = bollard::body_full(req.context_tar.into());
+        *self.inflight_build.lock().unwrap() = Some(InflightBuild {
+            tag: req.tag.clone(),
+            previous_image: self.image_id(&req.tag).await,
+            exporting: false,
+        });
         let mut stream = self.docker.build_image(options, None, Some(body));
         let mut progress = BuildProgress::default();
         let mut stream_error: Option<String> = None;
         while let Some(item) = stream.next().await {
             match item {
-                Ok(info) => progress.absorb(info),
+                Ok(info) => {
+                    progress.absorb(info);
+                    if progress.exporting() {
+                        if let Some(b) = self.inflight_build.lock().unwrap().as_mut() {
+                            b.exporting = true;
+                        }
+                    }
+                }
                 Err(bollard::errors::Error::DockerStreamError { error }) => {
                     progress.error = Some(error);
                 }
@@ -247,6 +324,8 @@ impl Engine for DockerEngine {
                 }
             }
         }
+        // The stream ended: nothing is left running on the engine's side.
+        *self.inflight_build.lock().unwrap() = None;
         if let Some(error) = progress.error.clone() {
             return Err(BuildFailure {
                 message: progress.failure_message(req.builder, &error),
@@ -320,6 +399,21 @@ impl Engine for DockerEngine {
             }) => Ok(false),
             Err(e) => Err(e).context("inspect image"),
         }
+    }
+
+    async fn images_labelled(&self, label: &str) -> anyhow::Result<Vec<String>> {
+        let filters = HashMap::from([("label".to_string(), vec![label.to_string()])]);
+        let options = ListImagesOptions {
+            filters: Some(filters),
+            ..Default::default()
+        };
+        let mut images = self
+            .docker
+            .list_images(Some(options))
+            .await
+            .context("list images")?;
+        images.sort_by_key(|i| std::cmp::Reverse(i.created));
+        Ok(images.into_iter().map(|i| i.id).collect())
     }
 
     async fn remove_image(&self, image: &str) -> anyhow::Result<()> {

@@ -187,6 +187,8 @@ pub trait Engine {
     async fn image_facts(&self, image: &str) -> anyhow::Result<ImageFacts>;
     async fn image_exists(&self, image: &str) -> anyhow::Result<bool>;
     async fn remove_image(&self, image: &str) -> anyhow::Result<()>;
+    /// Ids of the images that carry `label` (`key=value`), newest first.
+    async fn images_labelled(&self, label: &str) -> anyhow::Result<Vec<String>>;
     /// Creates (does not start) a labelled container and returns its id.
     async fn create_container(&self, spec: &ContainerSpec) -> anyhow::Result<String>;
     async fn start_container(&self, id: &str) -> anyhow::Result<()>;

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use crate::driver::docker::run_labels;
-use crate::driver::{buildlog, BuildOutput, BuildRequest, BuildStep, Engine, Layer};
+use crate::driver::{buildlog, BuildOutput, BuildRequest, BuildStep, Engine, Layer, LABEL_RUN};
 use crate::metric;
 use crate::results::Sample;
 use crate::scenario::{Suite, Variant};
@@ -252,8 +252,18 @@ pub fn image_tag(suite: &str, variant: &str, run_id: &str) -> String {
 /// Removes the images this run built, newest first so that children go before the parents they
 /// share layers with. An image already gone (removed with its child) is skipped; one that cannot
 /// be removed is reported: it is labelled, or a dangling stage image of ours, and easy to find.
+/// Images that carry this run's label but were never recorded (a build that Ctrl-C cut off after
+/// the engine had written its image) go too.
 pub async fn remove_built_images<E: Engine>(engine: &E, ctx: &RunContext) {
-    let images: Vec<String> = std::mem::take(&mut *ctx.built_images.lock().unwrap());
+    let mut images: Vec<String> = std::mem::take(&mut *ctx.built_images.lock().unwrap());
+    match engine
+        .images_labelled(&format!("{LABEL_RUN}={}", ctx.run_id))
+        .await
+    {
+        // `images` is removed from the back: the unrecorded ones are the newest.
+        Ok(labelled) => images.extend(labelled.into_iter().rev()),
+        Err(e) => eprintln!("warning: {e:#}"),
+    }
     let mut seen = std::collections::HashSet::new();
     let mut left = Vec::new();
     for image in images.into_iter().rev() {
