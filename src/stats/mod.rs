@@ -43,7 +43,9 @@ pub fn mean(xs: &[f64]) -> f64 {
 
 /// Sample standard deviation (Bessel's correction); 0 when fewer than two samples.
 pub fn stddev(xs: &[f64]) -> f64 {
-    if xs.len() < 2 {
+    // Identical samples have no spread. The float mean of some (0.2, 0.2, 0.2) is not exactly
+    // the value, which would give a stddev of ~1e-17 and print as "± 0.0" beside a plain figure.
+    if xs.len() < 2 || xs.iter().all(|&x| x == xs[0]) {
         return 0.0;
     }
     let m = mean(xs);
@@ -80,6 +82,18 @@ mod tests {
         assert_eq!(s.median, 2.5);
         // sum of squares around 2.5 = 5, / 3
         assert!((s.stddev - (5.0f64 / 3.0).sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn identical_samples_have_exactly_no_spread() {
+        // The float mean of these is not exactly the value: a naive stddev gives ~3e-17.
+        for x in [0.2, 0.7, 0.1 + 0.2] {
+            assert_eq!(stddev(&[x, x, x]), 0.0, "{x}");
+        }
+        assert!(
+            stddev(&[0.2, 0.2, 0.2 + 1e-15]) > 0.0,
+            "any difference is a spread"
+        );
     }
 
     #[test]
