@@ -96,6 +96,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
         // Cleanup runs whatever happened, Ctrl-C included: containers always, images unless kept.
         engine.remove_live_containers().await;
         if !settings.keep_images {
+            engine.wait_for_abandoned_build().await;
             measure::remove_built_images(&engine, &ctx).await;
         }
         match outcome? {
@@ -143,7 +144,7 @@ async fn run_suite(
     }
     let header = RunResults {
         suite: suite.name.clone(),
-        suite_file: suite.path.display().to_string(),
+        suite_file: display_path(&suite.path),
         dockbench_version: env!("CARGO_PKG_VERSION").to_string(),
         runs,
         started_at: now_rfc3339(),
@@ -215,6 +216,16 @@ async fn run_suite(
     } else {
         SuiteOutcome::Failures
     })
+}
+
+/// The suite file as reports show it: relative to the working directory when it is below it, so
+/// that a committed report names `scenarios/x/suite.toml`, not one machine's absolute path.
+fn display_path(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .and_then(|cwd| cwd.canonicalize())
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    relative.as_deref().unwrap_or(path).display().to_string()
 }
 
 fn now_rfc3339() -> String {
