@@ -342,33 +342,39 @@ async fn run_fixtures_give_known_answers() {
     );
 }
 
+/// `dockbench run` of a fixture suite in the background, stderr captured.
+fn spawn_run(suite: &str, out: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_dockbench"))
+        .args(["run", fixture(suite).to_str().unwrap(), "--no-progress"])
+        .arg("--out")
+        .arg(out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Ctrl-C, as a terminal sends it.
+fn interrupt(child: &std::process::Child) {
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+}
+
 #[tokio::test]
 async fn ctrl_c_removes_containers_and_keeps_what_was_measured() {
     let _engine = ENGINE.lock().await;
     let out = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dockbench"))
-        .args([
-            "run",
-            fixture("interrupt/suite.toml").to_str().unwrap(),
-            "--no-progress",
-        ])
-        .arg("--out")
-        .arg(out.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_run("interrupt/suite.toml", out.path());
     // Wait until the second variant's container is settling (its settle is 5 minutes).
     let deadline = Instant::now() + Duration::from_secs(120);
     while labelled_containers("dockbench.variant=settles-forever").await == 0 {
         assert!(Instant::now() < deadline, "the container never started");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    interrupt(&child);
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
 
@@ -405,27 +411,12 @@ async fn ctrl_c_during_an_export_leaves_no_image() {
         "no leftovers from earlier runs"
     );
     let out = tempfile::tempdir().unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_dockbench"))
-        .args([
-            "run",
-            fixture("interrupt/export.toml").to_str().unwrap(),
-            "--no-progress",
-        ])
-        .arg("--out")
-        .arg(out.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_run("interrupt/export.toml", out.path());
     // The steps take well under a second and the export several on this engine (fuse-overlayfs),
     // so the interrupt lands in the export. On a faster engine it lands in a later build or
     // after the run, and the assertions below must hold all the same.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    interrupt(&child);
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
