@@ -95,8 +95,10 @@ pub fn results(variants: usize, samples: usize, seed: u64, slowdown: f64) -> Run
                         instruction: "RUN".into(),
                         cached: s % 3 == 0,
                         duration_s: Some(0.5 + s as f64),
+                        reused_output: false,
                     })
                     .collect(),
+                notes: Vec::new(),
             }
         })
         .collect();

@@ -196,6 +196,26 @@ async fn build_fixtures_give_known_answers_with_both_builders() {
             // Same Dockerfile, measured after steps-buildkit: its edit is still a real rebuild.
             let again = variant(&results, "steps-buildkit-again");
             assert_eq!(samples(again, "cache_hit_rate.c"), [2.0 / 3.0, 2.0 / 3.0]);
+            // Its edit changes what every re-run step produces: nothing reused an old output.
+            assert!(steps.get("notes").is_none(), "{}", steps["notes"]);
+            assert!(again.get("notes").is_none(), "{}", again["notes"]);
+
+            // An edit whose re-run step produces what it produced before: the final COPY --from
+            // is served from the cache, 1 of 3 steps, and each repetition says so.
+            let same = variant(&results, "same-output-buildkit");
+            assert_eq!(samples(same, "cache_hit_rate.c"), [1.0 / 3.0, 1.0 / 3.0]);
+            let notes: Vec<&str> = same["notes"]
+                .as_array()
+                .expect("notes")
+                .iter()
+                .map(|n| n.as_str().unwrap())
+                .collect();
+            assert_eq!(notes.len(), 2, "{notes:?}");
+            for (i, note) in notes.iter().enumerate() {
+                let head = format!("edit `c`, repetition {}: 1 of 3 steps reused layers", i + 1);
+                assert!(note.starts_with(&head), "{note}");
+                assert!(note.contains("COPY --from=derive /out /out"), "{note}");
+            }
         }
 
         // A build that fails: recorded with the builder's own words; the others still ran.

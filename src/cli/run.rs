@@ -187,6 +187,9 @@ async fn run_suite(
             ),
         };
         progress.println(&line);
+        for note in &result.notes {
+            progress.println(&format!("note: {}: {note}", variant.name));
+        }
         store.record_variant(result, &measured.samples)?;
         done_phases += phases_per_run(suite, variant) * u64::from(runs);
         progress.jump_to(done_phases);

@@ -37,6 +37,7 @@ pub fn classic_steps(stream_text: &str) -> Vec<BuildStep> {
                     instruction: instruction.to_ascii_uppercase(),
                     cached: false,
                     duration_s: None,
+                    reused_output: false,
                 });
             }
         } else if current_is_step && line.trim() == "---> Using cache" {
@@ -90,6 +91,8 @@ pub const EXPORT_VERTEX: &str = "exporting to image";
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct VertexUpdate {
     pub digest: String,
+    /// Digests of the vertexes this one takes its input from.
+    pub inputs: Vec<String>,
     pub name: String,
     pub cached: bool,
     /// Seconds since the Unix epoch, as BuildKit stamps them.
@@ -112,6 +115,9 @@ pub fn merge_vertexes(updates: &[VertexUpdate]) -> Vec<VertexUpdate> {
         });
         if !u.name.is_empty() {
             entry.name = u.name.clone();
+        }
+        if !u.inputs.is_empty() {
+            entry.inputs = u.inputs.clone();
         }
         entry.cached |= u.cached;
         entry.started_s = u.started_s.or(entry.started_s);
@@ -142,7 +148,21 @@ pub fn vertex_instruction(name: &str) -> Option<&str> {
 
 /// Steps from BuildKit's vertexes, in the order they first appeared.
 pub fn buildkit_steps(updates: &[VertexUpdate]) -> Vec<BuildStep> {
-    merge_vertexes(updates)
+    let vertexes = merge_vertexes(updates);
+    let is_step = |v: &VertexUpdate| vertex_instruction(&v.name).is_some_and(is_step_instruction);
+    // Steps that ran again in this build. (Internal vertexes such as the context transfer run in
+    // every build, and a cached COPY from the context after them is ordinary caching.)
+    let ran: std::collections::HashSet<&str> = vertexes
+        .iter()
+        .filter(|v| is_step(v) && !v.cached)
+        .map(|v| v.digest.as_str())
+        .collect();
+    let reused_output: std::collections::HashSet<String> = vertexes
+        .iter()
+        .filter(|v| is_step(v) && v.cached && v.inputs.iter().any(|i| ran.contains(i.as_str())))
+        .map(|v| v.digest.clone())
+        .collect();
+    vertexes
         .into_iter()
         .filter_map(|v| {
             let instruction = vertex_instruction(&v.name)?;
@@ -155,12 +175,29 @@ pub fn buildkit_steps(updates: &[VertexUpdate]) -> Vec<BuildStep> {
             };
             Some(BuildStep {
                 instruction: instruction.to_ascii_uppercase(),
+                reused_output: reused_output.contains(&v.digest),
                 name: v.name,
                 cached: v.cached,
                 duration_s,
             })
         })
         .collect()
+}
+
+/// What to tell the reader when an edited rebuild reused the output of an earlier build (see
+/// `BuildStep::reused_output`): its time is not that of a first rebuild after such an edit.
+pub fn reused_output_note(edit: &str, rep: u32, steps: &[BuildStep]) -> Option<String> {
+    let reused: Vec<&BuildStep> = steps.iter().filter(|s| s.reused_output).collect();
+    let first = reused.first()?;
+    Some(format!(
+        "edit `{edit}`, repetition {rep}: {} of {} steps reused layers that an earlier build had \
+         made from the same output (first: `{}`): a step re-ran and BuildKit found what it \
+         produced already in its cache, so this rebuild was shorter than the first one after \
+         such an edit",
+        reused.len(),
+        steps.len(),
+        first.name
+    ))
 }
 
 /// Reused steps / all steps. `None` when the build had no steps at all (a rate of nothing is not
@@ -235,7 +272,102 @@ Step 3/4 : FROM y\nStep 4/4 : COPY --from=b /out /out\n ---> 99\n";
             started_s: started,
             completed_s: done,
             error: String::new(),
+            inputs: Vec::new(),
         }
+    }
+
+    fn with_inputs(mut v: VertexUpdate, inputs: &[&str]) -> VertexUpdate {
+        v.inputs = inputs.iter().map(|i| i.to_string()).collect();
+        v
+    }
+
+    #[test]
+    fn reused_output_note_counts_and_names_the_first() {
+        let step = |name: &str, reused_output| BuildStep {
+            name: name.into(),
+            instruction: "COPY".into(),
+            cached: reused_output,
+            duration_s: None,
+            reused_output,
+        };
+        assert_eq!(reused_output_note("deps", 1, &[step("a", false)]), None);
+        let note = reused_output_note(
+            "deps",
+            2,
+            &[step("a", false), step("b", true), step("c", true)],
+        )
+        .unwrap();
+        assert!(
+            note.starts_with("edit `deps`, repetition 2: 2 of 3 steps reused layers"),
+            "{note}"
+        );
+        assert!(note.contains("(first: `b`)"), "{note}");
+    }
+
+    #[test]
+    fn a_cached_step_after_a_step_that_ran_reused_output() {
+        // A dependency edit whose pip install produced what an earlier build had produced: the
+        // install ran, and the runtime's COPY --from of its output was found in the cache.
+        let updates = vec![
+            v(
+                "ctx",
+                "[internal] load build context",
+                false,
+                Some(0.0),
+                Some(0.1),
+            ),
+            with_inputs(
+                v(
+                    "req",
+                    "[deps 2/3] COPY requirements.txt .",
+                    false,
+                    Some(0.1),
+                    Some(0.2),
+                ),
+                &["from-deps", "ctx"],
+            ),
+            with_inputs(
+                v(
+                    "pip",
+                    "[deps 3/3] RUN pip install -r requirements.txt",
+                    false,
+                    Some(0.2),
+                    Some(5.0),
+                ),
+                &["req"],
+            ),
+            with_inputs(
+                v("src", "[stage-1 2/3] COPY src/ src/", true, None, None),
+                &["from-rt", "ctx"],
+            ),
+            with_inputs(
+                v(
+                    "copy",
+                    "[stage-1 3/3] COPY --from=deps /install /usr/local",
+                    true,
+                    None,
+                    None,
+                ),
+                &["src", "pip"],
+            ),
+            // A later partial update without inputs must not erase them.
+            v("copy", "", true, None, None),
+        ];
+        let steps = buildkit_steps(&updates);
+        let reused: Vec<(&str, bool)> = steps
+            .iter()
+            .map(|s| (s.name.as_str(), s.reused_output))
+            .collect();
+        assert_eq!(
+            reused,
+            vec![
+                ("[deps 2/3] COPY requirements.txt .", false),
+                ("[deps 3/3] RUN pip install -r requirements.txt", false),
+                // cached after the context transfer only: ordinary caching
+                ("[stage-1 2/3] COPY src/ src/", false),
+                ("[stage-1 3/3] COPY --from=deps /install /usr/local", true),
+            ]
+        );
     }
 
     #[test]

@@ -174,6 +174,7 @@ impl BuildProgress {
                     }
                     self.vertexes.push(VertexUpdate {
                         digest: v.digest,
+                        inputs: v.inputs,
                         name: v.name,
                         cached: v.cached,
                         started_s: v.started.map(|t| t.seconds as f64 + t.nanos as f64 * 1e-9),

@@ -25,6 +25,12 @@ pub struct BuildStep {
     pub cached: bool,
     /// Only BuildKit reports per-step times.
     pub duration_s: Option<f64>,
+    /// Served from the cache although a step it takes its input from ran again in this build:
+    /// BuildKit matched that step's new output, by content, to a layer an earlier build had made
+    /// (a `pip install` that installs what an earlier build installed). Such a rebuild is shorter
+    /// than a first one. BuildKit only; the classic builder cannot tell.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reused_output: bool,
 }
 
 /// What the engine says about itself (`docker info` / `docker version`).

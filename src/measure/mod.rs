@@ -73,6 +73,8 @@ pub struct VariantMeasurement {
     pub layers: Vec<Layer>,
     pub cold_build_steps: Vec<BuildStep>,
     pub error: Option<String>,
+    /// Things the reader of these figures should know (see `buildlog::reused_output_note`).
+    pub notes: Vec<String>,
 }
 
 /// Measures `variant` `runs` times. Stops at the first failing phase (a build that failed once
@@ -188,6 +190,9 @@ impl<E: Engine> Measurer<'_, E> {
                 .await
                 .map_err(|e| format!("after edit `{}`: {e}", edit.name))?;
             self.record(&metric::per_edit(metric::REBUILD_S, &edit.name), rep, s);
+            if let Some(note) = buildlog::reused_output_note(&edit.name, rep, &built.steps) {
+                self.out.borrow_mut().notes.push(note);
+            }
             if let Some(rate) = buildlog::cache_hit_rate(&built.steps) {
                 self.record(
                     &metric::per_edit(metric::CACHE_HIT_RATE, &edit.name),

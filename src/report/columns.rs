@@ -68,6 +68,7 @@ mod tests {
             targets: Vec::new(),
             layers: Vec::new(),
             cold_build_steps: Vec::new(),
+            notes: Vec::new(),
         }
     }
 

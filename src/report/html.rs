@@ -61,6 +61,7 @@ pub fn report_html(results: &RunResults, charts: &Charts) -> String {
         let _ = writeln!(html, "<p>{}</p>", escape(&sections::target_tally(results)));
     }
     failures(&mut html, results);
+    notes(&mut html, results);
     metric_charts(&mut html, charts);
     step_charts(&mut html, results, charts);
     layers(&mut html, results);
@@ -84,6 +85,25 @@ fn failures(html: &mut String, results: &RunResults) {
             escape(error)
         );
     }
+}
+
+fn notes(html: &mut String, results: &RunResults) {
+    let noted = sections::notes(results);
+    if noted.is_empty() {
+        return;
+    }
+    html.push_str("<h2>Notes on the figures</h2>\n<ul>\n");
+    for (name, notes) in noted {
+        for note in notes {
+            let _ = writeln!(
+                html,
+                "<li><strong>{}</strong>: {}</li>",
+                escape(name),
+                escape(note)
+            );
+        }
+    }
+    html.push_str("</ul>\n");
 }
 
 fn metric_charts(html: &mut String, charts: &Charts) {

@@ -34,6 +34,7 @@ pub fn report_markdown(results: &RunResults, charts: &Charts) -> String {
         let _ = writeln!(md, "\n{}\n", sections::target_tally(results));
     }
     failures(&mut md, results);
+    notes(&mut md, results);
     metric_charts(&mut md, charts);
     step_charts(&mut md, results, charts);
     layers(&mut md, results);
@@ -51,6 +52,20 @@ fn failures(md: &mut String, results: &RunResults) {
     for (name, error) in failed {
         let _ = writeln!(md, "### {}\n\n{}\n", escape(name), code_block(error));
     }
+}
+
+fn notes(md: &mut String, results: &RunResults) {
+    let noted = sections::notes(results);
+    if noted.is_empty() {
+        return;
+    }
+    md.push_str("## Notes on the figures\n\n");
+    for (name, notes) in noted {
+        for note in notes {
+            let _ = writeln!(md, "- **{}**: {}", escape(name), escape(note));
+        }
+    }
+    md.push('\n');
 }
 
 fn metric_charts(md: &mut String, charts: &Charts) {

@@ -215,6 +215,16 @@ pub fn failures(results: &RunResults) -> Vec<(&str, &str)> {
         .collect()
 }
 
+/// The variants with notes on their figures, and the notes.
+pub fn notes(results: &RunResults) -> Vec<(&str, &[String])> {
+    results
+        .variants
+        .iter()
+        .filter(|v| !v.notes.is_empty())
+        .map(|v| (v.name.as_str(), v.notes.as_slice()))
+        .collect()
+}
+
 /// The variant's largest layers, and a line saying what is left out. `None` without layers.
 pub fn layers_table(variant: &VariantResult) -> Option<(Table, String)> {
     if variant.layers.is_empty() {

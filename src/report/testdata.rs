@@ -38,6 +38,7 @@ fn step(name: &str, cached: bool, duration_s: Option<f64>) -> BuildStep {
         instruction: name.split_whitespace().next().unwrap_or("RUN").into(),
         cached,
         duration_s,
+        reused_output: false,
     }
 }
 
@@ -106,6 +107,7 @@ fn debian() -> VariantResult {
         ),
         step("[3/3] COPY . /app", true, Some(0.0)),
     ];
+    v.notes = vec!["edit `deps`, repetition 2: 1 of 3 steps reused <layers> `x`".to_string()];
     with_targets(v, TARGETS)
 }
 

@@ -49,6 +49,10 @@ pub struct VariantResult {
     /// The Dockerfile steps of the first cold build, with whether each was cached and how long it
     /// took (BuildKit only reports per-step times).
     pub cold_build_steps: Vec<BuildStep>,
+    /// What the reader of these figures should know, e.g. an edited rebuild that reused the
+    /// output of an earlier build.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// The whole of `results.json`.

@@ -31,6 +31,7 @@ pub fn variant_result(variant: &Variant, m: &VariantMeasurement) -> VariantResul
         metrics,
         layers: m.layers.clone(),
         cold_build_steps: m.cold_build_steps.clone(),
+        notes: m.notes.clone(),
     }
 }
 

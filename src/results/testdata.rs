@@ -25,6 +25,7 @@ pub(crate) fn variant(name: &str, metrics: &[(&str, &[f64])]) -> VariantResult {
         targets: Vec::new(),
         layers: Vec::new(),
         cold_build_steps: Vec::new(),
+        notes: Vec::new(),
     }
 }
 
