@@ -31,6 +31,17 @@ def load(folder):
 FIRST_REPETITION_ONLY = {"rebuild_s.deps"}
 
 
+def first_repetition_reused(variants, metric):
+    """Variants whose repetition 1 of this edit reused an earlier build's output (dockbench's
+    notes say so), e.g. an earlier run's on the same engine: then repetition 1 is not the
+    first-time case either, and the table must not present it as one."""
+    edit = metric.split(".", 1)[1]
+    prefix = f"edit `{edit}`, repetition 1:"
+    return sorted(
+        name for name, v in variants.items() if any(n.startswith(prefix) for n in v.get("notes", []))
+    )
+
+
 def stat(variants, name, metric):
     """(figure, min, max): the median, or repetition 1's sample (see above), and the range."""
     m = variants[name]["metrics"].get(metric)
@@ -111,6 +122,14 @@ CLAIMS = [
 
 def main():
     variants = load(sys.argv[1])
+    for metric in sorted(FIRST_REPETITION_ONLY):
+        reused = first_repetition_reused(variants, metric)
+        if reused:
+            sys.exit(
+                f"{sys.argv[1]}: repetition 1 of {metric} reused an earlier build's output in "
+                f"{', '.join(reused)} (see the notes in results.json), so it is not a first-time "
+                "rebuild; measure again on a build cache that has not seen this edit"
+            )
     print("| claim | source | claimed | before | after | change | verdict |")
     print("|---|---|---|---|---|---|---|")
     for claim, source, claimed, before, after, metric, sign, low in CLAIMS:

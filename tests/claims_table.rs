@@ -62,16 +62,21 @@ fn results(overrides: &[(&str, &str, &[f64])]) -> Value {
     json!({ "suite": "python-api", "variants": variants })
 }
 
-/// The table's rows, as their cells.
-fn table(results: &Value) -> Vec<Vec<String>> {
+/// The script's output for `results`.
+fn claims_table(results: &Value) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("results.json"), results.to_string()).unwrap();
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/claims-table.py");
-    let out = Command::new("python3")
+    Command::new("python3")
         .arg(&script)
         .arg(dir.path())
         .output()
-        .expect("python3 runs");
+        .expect("python3 runs")
+}
+
+/// The table's rows, as their cells.
+fn table(results: &Value) -> Vec<Vec<String>> {
+    let out = claims_table(results);
     assert!(
         out.status.success(),
         "{}",
@@ -95,6 +100,28 @@ fn row<'a>(rows: &'a [Vec<String>], claim: &str) -> &'a [String] {
     rows.iter()
         .find(|r| r[0].starts_with(claim))
         .unwrap_or_else(|| panic!("no row for {claim:?} in {rows:?}"))
+}
+
+#[test]
+fn a_reused_first_repetition_is_refused() {
+    let mut r = results(&[]);
+    r["variants"][2]["notes"] =
+        json!(["edit `deps`, repetition 2: 1 of 20 steps reused layers ...",]);
+    assert!(
+        claims_table(&r).status.success(),
+        "repetition 2 is not the figure"
+    );
+    r["variants"][2]["notes"] =
+        json!(["edit `deps`, repetition 1: 1 of 20 steps reused layers ...",]);
+    let out = claims_table(&r);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "repetition 1 of rebuild_s.deps reused an earlier build's output in split-deps"
+        ),
+        "{stderr}"
+    );
 }
 
 #[test]
