@@ -456,6 +456,53 @@ async fn ctrl_c_during_an_export_leaves_no_image() {
     }
 }
 
+#[tokio::test]
+async fn keep_images_keeps_the_labelled_image() {
+    let _engine = ENGINE.lock().await;
+    let label = "dockbench.suite=fixture-keep";
+    let out = tempfile::tempdir().unwrap();
+    let output = dockbench(&[
+        "run",
+        fixture("keep/suite.toml").to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--no-progress",
+        "--no-report",
+        "--keep-images",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let docker = docker().await;
+    let filters = HashMap::from([("label".to_string(), vec![label.to_string()])]);
+    let kept = docker
+        .list_images(Some(ListImagesOptions {
+            filters: Some(filters),
+            ..Default::default()
+        }))
+        .await
+        .unwrap();
+    assert_eq!(kept.len(), 1, "the one image the run built is kept");
+    let labels = &kept[0].labels;
+    // Built on dockbench's busybox base, which is labelled dockbench.role=base.
+    assert_eq!(
+        labels.get("dockbench.role").map(String::as_str),
+        Some("measured")
+    );
+    assert_eq!(labels.get("dockbench").map(String::as_str), Some("1"));
+    assert!(labels.contains_key("dockbench.run"));
+    docker
+        .remove_image(
+            &kept[0].id,
+            None::<bollard::query_parameters::RemoveImageOptions>,
+            None,
+        )
+        .await
+        .unwrap();
+}
+
 #[test]
 fn unreachable_engine_exits_2_and_says_so() {
     let output = Command::new(env!("CARGO_BIN_EXE_dockbench"))

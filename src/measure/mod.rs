@@ -136,6 +136,9 @@ impl<E: Engine> Measurer<'_, E> {
             &[
                 ("dockbench.suite", &self.suite.name),
                 ("dockbench.variant", &self.variant.name),
+                // Images inherit their base's labels, and dockbench's own base images carry
+                // `dockbench.role=base`: a measured image must not pass for one.
+                ("dockbench.role", "measured"),
             ],
         )
     }
