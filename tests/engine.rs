@@ -271,6 +271,11 @@ async fn build_fixtures_give_known_answers_with_both_builders() {
         "the classic builder's other-stage images are removed too"
     );
     assert_eq!(
+        images_made_by("dockbench-fail-fixture").await,
+        Vec::<String>::new(),
+        "so are the images the classic builder committed before a failing step"
+    );
+    assert_eq!(
         labelled_containers("dockbench.suite=fixture-build").await,
         0
     );

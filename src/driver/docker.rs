@@ -327,10 +327,17 @@ impl Engine for DockerEngine {
         }
         // The stream ended: nothing is left running on the engine's side.
         *self.inflight_build.lock().unwrap() = None;
+        // The classic builder commits an image per step, a failed build's steps included.
+        let created_images = match req.builder {
+            Builder::Classic => buildlog::classic_created_images(&progress.classic_text),
+            Builder::BuildKit => Vec::new(),
+        };
+        let failure = |message: String| BuildFailure {
+            message,
+            created_images: created_images.clone(),
+        };
         if let Some(error) = progress.error.clone() {
-            return Err(BuildFailure {
-                message: progress.failure_message(req.builder, &error),
-            });
+            return Err(failure(progress.failure_message(req.builder, &error)));
         }
         let image_id = match (progress.image_id.clone(), stream_error) {
             (Some(id), None) => id,
@@ -338,28 +345,19 @@ impl Engine for DockerEngine {
             // ("bytes remaining on stream", DOCKER-NOTES.md). The image id had already arrived;
             // trust it only once the engine confirms the image exists.
             (Some(id), Some(e)) => {
-                self.docker
-                    .inspect_image(&id)
-                    .await
-                    .map_err(|_| BuildFailure {
-                        message: format!("build stream broke ({e}) and image {id} does not exist"),
-                    })?;
+                self.docker.inspect_image(&id).await.map_err(|_| {
+                    failure(format!(
+                        "build stream broke ({e}) and image {id} does not exist"
+                    ))
+                })?;
                 id
             }
-            (None, Some(e)) => {
-                return Err(BuildFailure {
-                    message: progress.failure_message(req.builder, &e),
-                })
-            }
+            (None, Some(e)) => return Err(failure(progress.failure_message(req.builder, &e))),
             (None, None) => {
-                return Err(BuildFailure {
-                    message: progress.failure_message(req.builder, "the builder sent no image id"),
-                })
+                return Err(failure(
+                    progress.failure_message(req.builder, "the builder sent no image id"),
+                ))
             }
-        };
-        let created_images = match req.builder {
-            Builder::Classic => buildlog::classic_created_images(&progress.classic_text),
-            Builder::BuildKit => Vec::new(),
         };
         Ok(BuildOutput {
             steps: progress.steps(req.builder),

@@ -85,6 +85,8 @@ pub struct BuildOutput {
 #[error("{message}")]
 pub struct BuildFailure {
     pub message: String,
+    /// Images the classic builder committed before the failing step: dangling, and ours to remove.
+    pub created_images: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -235,7 +235,15 @@ impl<E: Engine> Measurer<'_, E> {
             labels: self.labels(),
         };
         let started = Instant::now();
-        let output = self.engine.build(req).await.map_err(|e| e.message)?;
+        let output = match self.engine.build(req).await {
+            Ok(output) => output,
+            Err(failure) => {
+                // Removed at the end of the run with the rest.
+                let mut built = self.ctx.built_images.lock().unwrap();
+                built.extend(failure.created_images);
+                return Err(failure.message);
+            }
+        };
         let elapsed_s = started.elapsed().as_secs_f64();
         {
             let mut built = self.ctx.built_images.lock().unwrap();
