@@ -24,6 +24,9 @@ pub async fn doctor(scenarios: &Path) -> anyhow::Result<i32> {
         info.cgroup_version,
         info.cgroup_driver
     );
+    if let Some(note) = storage_note(&info.storage_driver) {
+        println!("storage:    {note}");
+    }
     let mut healthy = true;
     match buildkit_check(&engine).await {
         Ok(()) => println!("buildkit:   works through the API"),
@@ -53,6 +56,24 @@ pub async fn doctor(scenarios: &Path) -> anyhow::Result<i32> {
         );
     }
     Ok(if healthy { EXIT_OK } else { EXIT_FAILURES })
+}
+
+/// What a storage driver does to the build times dockbench measures, where that is known. Only
+/// overlay2 diffs a layer from its upper directory alone; the others compare whole file trees,
+/// so every build step pays for the size of the image below it.
+fn storage_note(driver: &str) -> Option<String> {
+    let slow = match driver {
+        "fuse-overlayfs" => {
+            "every build step walks the file tree of the image below it (~1 s a step on a \
+             Python base, measured)"
+        }
+        "vfs" => "every build step copies the whole image below it",
+        _ => return None,
+    };
+    Some(format!(
+        "{driver}: no native layer diff: {slow}; build times are not comparable with an overlay2 \
+         engine's; `bash scripts/private-engine.sh start` starts an overlay2 engine beside this one"
+    ))
 }
 
 /// Builds a one-line image through BuildKit and removes it again.
@@ -160,6 +181,21 @@ fn substitute(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn warns_about_storage_drivers_without_a_native_diff_only() {
+        let fuse = storage_note("fuse-overlayfs").unwrap();
+        assert!(
+            fuse.starts_with("fuse-overlayfs: no native layer diff"),
+            "{fuse}"
+        );
+        assert!(fuse.contains("scripts/private-engine.sh"), "{fuse}");
+        assert!(storage_note("vfs")
+            .unwrap()
+            .contains("copies the whole image"));
+        assert_eq!(storage_note("overlay2"), None);
+        assert_eq!(storage_note("btrfs"), None);
+    }
 
     #[test]
     fn finds_bases_resolving_args_and_skipping_stages() {
