@@ -113,9 +113,22 @@ fn exists(path: impl AsRef<Path>) -> bool {
     path.as_ref().exists()
 }
 
+/// The machine's network interfaces but containers' veths, which come and go with them.
+fn interfaces() -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir("/sys/class/net")
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("veth"))
+        .collect();
+    names.sort();
+    names
+}
+
 #[test]
 fn private_engine_runs_overlay2_beside_the_machines_engine_and_stops_cleanly() {
     let machine_driver = stdout_of(&run("docker", &["info", "-f", "{{.Driver}}"], &[]));
+    // A dockerd started with `--bridge none` deletes docker0, the machine engine's: seen here.
+    let machine_interfaces = interfaces();
     let engine = TestEngine::new();
 
     let started = engine.script("start");
@@ -195,7 +208,8 @@ fn private_engine_runs_overlay2_beside_the_machines_engine_and_stops_cleanly() {
     // Images outlive a stop.
     assert!(exists(engine.data_root().join("image/overlay2")));
 
-    // The machine's engine was not touched.
+    // The machine's engine was not touched, nor its network.
+    assert_eq!(interfaces(), machine_interfaces);
     assert_eq!(
         stdout_of(&run("docker", &["info", "-f", "{{.Driver}}"], &[])),
         machine_driver
