@@ -4,6 +4,7 @@
 //! Sizes are decimal (`MB` = 10^6 bytes) to match `docker images` and the suite's `"600MB"`.
 
 use crate::metric::{self, Unit};
+use crate::stats::Summary;
 
 /// At most this many digits are added to tell a value from its limit; beyond that the two
 /// differ by less than anything a benchmark can measure.
@@ -57,6 +58,18 @@ pub fn format_spread(metric: &str, median: f64, spread: f64) -> String {
         return format_seconds(spread);
     }
     format!("{:.*}", scale.decimals, spread / scale.divisor)
+}
+
+/// A table cell's number: the median, told apart from each of `limits`, then `± spread` unless
+/// every sample was the same (`12.31 s ± 0.40`, `142.3 MB`).
+pub fn median_with_spread(metric: &str, summary: &Summary, limits: &[f64]) -> String {
+    let median = format_against_limits(metric, summary.median, limits);
+    if summary.stddev > 0.0 {
+        let spread = format_spread(metric, summary.median, summary.stddev);
+        format!("{median} ± {spread}")
+    } else {
+        median
+    }
 }
 
 /// `234 ms`, `12.31 s`, `3m 05.2s`.

@@ -2,7 +2,7 @@
 //! the same content and differ only in markup and escaping.
 
 use super::columns::metric_columns;
-use super::format::{format_against_limits, format_bytes, format_spread};
+use super::format::{format_against_limits, format_bytes, median_with_spread};
 use super::labels::{self, shorten};
 use crate::driver::Layer;
 use crate::metric::Direction;
@@ -110,7 +110,7 @@ pub fn summary_table(results: &RunResults) -> Table {
     }
 }
 
-fn checks_of<'a>(variant: &'a VariantResult, metric: &'a str) -> Vec<&'a TargetCheck> {
+pub fn checks_of<'a>(variant: &'a VariantResult, metric: &'a str) -> Vec<&'a TargetCheck> {
     variant
         .targets
         .iter()
@@ -142,13 +142,7 @@ fn summary_cell(variant: &VariantResult, metric: &str, limit_in_header: bool) ->
         None => "—".to_string(),
         Some(summary) => {
             let limits: Vec<f64> = checks.iter().map(|c| c.limit).collect();
-            let median = format_against_limits(metric, summary.median, &limits);
-            if summary.stddev > 0.0 {
-                let spread = format_spread(metric, summary.median, summary.stddev);
-                format!("{median} ± {spread}")
-            } else {
-                median
-            }
+            median_with_spread(metric, summary, &limits)
         }
     };
     for check in checks {

@@ -8,8 +8,8 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 use super::columns::metric_columns;
-use super::format::{format_against_limits, format_spread};
-use crate::metric::Direction;
+use super::format::median_with_spread;
+use super::sections::{checks_of, limit_text};
 use crate::results::{RunResults, Status, VariantResult};
 use crate::targets::TargetCheck;
 
@@ -102,18 +102,12 @@ fn variants_table(variants: &[VariantResult], columns: &[Column]) -> Table {
 
 /// `12.31 s ± 0.40 ✓`, `— ✗` (targeted but never measured), `142.3 MB`.
 fn cell(variant: &VariantResult, column: &Column) -> String {
-    let checks: Vec<&TargetCheck> = checks_of(variant, &column.metric).collect();
+    let checks = checks_of(variant, &column.metric);
     let mut text = match variant.metrics.get(&column.metric) {
         None => MISSING.to_string(),
         Some(summary) => {
             let limits: Vec<f64> = checks.iter().map(|c| c.limit).collect();
-            let median = format_against_limits(&column.metric, summary.median, &limits);
-            if summary.stddev > 0.0 {
-                let spread = format_spread(&column.metric, summary.median, summary.stddev);
-                format!("{median} ± {spread}")
-            } else {
-                median
-            }
+            median_with_spread(&column.metric, summary, &limits)
         }
     };
     for check in checks {
@@ -124,22 +118,6 @@ fn cell(variant: &VariantResult, column: &Column) -> String {
         }
     }
     text
-}
-
-fn checks_of<'a>(
-    variant: &'a VariantResult,
-    metric: &'a str,
-) -> impl Iterator<Item = &'a TargetCheck> + 'a {
-    variant.targets.iter().filter(move |t| t.metric == metric)
-}
-
-/// `≤ 3m`, `≥ 80%`: the limit as the user wrote it in the suite.
-fn limit_text(check: &TargetCheck) -> String {
-    let sign = match check.direction {
-        Direction::AtMost => "≤",
-        Direction::AtLeast => "≥",
-    };
-    format!("{sign} {}", check.limit_text)
 }
 
 /// `broken failed: <first line of the error>`, cut at a character (never inside one) boundary.
@@ -169,6 +147,7 @@ fn target_tally(variants: &[VariantResult]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metric::Direction;
     use crate::results::testdata::{run_results, variant, with_targets};
 
     const SUITE_TARGETS: &[(&str, f64, &str, Direction)] = &[
