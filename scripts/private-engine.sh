@@ -40,6 +40,8 @@ readonly TAG="dockbench private engine $NAME"
 
 log() { printf 'private-engine: %s\n' "$*" >&2; }
 die() { printf 'private-engine: error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=lib/wait-dockerd.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/wait-dockerd.sh"
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 
 answers() { timeout 10 docker -H "unix://$SOCKET" info >/dev/null 2>&1; }
@@ -156,19 +158,8 @@ start() {
       >>"$LOG" 2>&1 </dev/null &
     pid=$!
   fi
-  local waited=0
-  until answers; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 20 "$LOG" >&2 || true
-      die "dockerd exited before answering (see $LOG)"
-    fi
-    if (( waited >= TIMEOUT )); then
-      tail -n 20 "$LOG" >&2 || true
-      die "dockerd (pid $pid) did not answer within ${TIMEOUT}s (see $LOG)"
-    fi
-    sleep 1
-    waited=$((waited + 1))
-  done
+  local waited
+  wait_for_dockerd "$pid" "$LOG" "$TIMEOUT" answers
   local driver
   driver=$(docker -H "unix://$SOCKET" info -f '{{.Driver}}')
   [[ $driver == overlay2 ]] || die "the engine came up with storage driver $driver, not overlay2 (see $LOG)"

@@ -56,6 +56,8 @@ export DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=lib/wait-dockerd.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/wait-dockerd.sh"
 
 require_root() {
   [[ $(id -u) -eq 0 ]] || die "$1 needs root (run this script as root)"
@@ -137,19 +139,8 @@ ensure_docker() {
     pid=$!
   fi
 
-  local waited=0
-  until docker_answers; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 20 "$DOCKERD_LOG" >&2 || true
-      die "dockerd exited before answering (see $DOCKERD_LOG)"
-    fi
-    if (( waited >= DOCKERD_TIMEOUT )); then
-      tail -n 20 "$DOCKERD_LOG" >&2 || true
-      die "dockerd (pid $pid) did not answer 'docker info' within ${DOCKERD_TIMEOUT}s (see $DOCKERD_LOG)"
-    fi
-    sleep 1
-    waited=$((waited + 1))
-  done
+  local waited
+  wait_for_dockerd "$pid" "$DOCKERD_LOG" "$DOCKERD_TIMEOUT" docker_answers
   log "dockerd answers after ${waited}s"
 }
 

@@ -1202,3 +1202,52 @@ fn scripts_parse() {
         assert!(o.status.success(), "{name}: {}", show(&o));
     }
 }
+
+/// `scripts/lib/wait-dockerd.sh`, sourced by setup.sh and private-engine.sh, with `sleep` and
+/// `true`/`false` standing in for dockerd and its `docker info` check.
+fn wait_for_dockerd(daemon: &str, check: &str, timeout_s: u32) -> Output {
+    let lib = root().join("scripts/lib/wait-dockerd.sh");
+    let body = format!(
+        "die() {{ echo \"died: $*\"; exit 7; }}\n\
+         source '{}'\n\
+         {daemon} & pid=$!\n\
+         echo 'daemon log line' > \"$LOG\"\n\
+         wait_for_dockerd \"$pid\" \"$LOG\" {timeout_s} {check}\n\
+         echo \"answered after $waited s\"\n\
+         kill \"$pid\" 2>/dev/null; exit 0",
+        lib.display()
+    );
+    let dir = TempDir::new().unwrap();
+    Command::new("bash")
+        .args(["-c", &body])
+        .env("LOG", dir.path().join("dockerd.log"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn wait_for_dockerd_returns_when_the_daemon_answers() {
+    let o = wait_for_dockerd("sleep 30", "true", 5);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert_eq!(text(&o.stdout).trim(), "answered after 0 s", "{}", show(&o));
+}
+
+#[test]
+fn wait_for_dockerd_dies_when_the_daemon_exits_and_shows_its_log() {
+    let o = wait_for_dockerd("true", "false", 30);
+    assert_eq!(o.status.code(), Some(7), "{}", show(&o));
+    assert!(
+        text(&o.stdout).contains("died: dockerd exited before answering"),
+        "{}",
+        show(&o)
+    );
+    assert!(text(&o.stderr).contains("daemon log line"), "{}", show(&o));
+}
+
+#[test]
+fn wait_for_dockerd_gives_up_after_the_timeout() {
+    let o = wait_for_dockerd("sleep 30", "false", 2);
+    assert_eq!(o.status.code(), Some(7), "{}", show(&o));
+    let out = text(&o.stdout);
+    assert!(out.contains("did not answer within 2s"), "{}", show(&o));
+}
