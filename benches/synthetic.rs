@@ -99,6 +99,7 @@ pub fn results(variants: usize, samples: usize, seed: u64, slowdown: f64) -> Run
                     })
                     .collect(),
                 notes: Vec::new(),
+                settings: Default::default(),
             }
         })
         .collect();

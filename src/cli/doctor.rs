@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::{EXIT_FAILURES, EXIT_OK};
-use crate::driver::docker::{run_labels, DockerEngine};
-use crate::driver::{BuildRequest, Engine};
+use crate::driver::docker::DockerEngine;
+use crate::driver::{run_labels, BuildRequest, Engine};
+use crate::scenario::dockerfile::Dockerfile;
 use crate::scenario::{load_suite, Builder};
 
 pub async fn doctor(scenarios: &Path) -> anyhow::Result<i32> {
@@ -90,6 +91,8 @@ async fn buildkit_check(engine: &DockerEngine) -> Result<(), String> {
     let req = BuildRequest {
         context_tar: tar.into_inner().map_err(|e| e.to_string())?,
         dockerfile: "Dockerfile".into(),
+        target: None,
+        platform: None,
         builder: Builder::BuildKit,
         build_args: BTreeMap::new(),
         nocache: true,
@@ -115,67 +118,15 @@ fn needed_base_images(scenarios: &Path) -> BTreeMap<String, BTreeSet<String>> {
             continue;
         };
         for v in &suite.variants {
-            let Ok(text) = std::fs::read_to_string(v.context_dir.join(&v.dockerfile)) else {
+            let Ok(text) = std::fs::read_to_string(v.dockerfile_path()) else {
                 continue;
             };
-            for image in base_images(&text, &v.build_args) {
+            for image in Dockerfile::parse(&text).base_images(&v.build_args) {
                 needed.entry(image).or_default().insert(suite.name.clone());
             }
         }
     }
     needed
-}
-
-/// The images a Dockerfile builds FROM, with `${ARG}`s resolved from build args or the ARG
-/// defaults before the first FROM. Earlier stage names and `scratch` are not images.
-pub fn base_images(dockerfile: &str, build_args: &BTreeMap<String, String>) -> Vec<String> {
-    let mut args: BTreeMap<String, String> = BTreeMap::new();
-    let mut stages: BTreeSet<String> = BTreeSet::new();
-    let mut images = Vec::new();
-    for line in dockerfile.lines().map(str::trim) {
-        let mut words = line.split_whitespace();
-        let Some(instruction) = words.next() else {
-            continue;
-        };
-        if instruction.eq_ignore_ascii_case("ARG") && images.is_empty() {
-            if let Some((k, v)) = words.next().and_then(|kv| kv.split_once('=')) {
-                args.insert(k.to_string(), v.trim_matches('"').to_string());
-            }
-        } else if instruction.eq_ignore_ascii_case("FROM") {
-            let rest: Vec<&str> = words.filter(|w| !w.starts_with("--")).collect();
-            let Some(image) = rest.first() else { continue };
-            let image = substitute(image, build_args, &args);
-            let is_stage = stages.contains(&image.to_ascii_lowercase());
-            if image != "scratch" && !is_stage && !images.contains(&image) {
-                images.push(image);
-            }
-            if let [_, as_kw, name] = rest.as_slice() {
-                if as_kw.eq_ignore_ascii_case("AS") {
-                    stages.insert(name.to_ascii_lowercase());
-                }
-            }
-        }
-    }
-    images
-}
-
-fn substitute(
-    word: &str,
-    build_args: &BTreeMap<String, String>,
-    defaults: &BTreeMap<String, String>,
-) -> String {
-    let mut values = defaults.clone();
-    values.extend(build_args.clone());
-    // Longest names first, so that `$BASE` is not mistaken for `$B` followed by "ASE".
-    let mut names: Vec<&String> = values.keys().collect();
-    names.sort_by_key(|k| std::cmp::Reverse(k.len()));
-    let mut out = word.to_string();
-    for k in names {
-        out = out
-            .replace(&format!("${{{k}}}"), &values[k])
-            .replace(&format!("${k}"), &values[k]);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -195,19 +146,5 @@ mod tests {
             .contains("copies the whole image"));
         assert_eq!(storage_note("overlay2"), None);
         assert_eq!(storage_note("btrfs"), None);
-    }
-
-    #[test]
-    fn finds_bases_resolving_args_and_skipping_stages() {
-        let text = "ARG BASE=python:3.13-slim\nFROM ${BASE} AS builder\nRUN x\n\
-FROM builder AS test\nFROM scratch AS empty\nFROM --platform=linux/amd64 $BASE\nCOPY --from=builder / /\n";
-        let none = BTreeMap::new();
-        assert_eq!(base_images(text, &none), ["python:3.13-slim"]);
-        let args = BTreeMap::from([("BASE".to_string(), "dockbench/python:3.11-slim".to_string())]);
-        assert_eq!(base_images(text, &args), ["dockbench/python:3.11-slim"]);
-        assert_eq!(
-            base_images("FROM a\nFROM b AS x\nFROM x\n", &none),
-            ["a", "b"]
-        );
     }
 }

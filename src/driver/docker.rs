@@ -4,7 +4,7 @@
 //! quirks recorded in DOCKER-NOTES.md (BuildKit through the API, a stream decoding bug, health
 //! intervals, cgroup v1 memory fields).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -26,6 +26,7 @@ use super::{
     BuildFailure, BuildOutput, BuildRequest, ContainerSpec, ContainerState, Engine, EngineInfo,
     Health, HealthMode, HealthTest, ImageFacts, Layer, MemoryReading,
 };
+use crate::measure::probe;
 use crate::scenario::Builder;
 
 /// How many lines of build or container output an error message carries.
@@ -81,7 +82,7 @@ impl DockerEngine {
     /// finish anyway, so that the images of this run can then be removed. BuildKit cancels a
     /// build whose client went away, but not its export: an image being exported is still
     /// written and tagged (seen: ~6 s after dockbench had exited, on fuse-overlayfs).
-    pub async fn wait_for_abandoned_build(&self) {
+    async fn wait_for_abandoned_build_impl(&self) {
         let Some(build) = self.inflight_build.lock().unwrap().take() else {
             return;
         };
@@ -113,7 +114,7 @@ impl DockerEngine {
     }
 
     /// Removes every container this engine created that is still there (Ctrl-C, errors).
-    pub async fn remove_live_containers(&self) {
+    async fn remove_live_containers_impl(&self) {
         let ids: Vec<String> = self
             .live_containers
             .lock()
@@ -268,6 +269,8 @@ fn build_options(req: &BuildRequest) -> BuildImageOptions {
         nocache: req.nocache,
         rm: true,
         forcerm: true,
+        target: req.target.clone().unwrap_or_default(),
+        platform: req.platform.clone().unwrap_or_default(),
         buildargs: Some(req.build_args.clone().into_iter().collect()),
         labels: Some(req.labels.clone().into_iter().collect()),
         version,
@@ -601,8 +604,58 @@ impl Engine for DockerEngine {
         }
     }
 
-    fn probe_host(&self) -> String {
-        self.probe_host.clone()
+    async fn http_status(&self, host_port: u16, path: &str) -> Option<u16> {
+        probe::http_status(&self.probe_host, host_port, path).await
+    }
+
+    async fn wait_for_log(&self, id: &str, pattern: &regex::Regex) -> anyhow::Result<()> {
+        // From the first line (`since` 0), so nothing printed before this call is missed.
+        let options = LogsOptions {
+            follow: true,
+            stdout: true,
+            stderr: true,
+            ..Default::default()
+        };
+        let mut logs = self.docker.logs(id, Some(options));
+        let mut lines = LineMatcher::default();
+        while let Some(chunk) = logs.next().await {
+            let chunk = chunk.context("read the container's output")?;
+            if lines.feed(&chunk.into_bytes(), pattern) {
+                return Ok(());
+            }
+        }
+        Err(anyhow!(
+            "the container's output ended with no line matching /{pattern}/"
+        ))
+    }
+
+    async fn remove_live_containers(&self) {
+        self.remove_live_containers_impl().await
+    }
+
+    async fn wait_for_abandoned_build(&self) {
+        self.wait_for_abandoned_build_impl().await
+    }
+}
+
+/// Splits a log stream into lines across chunk boundaries and matches each.
+#[derive(Default)]
+struct LineMatcher {
+    partial: String,
+}
+
+impl LineMatcher {
+    /// True once a line matches. The unfinished last line is tried too, so an app that prints
+    /// its ready message without a newline still counts as ready when it prints it.
+    fn feed(&mut self, bytes: &[u8], pattern: &regex::Regex) -> bool {
+        self.partial.push_str(&String::from_utf8_lossy(bytes));
+        while let Some(end) = self.partial.find('\n') {
+            let line: String = self.partial.drain(..=end).collect();
+            if pattern.is_match(line.trim_end_matches(['\n', '\r'])) {
+                return true;
+            }
+        }
+        pattern.is_match(&self.partial) && !self.partial.is_empty()
     }
 }
 
@@ -643,28 +696,35 @@ fn container_body(spec: &ContainerSpec, probe_host: &str) -> ContainerCreateBody
                 ..Default::default()
             },
         }),
+        user: spec.user.clone(),
         host_config: Some(HostConfig {
             port_bindings,
+            memory: spec.limits.memory_bytes.map(|b| b as i64),
+            // No swap beyond the limit: an app over it is killed, as under an orchestrator's
+            // limit, instead of running on at swap speed (`docker run --memory` alone would
+            // allow as much swap again on a host that has swap).
+            memory_swap: spec.limits.memory_bytes.map(|b| b as i64),
+            nano_cpus: spec.limits.cpus.map(|c| (c * 1e9).round() as i64),
+            tmpfs: (!spec.tmpfs.is_empty()).then(|| tmpfs_mounts(&spec.tmpfs)),
             ..Default::default()
         }),
         ..Default::default()
     }
 }
 
-fn nanos(d: std::time::Duration) -> i64 {
-    i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
+/// `path[:options]` entries as the API's map from path to options.
+fn tmpfs_mounts(entries: &[String]) -> HashMap<String, String> {
+    entries
+        .iter()
+        .map(|e| match e.split_once(':') {
+            Some((path, options)) => (path.to_string(), options.to_string()),
+            None => (e.clone(), String::new()),
+        })
+        .collect()
 }
 
-/// Labels for everything a run creates.
-pub fn run_labels(run_id: &str, extra: &[(&str, &str)]) -> BTreeMap<String, String> {
-    let mut labels = BTreeMap::from([
-        (super::LABEL.to_string(), "1".to_string()),
-        (super::LABEL_RUN.to_string(), run_id.to_string()),
-    ]);
-    for (k, v) in extra {
-        labels.insert(k.to_string(), v.to_string());
-    }
-    labels
+fn nanos(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]
@@ -682,13 +742,38 @@ mod tests {
     }
 
     #[test]
+    fn log_lines_match_across_chunks_and_without_a_newline() {
+        let ready = regex::Regex::new("^worker ready").unwrap();
+        let mut m = LineMatcher::default();
+        assert!(!m.feed(b"starting\nwor", &ready));
+        assert!(!m.feed(b"ker warming\n", &ready));
+        assert!(!m.feed(b"worker re", &ready));
+        assert!(m.feed(b"ady: 3 jobs", &ready), "the unfinished line counts");
+        let mut m = LineMatcher::default();
+        assert!(m.feed(b"a\r\nworker ready\r\nb\n", &ready));
+        let end = regex::Regex::new("done$").unwrap();
+        let mut m = LineMatcher::default();
+        assert!(
+            !m.feed(b"done and more\n", &end),
+            "`$` is the end of a line"
+        );
+    }
+
+    #[test]
     fn container_body_publishes_on_loopback_and_keeps_image_health_test() {
         let spec = ContainerSpec {
             image: "img".into(),
             port: Some(8000),
-            env: BTreeMap::from([("A".into(), "1".into())]),
+            env: std::collections::BTreeMap::from([("A".into(), "1".into())]),
             command: None,
-            labels: run_labels("r1", &[]),
+            labels: crate::driver::run_labels("r1", &[]),
+            limits: crate::scenario::Limits {
+                memory_bytes: Some(128 << 20),
+                memory_text: Some("128MiB".into()),
+                cpus: Some(1.5),
+            },
+            user: Some("1000:1000".into()),
+            tmpfs: vec!["/tmp".into(), "/run:size=64m".into()],
             health: HealthMode::Every {
                 interval: std::time::Duration::from_millis(100),
                 start_period: std::time::Duration::from_secs(60),
@@ -705,6 +790,18 @@ mod tests {
         let hc = container_body(&off, "127.0.0.1").healthcheck.unwrap();
         assert_eq!(hc.test, Some(vec!["NONE".to_string()]));
         assert_eq!(hc.interval, None);
+        assert_eq!(body.user.as_deref(), Some("1000:1000"));
+        let host = body.host_config.clone().unwrap();
+        assert_eq!(host.memory, Some(134_217_728));
+        assert_eq!(
+            host.memory_swap,
+            Some(134_217_728),
+            "no swap beyond the limit"
+        );
+        assert_eq!(host.nano_cpus, Some(1_500_000_000));
+        let tmpfs = host.tmpfs.unwrap();
+        assert_eq!(tmpfs["/tmp"], "");
+        assert_eq!(tmpfs["/run"], "size=64m");
         let bindings = body.host_config.unwrap().port_bindings.unwrap();
         let b = &bindings["8000/tcp"].as_ref().unwrap()[0];
         assert_eq!(b.host_ip.as_deref(), Some("127.0.0.1"));

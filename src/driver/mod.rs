@@ -3,6 +3,8 @@
 
 pub mod buildlog;
 pub mod docker;
+#[cfg(test)]
+pub mod fake;
 
 use serde::{Deserialize, Serialize};
 
@@ -51,7 +53,7 @@ pub struct EngineInfo {
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::scenario::Builder;
+use crate::scenario::{Builder, Limits};
 
 /// Every image and container dockbench creates carries this label (value "1"), plus
 /// `LABEL_RUN` with the run's id, so that cleanup can never touch anything else.
@@ -65,6 +67,10 @@ pub struct BuildRequest {
     /// Path of the Dockerfile inside the context, with `/` separators.
     pub dockerfile: String,
     pub builder: Builder,
+    /// The stage to build (`--target`); the last when `None`.
+    pub target: Option<String>,
+    /// `--platform`; the engine's own when `None`.
+    pub platform: Option<String>,
     pub build_args: BTreeMap<String, String>,
     pub nocache: bool,
     pub tag: String,
@@ -106,6 +112,10 @@ pub struct ContainerSpec {
     pub command: Option<Vec<String>>,
     pub labels: BTreeMap<String, String>,
     pub health: HealthMode,
+    pub limits: Limits,
+    pub user: Option<String>,
+    /// `docker run --tmpfs` entries: `path` or `path:options`.
+    pub tmpfs: Vec<String>,
 }
 
 /// How the image's HEALTHCHECK runs in a measured container.
@@ -185,8 +195,8 @@ impl MemoryReading {
     }
 }
 
-/// What dockbench needs from a container engine. The real one is `docker::DockerEngine`;
-/// tests of the measurement logic can supply their own.
+/// What dockbench needs from a container engine. The real one is `docker::DockerEngine`; the
+/// scripted `fake::FakeEngine` stands in for it in tests of the measurement logic.
 // Not `Send`-bounded on purpose: dockbench drives one engine from one task.
 #[allow(async_fn_in_trait)]
 pub trait Engine {
@@ -207,13 +217,34 @@ pub trait Engine {
     async fn exec(&self, id: &str, argv: &[String]) -> anyhow::Result<i64>;
     /// The host port that `container_port` is published on (after start).
     async fn published_port(&self, id: &str, container_port: u16) -> anyhow::Result<u16>;
+    /// The status of one HTTP GET of `path` on a published port, or `None` when nothing
+    /// answered with a status line (docker-proxy accepts before the app listens).
+    async fn http_status(&self, host_port: u16, path: &str) -> Option<u16>;
+    /// Follows the container's stdout and stderr from its first line and returns once a line
+    /// matches `pattern`; an error when the output ends first (the container stopped).
+    async fn wait_for_log(&self, id: &str, pattern: &regex::Regex) -> anyhow::Result<()>;
     async fn container_state(&self, id: &str) -> anyhow::Result<ContainerState>;
     async fn memory(&self, id: &str) -> anyhow::Result<MemoryReading>;
     /// The last lines of the container's output, for error messages.
     async fn logs_tail(&self, id: &str, lines: usize) -> String;
     async fn remove_container(&self, id: &str) -> anyhow::Result<()>;
-    /// The address that published ports are reached on (loopback for a local engine).
-    fn probe_host(&self) -> String;
+    /// Removes every container this engine created that is still there (Ctrl-C, errors).
+    async fn remove_live_containers(&self);
+    /// After Ctrl-C dropped a build midway: waits until the engine has finished what it will
+    /// finish anyway (an export in progress), so that the run's images can then be removed.
+    async fn wait_for_abandoned_build(&self);
+}
+
+/// Labels for everything a run creates: `LABEL`, `LABEL_RUN` with the run's id, and `extra`.
+pub fn run_labels(run_id: &str, extra: &[(&str, &str)]) -> BTreeMap<String, String> {
+    let mut labels = BTreeMap::from([
+        (LABEL.to_string(), "1".to_string()),
+        (LABEL_RUN.to_string(), run_id.to_string()),
+    ]);
+    for (k, v) in extra {
+        labels.insert(k.to_string(), v.to_string());
+    }
+    labels
 }
 
 #[cfg(test)]

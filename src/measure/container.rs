@@ -1,14 +1,17 @@
 //! The run phase: start a container and time it to ready and to healthy, then watch its memory
-//! through `settle`. The container is always removed afterwards.
+//! through `settle`. Ready means an accepted HTTP answer, a matching line of output, or the
+//! image's HEALTHCHECK passing. The container is always removed afterwards.
 
 use std::cell::Cell;
 use std::time::Duration;
 
 use tokio::time::{sleep, Instant};
 
-use super::probe;
-use crate::driver::{ContainerSpec, Engine, Health, HealthMode, HealthTest};
-use crate::scenario::RunSpec;
+use regex::Regex;
+
+use super::error::{MeasureError, RunFailure, Stage};
+use crate::driver::{ContainerSpec, Engine, Health, HealthMode, HealthTest, MemoryReading};
+use crate::scenario::{Limits, RunSpec};
 
 /// Time between readiness probes. Bounds the error of `startup_s` from above.
 const PROBE_INTERVAL: Duration = Duration::from_millis(10);
@@ -30,52 +33,55 @@ pub struct RunOutcome {
     pub memory_peak_bytes: u64,
 }
 
-/// Runs `image` once as `spec` says. Errors are messages for the results' `error` field.
+/// Runs `image` once as `spec` says. The container is removed whatever happens.
 pub async fn run_once<E: Engine>(
     engine: &E,
     image: &str,
     spec: &RunSpec,
     labels: &std::collections::BTreeMap<String, String>,
-) -> Result<RunOutcome, String> {
-    // With an HTTP probe, startup is the probe's answer and Docker must not run health checks
-    // meanwhile: each is a process in the container, competing with the app's start for CPU
-    // (HealthMode::Off). dockbench runs the image's test itself once the app answers. Without
-    // a probe the health status is the only readiness signal, so Docker runs the checks.
-    let (health, health_test) = match spec.http_probe {
-        Some(_) => (
-            HealthMode::Off,
-            engine
-                .health_test(image)
-                .await
-                .map_err(|e| format!("{e:#}"))?,
-        ),
-        None => (
-            HealthMode::Every {
-                interval: HEALTH_INTERVAL,
-                start_period: spec.timeout,
-            },
-            None,
-        ),
+) -> Result<RunOutcome, MeasureError> {
+    // With a probe of its own (HTTP or log line), startup is the probe's answer and Docker must
+    // not run health checks meanwhile: each is a process in the container, competing with the
+    // app's start for CPU (HealthMode::Off). dockbench runs the image's test itself once the
+    // app is ready. Without one the health status is the only readiness signal, so Docker runs
+    // the checks.
+    let has_probe = spec.http_probe.is_some() || spec.ready_log.is_some();
+    let (health, health_test) = if has_probe {
+        let test = engine
+            .health_test(image)
+            .await
+            .map_err(MeasureError::Engine)?;
+        (HealthMode::Off, test)
+    } else {
+        let every = HealthMode::Every {
+            interval: HEALTH_INTERVAL,
+            start_period: spec.timeout,
+        };
+        (every, None)
     };
     let container = ContainerSpec {
         image: image.to_string(),
-        port: Some(spec.port),
+        // Published only for the HTTP probe: a worker needs no port.
+        port: spec.http_probe.as_ref().and(spec.port),
         env: spec.env.clone(),
         command: spec.command.clone(),
         labels: labels.clone(),
         health,
+        limits: spec.limits.clone(),
+        user: spec.user.clone(),
+        tmpfs: spec.tmpfs.clone(),
     };
     let id = engine
         .create_container(&container)
         .await
-        .map_err(|e| format!("{e:#}"))?;
+        .map_err(MeasureError::Engine)?;
     let outcome = observe(engine, &id, spec, health_test.as_ref()).await;
     let outcome = match outcome {
         Ok(o) => Ok(o),
-        Err(e) => {
-            let logs = engine.logs_tail(&id, LOG_TAIL_LINES).await;
-            Err(with_logs(e, &logs))
-        }
+        Err(failure) => Err(MeasureError::Run {
+            failure,
+            logs: engine.logs_tail(&id, LOG_TAIL_LINES).await,
+        }),
     };
     if let Err(e) = engine.remove_container(&id).await {
         eprintln!("warning: {e:#}");
@@ -83,49 +89,47 @@ pub async fn run_once<E: Engine>(
     outcome
 }
 
-fn with_logs(message: String, logs: &str) -> String {
-    if logs.trim().is_empty() {
-        message
-    } else {
-        format!(
-            "{message}\n--- container output (last lines) ---\n{}",
-            logs.trim_end()
-        )
-    }
-}
-
-/// Peak memory seen by polling, for engines without a kernel-kept peak.
+/// Peak memory seen by polling, for engines without a kernel-kept peak, and for the message of
+/// a container killed for memory (whose cgroup is gone by the time anyone asks).
 struct Watch<'a, E> {
     engine: &'a E,
     id: &'a str,
+    limits: &'a Limits,
     sampled_peak_bytes: Cell<u64>,
 }
 
 impl<E: Engine> Watch<'_, E> {
     /// Polls until the container stops running, then says how it ended. Samples memory.
-    async fn until_exit(&self) -> String {
+    async fn until_exit(&self, during: Stage) -> RunFailure {
         loop {
             match self.engine.container_state(self.id).await {
-                Ok(state) if !state.running => {
-                    let oom = if state.oom_killed {
-                        " (killed: out of memory)"
-                    } else {
-                        ""
+                Ok(state) if !state.running && state.oom_killed => {
+                    return RunFailure::OutOfMemory {
+                        limit: self.limits.memory_text.clone(),
+                        peak_bytes: self.sampled_peak_bytes.get(),
+                        during,
                     };
-                    return format!(
-                        "container exited with code {}{oom}",
-                        state.exit_code.unwrap_or(-1)
-                    );
                 }
-                Err(e) => return format!("container vanished: {e:#}"),
+                Ok(state) if !state.running => {
+                    return RunFailure::Exited {
+                        code: state.exit_code.unwrap_or(-1),
+                        during,
+                    };
+                }
+                Err(e) => return RunFailure::Engine(format!("container vanished: {e:#}")),
                 Ok(_) => {}
             }
             if let Ok(m) = self.engine.memory(self.id).await {
-                let peak = self.sampled_peak_bytes.get().max(m.usage_bytes);
-                self.sampled_peak_bytes.set(peak);
+                self.sample(&m);
             }
             sleep(MEMORY_POLL).await;
         }
+    }
+
+    fn sample(&self, m: &MemoryReading) {
+        let seen = m.usage_bytes.max(m.max_usage_bytes.unwrap_or(0));
+        self.sampled_peak_bytes
+            .set(self.sampled_peak_bytes.get().max(seen));
     }
 }
 
@@ -134,98 +138,137 @@ async fn observe<E: Engine>(
     id: &str,
     spec: &RunSpec,
     health_test: Option<&HealthTest>,
-) -> Result<RunOutcome, String> {
+) -> Result<RunOutcome, RunFailure> {
+    let engine_failed = |e: anyhow::Error| RunFailure::Engine(format!("{e:#}"));
     let watch = Watch {
         engine,
         id,
+        limits: &spec.limits,
         sampled_peak_bytes: Cell::new(0),
+    };
+    // Compiled by the suite check already; a failure here is a bug, reported as such.
+    let ready_log = match &spec.ready_log {
+        Some(p) => Some(Regex::new(p).map_err(|e| RunFailure::Engine(format!("ready_log: {e}")))?),
+        None => None,
     };
     // t0 is taken before the start call: startup includes what `docker start` costs.
     let t0 = Instant::now();
     let deadline = t0 + spec.timeout;
-    engine
-        .start_container(id)
-        .await
-        .map_err(|e| format!("{e:#}"))?;
+    engine.start_container(id).await.map_err(engine_failed)?;
     // Docker's own checks (no probe), or the image's test that dockbench runs (with one).
     let docker_health = engine
         .container_state(id)
         .await
-        .map_err(|e| format!("{e:#}"))?
+        .map_err(engine_failed)?
         .health
         != Health::None;
     let has_health = docker_health || health_test.is_some();
-    let port = match &spec.http_probe {
-        Some(_) => Some(
+    let port = match (&spec.http_probe, spec.port) {
+        (Some(_), Some(port)) => Some(
             engine
-                .published_port(id, spec.port)
+                .published_port(id, port)
                 .await
-                .map_err(|e| format!("{e:#}"))?,
+                .map_err(engine_failed)?,
         ),
-        None => None,
+        _ => None,
     };
-    let host = engine.probe_host();
     let readiness = async {
-        match (&spec.http_probe, port) {
-            (Some(path), Some(port)) => {
-                let ready_s = wait_http_200(&host, port, path, t0).await;
-                let healthy_s = match health_test {
-                    Some(test) => Some(wait_test_passes(engine, id, test, t0).await),
-                    None => None,
-                };
-                (Some(ready_s), healthy_s)
+        let ready_s = match (&spec.http_probe, port, &ready_log) {
+            (Some(path), Some(port), _) => {
+                Some(wait_http_ok(engine, port, path, &spec.http_status, t0).await)
             }
-            _ if docker_health => (None, Some(wait_healthy(engine, id, t0).await)),
-            _ => (None, None),
-        }
+            (_, _, Some(pattern)) => match engine.wait_for_log(id, pattern).await {
+                Ok(()) => Some(t0.elapsed().as_secs_f64()),
+                // The output ended: the container stopped, which `until_exit` reports.
+                Err(_) => std::future::pending().await,
+            },
+            _ if docker_health => return (None, Some(wait_healthy(engine, id, t0).await)),
+            _ => return (None, None),
+        };
+        let healthy_s = match health_test {
+            Some(test) => Some(wait_test_passes(engine, id, test, t0).await),
+            None => None,
+        };
+        (ready_s, healthy_s)
     };
     let (ready_s, healthy_s) = tokio::select! {
         both = readiness => both,
-        exit = watch.until_exit() => return Err(format!("{exit} before it was ready")),
+        exit = watch.until_exit(Stage::BeforeReady) => return Err(exit),
         _ = tokio::time::sleep_until(deadline) => {
-            return Err(timeout_message(spec, has_health));
+            return Err(timeout_failure(spec, has_health));
         }
     };
     tokio::select! {
-        exit = watch.until_exit() => return Err(format!("{exit} while settling")),
+        exit = watch.until_exit(Stage::Settling) => return Err(exit),
         _ = sleep(spec.settle) => {}
     }
-    let reading = engine.memory(id).await.map_err(|e| format!("{e:#}"))?;
-    let peak = reading
-        .max_usage_bytes
-        .unwrap_or(0)
-        .max(watch.sampled_peak_bytes.get())
-        .max(reading.usage_bytes);
+    let reading = engine.memory(id).await.map_err(engine_failed)?;
+    watch.sample(&reading);
     Ok(RunOutcome {
         startup_s: ready_s.or(healthy_s),
         healthy_s,
         memory_idle_bytes: reading.working_set_bytes(),
-        memory_peak_bytes: peak,
+        memory_peak_bytes: watch.sampled_peak_bytes.get(),
     })
 }
 
-fn timeout_message(spec: &RunSpec, has_health: bool) -> String {
-    let waited_for = match (&spec.http_probe, has_health) {
-        (Some(path), true) => format!("an HTTP 200 on {path} and a healthy status"),
-        (Some(path), false) => format!("an HTTP 200 on {path}"),
-        (None, true) => "a healthy status".to_string(),
-        (None, false) => "the container".to_string(),
+fn timeout_failure(spec: &RunSpec, has_health: bool) -> RunFailure {
+    let ready = match (&spec.http_probe, &spec.ready_log) {
+        (Some(path), _) => Some(format!(
+            "{} on {path}",
+            accepted_statuses(&spec.http_status)
+        )),
+        (None, Some(pattern)) => Some(format!("line of output matching /{pattern}/")),
+        (None, None) => None,
     };
-    format!(
-        "not ready after {}: no {waited_for}",
-        humantime::format_duration(spec.timeout)
-    )
+    let waited_for = match (ready, has_health) {
+        (Some(ready), true) => format!("{ready} and a healthy status"),
+        (Some(ready), false) => ready,
+        (None, true) => "healthy status".to_string(),
+        (None, false) => "container".to_string(),
+    };
+    RunFailure::NotReady {
+        timeout: humantime::format_duration(spec.timeout).to_string(),
+        waited_for,
+    }
 }
 
-async fn wait_http_200(host: &str, port: u16, path: &str, t0: Instant) -> f64 {
+fn accepted_statuses(codes: &[u16]) -> String {
+    match codes {
+        [] => "2xx answer".to_string(),
+        [one] => format!("HTTP {one}"),
+        many => {
+            let list: Vec<String> = many.iter().map(u16::to_string).collect();
+            format!("HTTP {}", list.join(" or "))
+        }
+    }
+}
+
+/// Any 2xx by default, as a load balancer's health check takes it; else one of `accepted`.
+pub fn status_accepted(status: u16, accepted: &[u16]) -> bool {
+    if accepted.is_empty() {
+        (200..300).contains(&status)
+    } else {
+        accepted.contains(&status)
+    }
+}
+
+async fn wait_http_ok<E: Engine>(
+    engine: &E,
+    port: u16,
+    path: &str,
+    accepted: &[u16],
+    t0: Instant,
+) -> f64 {
     loop {
-        if probe::http_status(host, port, path).await == Some(200) {
-            return t0.elapsed().as_secs_f64();
+        if let Some(status) = engine.http_status(port, path).await {
+            if status_accepted(status, accepted) {
+                return t0.elapsed().as_secs_f64();
+            }
         }
         sleep(PROBE_INTERVAL).await;
     }
 }
-
 /// Runs the image's health test every `HEALTH_INTERVAL` until it passes, as Docker would with
 /// that interval; a check that outlives the image's timeout fails, as in Docker.
 async fn wait_test_passes<E: Engine>(engine: &E, id: &str, test: &HealthTest, t0: Instant) -> f64 {
@@ -250,3 +293,7 @@ async fn wait_healthy<E: Engine>(engine: &E, id: &str, t0: Instant) -> f64 {
         sleep(HEALTH_POLL).await;
     }
 }
+
+#[cfg(test)]
+#[path = "container_tests.rs"]
+mod tests;

@@ -3,6 +3,7 @@
 
 pub mod container;
 pub mod context;
+pub mod error;
 pub mod probe;
 
 use std::cell::RefCell;
@@ -10,12 +11,15 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use crate::driver::docker::run_labels;
-use crate::driver::{buildlog, BuildOutput, BuildRequest, BuildStep, Engine, Layer, LABEL_RUN};
+use crate::driver::{
+    buildlog, run_labels, BuildOutput, BuildRequest, BuildStep, Engine, Layer, LABEL_RUN,
+};
 use crate::metric;
 use crate::results::Sample;
-use crate::scenario::{Suite, Variant};
+use crate::scenario::dockerfile::Dockerfile;
+use crate::scenario::{Change, ChangeKind, Suite, Variant};
 use context::PrivateContext;
+pub use error::MeasureError;
 
 /// What one invocation of `dockbench run` shares across variants.
 pub struct RunContext {
@@ -91,7 +95,7 @@ pub async fn measure_variant<E: Engine>(
     let private = match PrivateContext::copy_of(&variant.context_dir, &variant.dockerfile) {
         Ok(p) => p,
         Err(e) => {
-            out.borrow_mut().error = Some(format!("{e:#}"));
+            out.borrow_mut().error = Some(MeasureError::Context(e).to_string());
             return;
         }
     };
@@ -105,7 +109,7 @@ pub async fn measure_variant<E: Engine>(
     };
     for rep in 1..=runs {
         if let Err(e) = m.repetition(rep, runs, observer).await {
-            out.borrow_mut().error = Some(e);
+            out.borrow_mut().error = Some(e.to_string());
             return;
         }
     }
@@ -143,17 +147,22 @@ impl<E: Engine> Measurer<'_, E> {
         )
     }
 
-    async fn repetition(&self, rep: u32, runs: u32, observer: &dyn Observer) -> Result<(), String> {
+    async fn repetition(
+        &self,
+        rep: u32,
+        runs: u32,
+        observer: &dyn Observer,
+    ) -> Result<(), MeasureError> {
         let name = &self.variant.name;
         observer.phase(name, &Phase::Cold, rep, runs);
-        let pristine = self.private.tar().map_err(|e| format!("{e:#}"))?;
+        let pristine = self.private.tar().map_err(MeasureError::Context)?;
         let (cold_s, cold) = self.build(pristine.clone(), true).await?;
         self.record(metric::COLD_BUILD_S, rep, cold_s);
         let facts = self
             .engine
             .image_facts(&cold.image_id)
             .await
-            .map_err(|e| format!("{e:#}"))?;
+            .map_err(MeasureError::Engine)?;
         self.record(metric::IMAGE_SIZE_BYTES, rep, facts.size_bytes as f64);
         {
             let mut out = self.out.borrow_mut();
@@ -185,13 +194,16 @@ impl<E: Engine> Measurer<'_, E> {
                 let _guard = self
                     .private
                     .apply(edit, &nonce)
-                    .map_err(|e| format!("{e:#}"))?;
-                self.private.tar().map_err(|e| format!("{e:#}"))?
+                    .map_err(MeasureError::Context)?;
+                self.private.tar().map_err(MeasureError::Context)?
             };
             let (s, built) = self
                 .build(tar, false)
                 .await
-                .map_err(|e| format!("after edit `{}`: {e}", edit.name))?;
+                .map_err(|e| MeasureError::Edit {
+                    edit: edit.name.clone(),
+                    source: Box::new(e),
+                })?;
             self.record(&metric::per_edit(metric::REBUILD_S, &edit.name), rep, s);
             if let Some(note) = buildlog::reused_output_note(&edit.name, rep, &built.steps) {
                 self.out.borrow_mut().notes.push(note);
@@ -224,11 +236,13 @@ impl<E: Engine> Measurer<'_, E> {
         &self,
         context_tar: Vec<u8>,
         nocache: bool,
-    ) -> Result<(f64, BuildOutput), String> {
+    ) -> Result<(f64, BuildOutput), MeasureError> {
         let req = BuildRequest {
             context_tar,
-            dockerfile: self.variant.dockerfile.to_string_lossy().replace('\\', "/"),
+            dockerfile: self.private.dockerfile().to_string(),
             builder: self.variant.builder,
+            target: self.variant.target.clone(),
+            platform: self.variant.platform.clone(),
             build_args: self.variant.build_args.clone(),
             nocache,
             tag: image_tag(&self.suite.name, &self.variant.name, &self.ctx.run_id),
@@ -241,7 +255,7 @@ impl<E: Engine> Measurer<'_, E> {
                 // Removed at the end of the run with the rest.
                 let mut built = self.ctx.built_images.lock().unwrap();
                 built.extend(failure.created_images);
-                return Err(failure.message);
+                return Err(MeasureError::Build(failure.message));
             }
         };
         let elapsed_s = started.elapsed().as_secs_f64();
@@ -307,20 +321,91 @@ pub async fn remove_built_images<E: Engine>(engine: &E, ctx: &RunContext) {
 
 /// Things worth telling the user before measuring that do not make the suite invalid.
 pub fn suite_warnings(suite: &Suite) -> Vec<String> {
-    suite
-        .edits
-        .iter()
-        .filter(|e| !context::can_add_nonce(&e.file, &e.append))
-        .map(|e| {
+    let mut warnings = Vec::new();
+    for edit in &suite.edits {
+        for change in edit.changes.iter().filter(|c| !context::can_add_nonce(c)) {
+            warnings.push(nonce_advice(&edit.name, change, edit.changes.len() > 1));
+        }
+    }
+    for variant in &suite.variants {
+        warnings.extend(dockerfile_warnings(variant));
+    }
+    warnings
+}
+
+/// Why a change without a nonce gets served from the cache, and what to do about it.
+fn nonce_advice(edit: &str, change: &Change, several: bool) -> String {
+    let file = change.file.display();
+    let why = "so a repeated rebuild produces the same files as an earlier one, and BuildKit \
+               serves it from that build's cache (its hit rate and time are then not those of a \
+               first rebuild)";
+    let fix = match &change.kind {
+        ChangeKind::Delete if several => {
+            "the edit's other changes carry the nonce, which keeps the edit as a whole new only \
+             if the Dockerfile copies those files in the same step"
+                .to_string()
+        }
+        ChangeKind::Delete => "add an [[edit.change]] that puts `{nonce}` in a file the same \
+                               COPY step copies"
+            .to_string(),
+        kind => {
+            let key = match kind {
+                ChangeKind::Replace { .. } => "replace.to",
+                ChangeKind::Write(_) => "write",
+                _ => "append",
+            };
             format!(
-                "edit `{}`: dockbench does not know the comment syntax of {}, so it cannot make \
-                 each rebuild's content unique, and BuildKit may serve a repeated run from the \
-                 cache of an earlier one; put `{{nonce}}` somewhere in `append`",
-                e.name,
-                e.file.display()
+                "put `{{nonce}}` in `{key}` where the format allows any text: in JSON or a lock \
+                 file, inside a string value such as a version (\"1.2.3-{{nonce}}\") or a \
+                 description"
             )
-        })
-        .collect()
+        }
+    };
+    let what = match change.kind {
+        ChangeKind::Delete => "a delete cannot carry a nonce".to_string(),
+        _ => format!(
+            "dockbench does not know the comment syntax of {file}, so it cannot add a nonce itself"
+        ),
+    };
+    format!("edit `{edit}` ({file}): {what}, {why}; {fix}")
+}
+
+/// What the Dockerfile shows that will not measure as the user expects.
+fn dockerfile_warnings(variant: &Variant) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(variant.dockerfile_path()) else {
+        return Vec::new();
+    };
+    let file = Dockerfile::parse(&text);
+    let mut warnings = Vec::new();
+    let unused = file.unused_build_args(variant.build_args.keys());
+    if !unused.is_empty() {
+        warnings.push(format!(
+            "variant `{}`: build arg(s) [{}] are not declared by any ARG in {}, so the build \
+             will not consume them (the docker CLI warns the same)",
+            variant.name,
+            unused.join(", "),
+            variant.dockerfile.display()
+        ));
+    }
+    let stage = match &variant.target {
+        Some(t) => file.stage_index(t),
+        None => file.stages.len().checked_sub(1),
+    };
+    let no_readiness = variant
+        .run
+        .as_ref()
+        .is_some_and(|r| r.http_probe.is_none() && r.ready_log.is_none());
+    if no_readiness && stage.is_some_and(|i| !file.has_healthcheck(i)) {
+        warnings.push(format!(
+            "variant `{}`: [run] has no http_probe or ready_log, and {} has no HEALTHCHECK \
+             (one inherited from the base image would still count), so nothing can be timed \
+             to ready; add `ready_log = \"<regex of the line the app prints when ready>\"`, or \
+             `port` and `http_probe = \"/health\"`",
+            variant.name,
+            variant.dockerfile.display()
+        ));
+    }
+    warnings
 }
 
 #[cfg(test)]

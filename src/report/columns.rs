@@ -69,6 +69,7 @@ mod tests {
             layers: Vec::new(),
             cold_build_steps: Vec::new(),
             notes: Vec::new(),
+            settings: Default::default(),
         }
     }
 

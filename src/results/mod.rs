@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::driver::{BuildStep, Layer};
+use crate::scenario::Limits;
 use crate::stats::Summary;
 use crate::targets::TargetCheck;
 
@@ -53,6 +54,46 @@ pub struct VariantResult {
     /// output of an earlier build.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// How the image was built and run, where that differs from the defaults: the reports show
+    /// it beside the figures, since a figure under a 512 MiB limit is not one without it.
+    #[serde(default, skip_serializing_if = "VariantSettings::is_default")]
+    pub settings: VariantSettings,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VariantSettings {
+    /// The stage built (`--target`); absent for the last stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// Limits the measured container ran under.
+    #[serde(default, skip_serializing_if = "Limits::is_empty")]
+    pub limits: Limits,
+}
+
+impl VariantSettings {
+    pub fn is_default(&self) -> bool {
+        self == &VariantSettings::default()
+    }
+
+    /// `target builder, memory 512MiB, 1.5 CPUs`; empty when all are defaults.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(t) = &self.target {
+            parts.push(format!("target {t}"));
+        }
+        if let Some(p) = &self.platform {
+            parts.push(format!("platform {p}"));
+        }
+        if let Some(m) = &self.limits.memory_text {
+            parts.push(format!("memory limit {m}"));
+        }
+        if let Some(c) = self.limits.cpus {
+            parts.push(format!("{c} CPUs"));
+        }
+        parts.join(", ")
+    }
 }
 
 /// The whole of `results.json`.

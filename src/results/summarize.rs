@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Status, VariantResult};
+use super::{Status, VariantResult, VariantSettings};
 use crate::measure::VariantMeasurement;
 use crate::scenario::Variant;
 use crate::stats::Summary;
@@ -32,6 +32,15 @@ pub fn variant_result(variant: &Variant, m: &VariantMeasurement) -> VariantResul
         layers: m.layers.clone(),
         cold_build_steps: m.cold_build_steps.clone(),
         notes: m.notes.clone(),
+        settings: VariantSettings {
+            target: variant.target.clone(),
+            platform: variant.platform.clone(),
+            limits: variant
+                .run
+                .as_ref()
+                .map(|r| r.limits.clone())
+                .unwrap_or_default(),
+        },
     }
 }
 
@@ -53,6 +62,8 @@ mod tests {
             context_dir: "/c".into(),
             dockerfile: "Dockerfile".into(),
             builder: Builder::Classic,
+            target: None,
+            platform: None,
             build_args: BTreeMap::new(),
             run: None,
             targets: vec![Target {

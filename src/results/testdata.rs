@@ -26,6 +26,7 @@ pub(crate) fn variant(name: &str, metrics: &[(&str, &[f64])]) -> VariantResult {
         layers: Vec::new(),
         cold_build_steps: Vec::new(),
         notes: Vec::new(),
+        settings: Default::default(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Scenario loading: a suite file (TOML) becomes a validated `Suite` with absolute paths and
 //! every duration, size and rate already parsed, so later stages never see raw text.
 
+pub mod dockerfile;
 mod parse;
 pub mod units;
 
@@ -44,9 +45,14 @@ pub struct Variant {
     pub name: String,
     /// Absolute build context folder.
     pub context_dir: PathBuf,
-    /// Dockerfile path relative to `context_dir`.
+    /// Dockerfile path relative to `context_dir`. It may lie outside the context (`../x`, or
+    /// absolute), as `docker build -f` allows.
     pub dockerfile: PathBuf,
     pub builder: Builder,
+    /// The stage to build (`docker build --target`); the last stage when `None`.
+    pub target: Option<String>,
+    /// `docker build --platform`, e.g. `linux/amd64`; the engine's own when `None`.
+    pub platform: Option<String>,
     /// Suite build args merged with the variant's (the variant's win).
     pub build_args: BTreeMap<String, String>,
     /// Without it, no container is started.
@@ -55,25 +61,92 @@ pub struct Variant {
     pub targets: Vec<Target>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunSpec {
-    /// The port the app listens on inside the container.
-    pub port: u16,
-    /// Ready = first HTTP 200 on this path. Without it, startup is time to healthy.
-    pub http_probe: Option<String>,
-    pub timeout: Duration,
-    pub settle: Duration,
-    pub env: BTreeMap<String, String>,
-    pub command: Option<Vec<String>>,
+impl Variant {
+    /// The Dockerfile on disk.
+    pub fn dockerfile_path(&self) -> PathBuf {
+        self.context_dir.join(&self.dockerfile)
+    }
 }
 
-/// An edit applied to the private copy of the context before one warm rebuild.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSpec {
+    /// The port the app listens on inside the container; needed only with `http_probe`.
+    pub port: Option<u16>,
+    /// Ready = first HTTP answer with an accepted status on this path.
+    pub http_probe: Option<String>,
+    /// Accepted statuses for `http_probe`; empty means any 2xx.
+    pub http_status: Vec<u16>,
+    /// Ready = first line of the container's output that matches this regex (already checked
+    /// to compile). Without it and `http_probe`, startup is time to healthy.
+    pub ready_log: Option<String>,
+    pub timeout: Duration,
+    pub settle: Duration,
+    /// `env_file` first, then `env` over it (as compose does).
+    pub env: BTreeMap<String, String>,
+    pub command: Option<Vec<String>>,
+    pub limits: Limits,
+    pub user: Option<String>,
+    /// Paths mounted as tmpfs (`docker run --tmpfs`).
+    pub tmpfs: Vec<String>,
+}
+
+/// Resource limits on the measured container, as `docker run --memory` / `--cpus` set them.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Limits {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_bytes: Option<u64>,
+    /// As the user wrote it, for messages and reports: `"512MiB"`.
+    #[serde(default, rename = "memory", skip_serializing_if = "Option::is_none")]
+    pub memory_text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpus: Option<f64>,
+}
+
+impl Limits {
+    pub fn is_empty(&self) -> bool {
+        self.memory_bytes.is_none() && self.cpus.is_none()
+    }
+}
+
+/// An edit applied to the private copy of the context before one warm rebuild: one or more
+/// file changes made together (a manifest and its lock file).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Edit {
     pub name: String,
+    pub changes: Vec<Change>,
+}
+
+/// One file's change within an edit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
     /// Relative to the variant's context.
     pub file: PathBuf,
-    pub append: String,
+    pub kind: ChangeKind,
+}
+
+/// Every text may hold `{nonce}`, replaced by the rebuild's unique nonce.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChangeKind {
+    Append(String),
+    /// The exact text `from` must occur in the file; every occurrence is replaced.
+    Replace {
+        from: String,
+        to: String,
+    },
+    /// Creates the file, or overwrites it whole.
+    Write(String),
+    Delete,
+}
+
+impl ChangeKind {
+    /// The text the user wrote, where the kind has one.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            ChangeKind::Append(t) | ChangeKind::Write(t) => Some(t),
+            ChangeKind::Replace { to, .. } => Some(to),
+            ChangeKind::Delete => None,
+        }
+    }
 }
 
 /// A limit on one metric, already converted to the metric's unit (s, bytes, 0..1).

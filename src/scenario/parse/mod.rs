@@ -8,9 +8,11 @@
 //! `raw` is the first pass, `resolve` and `targets` the second; `locate` turns spans into lines
 //! and key paths for both.
 
+mod edits;
 mod locate;
 mod raw;
 mod resolve;
+mod run;
 mod targets;
 #[cfg(test)]
 mod tests;

@@ -21,13 +21,15 @@ pub(super) struct RawSuite {
     pub(super) context: Option<Spanned<String>>,
     pub(super) runs: Option<Spanned<toml::Value>>,
     pub(super) builder: Option<Spanned<String>>,
+    pub(super) target: Option<Spanned<String>>,
+    pub(super) platform: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) build_args: BTreeMap<String, String>,
     pub(super) run: Option<RawRun>,
     #[serde(default)]
     pub(super) targets: RawTargets,
     #[serde(default)]
-    pub(super) edit: Vec<RawEdit>,
+    pub(super) edit: Vec<Spanned<RawEdit>>,
     #[serde(default)]
     pub(super) variant: Vec<Spanned<RawVariant>>,
 }
@@ -35,21 +37,70 @@ pub(super) struct RawSuite {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawRun {
-    pub(super) port: Spanned<toml::Value>,
+    pub(super) port: Option<Spanned<toml::Value>>,
     pub(super) http_probe: Option<Spanned<String>>,
+    pub(super) http_status: Option<Spanned<toml::Value>>,
+    pub(super) ready_log: Option<Spanned<String>>,
     pub(super) timeout: Option<Spanned<toml::Value>>,
     pub(super) settle: Option<Spanned<toml::Value>>,
     #[serde(default)]
     pub(super) env: BTreeMap<String, String>,
+    pub(super) env_file: Option<Spanned<String>>,
     pub(super) command: Option<Spanned<Vec<String>>>,
+    pub(super) memory: Option<Spanned<toml::Value>>,
+    pub(super) cpus: Option<Spanned<toml::Value>>,
+    pub(super) user: Option<Spanned<String>>,
+    pub(super) tmpfs: Option<Spanned<Vec<String>>>,
 }
 
+/// An edit: the single-file form (`file` plus one kind) or `[[edit.change]]` entries.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawEdit {
     pub(super) name: Spanned<String>,
-    pub(super) file: Spanned<String>,
-    pub(super) append: String,
+    // The single-file form's keys, as in `RawChange` (serde's `flatten` would lose the spans).
+    pub(super) file: Option<Spanned<String>>,
+    pub(super) append: Option<Spanned<String>>,
+    pub(super) replace: Option<Spanned<RawReplace>>,
+    pub(super) write: Option<Spanned<String>>,
+    pub(super) delete: Option<Spanned<bool>>,
+    #[serde(default)]
+    pub(super) change: Vec<Spanned<RawChange>>,
+}
+
+impl RawEdit {
+    /// The single-file form's keys as a change, or `None` when none of them is given.
+    pub(super) fn single(&self) -> Option<RawChange> {
+        let given = self.file.is_some()
+            || self.append.is_some()
+            || self.replace.is_some()
+            || self.write.is_some()
+            || self.delete.is_some();
+        given.then(|| RawChange {
+            file: self.file.clone(),
+            append: self.append.clone(),
+            replace: self.replace.clone(),
+            write: self.write.clone(),
+            delete: self.delete.clone(),
+        })
+    }
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawChange {
+    pub(super) file: Option<Spanned<String>>,
+    pub(super) append: Option<Spanned<String>>,
+    pub(super) replace: Option<Spanned<RawReplace>>,
+    pub(super) write: Option<Spanned<String>>,
+    pub(super) delete: Option<Spanned<bool>>,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawReplace {
+    pub(super) from: String,
+    pub(super) to: String,
 }
 
 #[derive(Deserialize)]
@@ -59,6 +110,8 @@ pub(super) struct RawVariant {
     pub(super) dockerfile: Option<Spanned<String>>,
     pub(super) context: Option<Spanned<String>>,
     pub(super) builder: Option<Spanned<String>>,
+    pub(super) target: Option<Spanned<String>>,
+    pub(super) platform: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) build_args: BTreeMap<String, String>,
     pub(super) run: Option<RawRun>,

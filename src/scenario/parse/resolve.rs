@@ -8,16 +8,17 @@ use std::time::Duration;
 
 use serde_spanned::Spanned;
 
+use super::edits::{check_edit_files, resolve_edits, Located};
 use super::locate::{is_bare, line_of};
-use super::raw::{RawEdit, RawRun, RawSuite, RawVariant};
+use super::raw::{RawSuite, RawVariant};
+use super::run::resolve_run;
 use super::targets::{ordered_targets, resolve_targets};
 use super::SuiteError;
+use crate::scenario::dockerfile::Dockerfile;
 use crate::scenario::units::{self, Quantity};
 use crate::scenario::{Builder, Edit, RunSpec, Suite, Target, Variant};
 
 const DEFAULT_RUNS: u32 = 3;
-pub(super) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-pub(super) const DEFAULT_SETTLE: Duration = Duration::from_secs(2);
 const DEFAULT_DOCKERFILE: &str = "Dockerfile";
 
 pub(super) struct Checker<'a> {
@@ -49,11 +50,14 @@ struct SuiteLevel<'a> {
     /// `None` when the suite's context is broken (already reported): skip the file checks.
     context_dir: Option<PathBuf>,
     builder: Builder,
+    target: Option<&'a Spanned<String>>,
+    platform: Option<String>,
     build_args: &'a BTreeMap<String, String>,
     run: Option<RunSpec>,
     targets: BTreeMap<String, Target>,
     edits: Vec<Edit>,
-    raw_edits: &'a [RawEdit],
+    /// Where each edit's changes were written, for the per-variant checks.
+    edit_places: Vec<Vec<Located>>,
 }
 
 impl SuiteLevel<'_> {
@@ -72,18 +76,23 @@ pub(super) fn resolve_suite(ck: &mut Checker, raw: &RawSuite, suite_path: PathBu
         .parent()
         .expect("a file has a folder")
         .to_path_buf();
-    let edits = resolve_edits(ck, &raw.edit);
+    let (edits, edit_places) = resolve_edits(ck, &raw.edit);
     let edit_names: Vec<&str> = edits.iter().map(|e| e.name.as_str()).collect();
     let targets = resolve_targets(ck, &raw.targets, "targets", &edit_names);
     let level = SuiteLevel {
         context_dir: resolve_context(ck, &suite_dir, raw.context.as_ref(), "context", None),
-        suite_dir,
         builder: resolve_builder(ck, raw.builder.as_ref(), "builder").unwrap_or(Builder::BuildKit),
+        target: check_target_name(ck, raw.target.as_ref(), "target"),
+        platform: resolve_platform(ck, raw.platform.as_ref(), "platform"),
         build_args: &raw.build_args,
-        run: raw.run.as_ref().map(|run| resolve_run(ck, run, "run")),
+        run: raw
+            .run
+            .as_ref()
+            .map(|run| resolve_run(ck, run, "run", &suite_dir)),
+        suite_dir,
         targets,
         edits,
-        raw_edits: &raw.edit,
+        edit_places,
     };
     let variants = resolve_variants(ck, &raw.variant, &level);
     Suite {
@@ -162,60 +171,8 @@ fn resolve_context(
     None
 }
 
-fn resolve_run(ck: &mut Checker, raw: &RawRun, key: &str) -> RunSpec {
-    let sub = |name: &str| format!("{key}.{name}");
-    let port = raw
-        .port
-        .get_ref()
-        .as_integer()
-        .and_then(|p| u16::try_from(p).ok());
-    let port = port.filter(|&p| p >= 1).unwrap_or_else(|| {
-        let message = format!(
-            "port must be an integer in 1..=65535, found {}",
-            raw.port.get_ref()
-        );
-        ck.error(raw.port.span(), sub("port"), message);
-        0
-    });
-    if let Some(probe) = raw
-        .http_probe
-        .as_ref()
-        .filter(|p| !p.get_ref().starts_with('/'))
-    {
-        let message = format!(
-            "http_probe must be a path starting with \"/\", like \"/health\", found {:?}",
-            probe.get_ref()
-        );
-        ck.error(probe.span(), sub("http_probe"), message);
-    }
-    let timeout = resolve_duration(ck, raw.timeout.as_ref(), &sub("timeout"));
-    if let (Some(Duration::ZERO), Some(value)) = (timeout, &raw.timeout) {
-        ck.error(
-            value.span(),
-            sub("timeout"),
-            "timeout must be greater than 0",
-        );
-    }
-    let settle = resolve_duration(ck, raw.settle.as_ref(), &sub("settle"));
-    let command = raw.command.as_ref().map(|command| {
-        if command.get_ref().is_empty() {
-            let message = "command must not be empty; leave it out to use the image's CMD";
-            ck.error(command.span(), sub("command"), message);
-        }
-        command.get_ref().clone()
-    });
-    RunSpec {
-        port,
-        http_probe: raw.http_probe.as_ref().map(|p| p.get_ref().clone()),
-        timeout: timeout.unwrap_or(DEFAULT_TIMEOUT),
-        settle: settle.unwrap_or(DEFAULT_SETTLE),
-        env: raw.env.clone(),
-        command,
-    }
-}
-
 /// `None` when not given or invalid (reported).
-fn resolve_duration(
+pub(super) fn resolve_duration(
     ck: &mut Checker,
     value: Option<&Spanned<toml::Value>>,
     key: &str,
@@ -240,28 +197,12 @@ pub(super) fn quantity(value: &toml::Value) -> Result<Quantity<'_>, String> {
     }
 }
 
-fn resolve_edits(ck: &mut Checker, raw: &[RawEdit]) -> Vec<Edit> {
-    check_names(ck, "edit", raw.iter().map(|e| &e.name));
-    let mut edits = Vec::with_capacity(raw.len());
-    for (i, edit) in raw.iter().enumerate() {
-        let text = edit.file.get_ref();
-        // An empty path marks a file already reported, so variants skip it.
-        let file = relative_inside(text).unwrap_or_else(|why| {
-            let message = format!("edit \"{}\": file `{text}` {why}", edit.name.get_ref());
-            ck.error(edit.file.span(), format!("edit[{}].file", i + 1), message);
-            PathBuf::new()
-        });
-        edits.push(Edit {
-            name: edit.name.get_ref().clone(),
-            file,
-            append: edit.append.clone(),
-        });
-    }
-    edits
-}
-
 /// Edit and variant names end up in metric names and file names.
-fn check_names<'a>(ck: &mut Checker, kind: &str, names: impl Iterator<Item = &'a Spanned<String>>) {
+pub(super) fn check_names<'a>(
+    ck: &mut Checker,
+    kind: &str,
+    names: impl Iterator<Item = &'a Spanned<String>>,
+) {
     let mut first_line: HashMap<&str, usize> = HashMap::new();
     for (i, name) in names.enumerate() {
         let key = format!("{kind}[{}].name", i + 1);
@@ -282,7 +223,7 @@ fn check_names<'a>(ck: &mut Checker, kind: &str, names: impl Iterator<Item = &'a
 }
 
 /// A path relative to a context that stays inside it, with `.` parts removed.
-fn relative_inside(text: &str) -> Result<PathBuf, &'static str> {
+pub(super) fn relative_inside(text: &str) -> Result<PathBuf, &'static str> {
     let mut out = PathBuf::new();
     for part in Path::new(text).components() {
         match part {
@@ -342,8 +283,19 @@ fn resolve_variant(
     };
     let dockerfile = resolve_dockerfile(ck, raw, &sub("dockerfile"), context_dir.as_deref());
     if let Some(dir) = &context_dir {
-        check_edit_files(ck, name, dir, level);
+        check_edit_files(ck, name, dir, &level.edits, &level.edit_places);
     }
+    let target_key = if v.target.is_some() {
+        sub("target")
+    } else {
+        "target".to_string()
+    };
+    let target = check_target_name(ck, v.target.as_ref(), &sub("target")).or(level.target);
+    if let (Some(target), Some(dir)) = (target, &context_dir) {
+        check_target_stage(ck, name, &dir.join(&dockerfile), target, &target_key);
+    }
+    let platform = resolve_platform(ck, v.platform.as_ref(), &sub("platform"))
+        .or_else(|| level.platform.clone());
     let mut build_args = level.build_args.clone();
     build_args.extend(v.build_args.clone());
     let mut targets = level.targets.clone();
@@ -358,11 +310,13 @@ fn resolve_variant(
         context_dir: context_dir.unwrap_or_default(),
         dockerfile,
         builder: resolve_builder(ck, v.builder.as_ref(), &sub("builder")).unwrap_or(level.builder),
+        target: target.map(|t| t.get_ref().clone()),
+        platform,
         build_args,
         run: v
             .run
             .as_ref()
-            .map(|run| resolve_run(ck, run, &sub("run")))
+            .map(|run| resolve_run(ck, run, &sub("run"), &level.suite_dir))
             .or_else(|| level.run.clone()),
         targets: ordered_targets(targets, &level.edit_names()),
     }
@@ -382,39 +336,94 @@ fn resolve_dockerfile(
         Some(file) => (file.get_ref().as_str(), file.span()),
         None => (DEFAULT_DOCKERFILE, raw.span()),
     };
-    let relative = match relative_inside(text) {
-        Ok(relative) => relative,
-        Err(why) => {
-            ck.error(
-                span,
-                key,
-                format!("variant \"{name}\": dockerfile `{text}` {why}"),
-            );
-            return PathBuf::from(text);
-        }
-    };
-    if let Some(dir) = context_dir.filter(|dir| !dir.join(&relative).is_file()) {
-        let message = format!(
-            "variant \"{name}\": Dockerfile `{text}` not found in its context {}",
-            dir.display()
-        );
+    // Inside the context it is kept in normal form; outside it (`../x`, or absolute), as
+    // `docker build -f` allows, it is kept as written and sent along with the context.
+    let path = relative_inside(text).unwrap_or_else(|_| PathBuf::from(text));
+    if let Some(dir) = context_dir.filter(|dir| !dir.join(&path).is_file()) {
+        let message = if path.is_relative() && relative_inside(text).is_ok() {
+            format!(
+                "variant \"{name}\": Dockerfile `{text}` not found in its context {}",
+                dir.display()
+            )
+        } else {
+            format!(
+                "variant \"{name}\": Dockerfile `{text}` not found (looked for {}, relative to the context)",
+                dir.join(&path).display()
+            )
+        };
         ck.error(span, key, message);
     }
-    relative
+    path
 }
 
-/// Edits apply to every variant, so each edited file must exist in each variant's context.
-fn check_edit_files(ck: &mut Checker, variant: &str, context_dir: &Path, level: &SuiteLevel) {
-    for (i, (edit, raw)) in level.edits.iter().zip(level.raw_edits).enumerate() {
-        if edit.file.as_os_str().is_empty() || context_dir.join(&edit.file).is_file() {
-            continue;
-        }
-        let message = format!(
-            "edit \"{}\": `{}` not found in the context of variant \"{variant}\" ({})",
-            edit.name,
-            raw.file.get_ref(),
-            context_dir.display()
-        );
-        ck.error(raw.file.span(), format!("edit[{}].file", i + 1), message);
+/// `target` must name a stage; `None` when not given or empty (reported).
+fn check_target_name<'a>(
+    ck: &mut Checker,
+    target: Option<&'a Spanned<String>>,
+    key: &str,
+) -> Option<&'a Spanned<String>> {
+    let target = target?;
+    if target.get_ref().trim().is_empty() {
+        let message =
+            "target must name a stage (`FROM ... AS name`); leave it out to build the last stage";
+        ck.error(target.span(), key, message);
+        return None;
     }
+    Some(target)
+}
+
+fn check_target_stage(
+    ck: &mut Checker,
+    variant: &str,
+    dockerfile: &Path,
+    target: &Spanned<String>,
+    key: &str,
+) {
+    let Ok(text) = std::fs::read_to_string(dockerfile) else {
+        return; // a missing Dockerfile is reported already
+    };
+    let parsed = Dockerfile::parse(&text);
+    if parsed.stage_index(target.get_ref()).is_some() {
+        return;
+    }
+    let names: Vec<&str> = parsed
+        .stages
+        .iter()
+        .filter_map(|s| s.name.as_deref())
+        .collect();
+    let stages = if names.is_empty() {
+        "it has no named stage".to_string()
+    } else {
+        format!("its stages are: {}", names.join(", "))
+    };
+    let message = format!(
+        "variant \"{variant}\": target `{}` is not a stage of {}; {stages}",
+        target.get_ref(),
+        dockerfile.display()
+    );
+    ck.error(target.span(), key, message);
+}
+
+/// `os/arch[/variant]`, as `docker build --platform` takes it.
+fn resolve_platform(
+    ck: &mut Checker,
+    platform: Option<&Spanned<String>>,
+    key: &str,
+) -> Option<String> {
+    let platform = platform?;
+    let text = platform.get_ref().trim();
+    let parts: Vec<&str> = text.split('/').collect();
+    let well_formed = (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    if !well_formed {
+        let message = format!(
+            "platform must look like \"linux/amd64\" or \"linux/arm64/v8\" (os/arch[/variant]), found {:?}",
+            platform.get_ref()
+        );
+        ck.error(platform.span(), key, message);
+        return None;
+    }
+    Some(text.to_string())
 }

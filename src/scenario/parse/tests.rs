@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use tempfile::TempDir;
 
-use super::resolve::{DEFAULT_SETTLE, DEFAULT_TIMEOUT};
+use super::run::{DEFAULT_SETTLE, DEFAULT_TIMEOUT};
 use super::{load_suite, validate_suite};
 use crate::metric::Direction;
-use crate::scenario::{Builder, RunSpec, Target};
+use crate::scenario::{Builder, Change, ChangeKind, Edit, Limits, RunSpec, Target};
 
 const FIXTURE: &str = "tests/fixtures/suites/python-api/suite.toml";
 
@@ -46,7 +46,7 @@ fn expect(line: usize, key: &str, message: &str) -> (Option<usize>, Option<Strin
 }
 
 const FILES: &[&str] = &["Dockerfile", "src/main.py"];
-const RUN_KEYS: &str = "port, http_probe, timeout, settle, env, command";
+const RUN_KEYS: &str = "port, http_probe, http_status, ready_log, timeout, settle, env, env_file, command, memory, cpus, user, tmpfs";
 
 // ---- a valid suite -------------------------------------------------------------------
 
@@ -58,19 +58,39 @@ fn full_suite_with_overrides_and_merging() {
     assert_eq!(suite.path, root.join("suite.toml"));
     assert!(suite.path.is_absolute());
     assert_eq!(suite.runs, 5);
-    let edit_files: Vec<_> = suite
-        .edits
-        .iter()
-        .map(|e| (e.name.as_str(), e.file.clone()))
-        .collect();
+    let change = |file: &str, kind: ChangeKind| Change {
+        file: PathBuf::from(file),
+        kind,
+    };
     assert_eq!(
-        edit_files,
+        suite.edits,
         [
-            ("source", PathBuf::from("src/main.py")),
-            ("deps", PathBuf::from("requirements.txt"))
+            Edit {
+                name: "source".into(),
+                changes: vec![change(
+                    "src/main.py",
+                    ChangeKind::Append("\n# edited\n".into())
+                )],
+            },
+            Edit {
+                name: "deps".into(),
+                changes: vec![
+                    change(
+                        "requirements.txt",
+                        ChangeKind::Replace {
+                            from: "fastapi".into(),
+                            to: "fastapi  # {nonce}".into()
+                        }
+                    ),
+                    change("constraints.txt", ChangeKind::Write("fastapi<1\n".into())),
+                ],
+            },
+            Edit {
+                name: "cleanup".into(),
+                changes: vec![change("src/main.py", ChangeKind::Delete)],
+            },
         ]
     );
-    assert_eq!(suite.edits[0].append, "\n# edited\n");
 
     let [baseline, alpine] = &suite.variants[..] else {
         panic!("two variants expected")
@@ -79,17 +99,39 @@ fn full_suite_with_overrides_and_merging() {
     assert_eq!(baseline.context_dir, root.join("app"));
     assert_eq!(baseline.dockerfile, PathBuf::from("Dockerfile.baseline"));
     assert_eq!(baseline.builder, Builder::BuildKit);
+    assert_eq!(baseline.target.as_deref(), Some("runtime"));
+    assert_eq!(baseline.platform.as_deref(), Some("linux/amd64"));
     let run = baseline.run.as_ref().unwrap();
-    assert_eq!(run.port, 8000);
+    assert_eq!(run.port, Some(8000));
     assert_eq!(run.http_probe.as_deref(), Some("/health"));
+    assert_eq!(run.http_status, [200, 204]);
+    assert_eq!(run.ready_log, None);
     assert_eq!(run.timeout, Duration::from_secs(90));
     assert_eq!(run.settle, Duration::from_millis(1500));
-    assert_eq!(run.env["WORKERS"], "2");
+    // env_file first, `env` over it, as compose merges them.
+    let env: Vec<_> = run
+        .env
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(env, [("LOG_LEVEL", "info"), ("WORKERS", "2")]);
     assert_eq!(run.command.as_ref().unwrap()[0], "uvicorn");
+    assert_eq!(
+        run.limits,
+        Limits {
+            memory_bytes: Some(512 << 20),
+            memory_text: Some("512MiB".into()),
+            cpus: Some(1.5)
+        }
+    );
+    assert_eq!(run.user.as_deref(), Some("1000:1000"));
+    assert_eq!(run.tmpfs, ["/tmp", "/run:size=16m"]);
 
     assert_eq!(alpine.context_dir, root.join("app-alpine"));
     assert_eq!(alpine.dockerfile, PathBuf::from("docker/Dockerfile"));
     assert_eq!(alpine.builder, Builder::Classic);
+    assert_eq!(alpine.target.as_deref(), Some("build"));
+    assert_eq!(alpine.platform.as_deref(), Some("linux/arm64/v8"));
     // build_args merged key by key, the variant wins.
     let args: Vec<_> = alpine
         .build_args
@@ -103,12 +145,17 @@ fn full_suite_with_overrides_and_merging() {
     assert_eq!(baseline.build_args["BASE"], "python:3.13-slim");
     // A variant's run replaces the suite's whole: defaults, not the suite's values.
     let expected_run = RunSpec {
-        port: 9000,
+        port: Some(9000),
         http_probe: None,
+        http_status: Vec::new(),
+        ready_log: Some("Uvicorn running on".into()),
         timeout: DEFAULT_TIMEOUT,
         settle: DEFAULT_SETTLE,
         env: BTreeMap::new(),
         command: None,
+        limits: Limits::default(),
+        user: None,
+        tmpfs: Vec::new(),
     };
     assert_eq!(alpine.run.as_ref(), Some(&expected_run));
 }
@@ -185,7 +232,7 @@ fn duplicate_key() {
 fn unknown_key_at_top_level() {
     let (got, _) = first_error("name = \"s\"\nrnus = 3\n", FILES);
     let message = "unknown key `rnus` at the top level; expected one of: \
-                   name, context, runs, builder, build_args, run, targets, edit, variant";
+                   name, context, runs, builder, target, platform, build_args, run, targets, edit, variant";
     assert_eq!(got, expect(2, "rnus", message));
 }
 
@@ -202,7 +249,7 @@ fn unknown_key_in_variant() {
         "name = \"s\"\n[[variant]]\nname = \"a\"\n\n[[variant]]\nname = \"b\"\ndockerfle = \"D\"\n";
     let (got, _) = first_error(text, FILES);
     let message = "unknown key `dockerfle` in [variant[2]]; expected one of: \
-                   name, dockerfile, context, builder, build_args, run, targets";
+                   name, dockerfile, context, builder, target, platform, build_args, run, targets";
     assert_eq!(got, expect(7, "variant[2].dockerfle", message));
 }
 
@@ -215,8 +262,16 @@ fn unknown_key_in_variant_run_and_edit() {
 
     let text = "name = \"s\"\n[[edit]]\nname = \"e\"\nfile = \"f\"\nappend = \"\"\nmode = 1\n";
     let (got, _) = first_error(text, FILES);
-    let message = "unknown key `mode` in [edit[1]]; expected one of: name, file, append";
+    let message = "unknown key `mode` in [edit[1]]; expected one of: \
+                   name, file, append, replace, write, delete, change";
     assert_eq!(got, expect(6, "edit[1].mode", message));
+
+    let text =
+        "name = \"s\"\n[[edit]]\nname = \"e\"\n[[edit.change]]\nfile = \"f\"\nremove = true\n";
+    let (got, _) = first_error(text, FILES);
+    let message = "unknown key `remove` in [edit[1].change[1]]; expected one of: \
+                   file, append, replace, write, delete";
+    assert_eq!(got, expect(6, "edit[1].change[1].remove", message));
 }
 
 #[test]
@@ -241,15 +296,15 @@ fn missing_required_keys() {
     );
 
     let (got, _) = first_error(
-        "name = \"s\"\n[[variant]]\nname = \"a\"\n[variant.run]\nsettle = \"1s\"\n",
+        "name = \"s\"\n[[edit]]\nfile = \"src/main.py\"\n[[variant]]\nname = \"a\"\n",
         FILES,
     );
     assert_eq!(
         got,
         expect(
-            4,
-            "variant[1].run.port",
-            "missing required key `port` in [variant[1].run]"
+            2,
+            "edit[1].name",
+            "missing required key `name` in [edit[1]]"
         )
     );
 }
@@ -475,11 +530,20 @@ fn missing_default_dockerfile_points_at_the_variant() {
 }
 
 #[test]
-fn dockerfile_outside_the_context() {
+fn dockerfile_outside_the_context_is_allowed_as_docker_build_f_allows() {
     let text = "name = \"s\"\ncontext = \"app\"\n[[variant]]\nname = \"a\"\ndockerfile = \"../Dockerfile\"\n";
-    let (got, _) = first_error(text, &["Dockerfile", "app/"]);
-    let message = "variant \"a\": dockerfile `../Dockerfile` must stay inside the context";
-    assert_eq!(got, expect(5, "variant[1].dockerfile", message));
+    let (dir, path) = suite_dir(text, &["Dockerfile", "app/"]);
+    let suite = load_suite(&path).unwrap();
+    let v = &suite.variants[0];
+    assert_eq!(v.dockerfile, PathBuf::from("../Dockerfile"));
+    assert!(v.dockerfile_path().is_file());
+    drop(dir);
+
+    let (got, root) = first_error(text, &["app/"]);
+    let message = format!(
+        "variant \"a\": Dockerfile `../Dockerfile` not found (looked for {root}/app/../Dockerfile, relative to the context)"
+    );
+    assert_eq!(got, expect(5, "variant[1].dockerfile", &message));
 }
 
 #[test]
@@ -535,4 +599,242 @@ fn display_format() {
         shown.starts_with(&format!("{}:2: `rnus`: unknown key `rnus`", path.display())),
         "{shown}"
     );
+}
+
+// ---- the keys for real projects: build target and platform, edits, readiness, limits ----
+
+/// A suite whose Dockerfile has stages `builder` and `runtime`, with `extra` at the top level
+/// (before the variant) and `run` as its [run] table.
+fn project(extra: &str, run: &str) -> String {
+    format!("name = \"s\"\n{extra}\n[run]\n{run}\n[[variant]]\nname = \"a\"\n")
+}
+
+const PROJECT_FILES: &[(&str, &str)] = &[
+    (
+        "Dockerfile",
+        "ARG BASE\nFROM ${BASE} AS builder\nRUN make\nFROM builder AS runtime\nCMD x\n",
+    ),
+    ("package.json", "{\"version\": \"1.0.0\"}\n"),
+    ("src/main.py", "print(1)\n"),
+    ("app.env", "A=1\nBAD NAME=2\n"),
+];
+
+fn project_error(text: &str) -> ((Option<usize>, Option<String>, String), String) {
+    let dir = tempfile::tempdir().unwrap();
+    for (file, content) in PROJECT_FILES {
+        let path = dir.path().join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, content).unwrap();
+    }
+    let suite = dir.path().join("suite.toml");
+    std::fs::write(&suite, text).unwrap();
+    let err = load_suite(&suite).unwrap_err();
+    assert_eq!(err.file, suite);
+    let root = dir.path().canonicalize().unwrap().display().to_string();
+    ((err.line, err.key, err.message), root)
+}
+
+#[test]
+fn bad_target_and_platform() {
+    let (got, root) = project_error(&project("target = \"tests\"", "ready_log = \"x\""));
+    let message = format!(
+        "variant \"a\": target `tests` is not a stage of {root}/Dockerfile; its stages are: builder, runtime"
+    );
+    assert_eq!(got, expect(2, "target", &message));
+
+    let (got, _) = project_error(&project("target = \" \"", "ready_log = \"x\""));
+    assert_eq!(got.1.as_deref(), Some("target"));
+    assert!(got.2.starts_with("target must name a stage"), "{}", got.2);
+
+    let (got, _) = project_error(&project("platform = \"amd64\"", "ready_log = \"x\""));
+    let message = "platform must look like \"linux/amd64\" or \"linux/arm64/v8\" (os/arch[/variant]), found \"amd64\"";
+    assert_eq!(got, expect(2, "platform", message));
+}
+
+#[test]
+fn bad_readiness() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "http_probe = \"/health\"",
+            "run.http_probe",
+            "http_probe needs `port`, the port the app listens on in the container",
+        ),
+        (
+            "port = 80\nhttp_probe = \"/\"\nhttp_status = 700",
+            "run.http_status",
+            "http_status must be an HTTP status code (100..=599) or an array of them, like 204 or [200, 204], found 700",
+        ),
+        (
+            "port = 80\nhttp_probe = \"/\"\nhttp_status = []",
+            "run.http_status",
+            "http_status must be an HTTP status code (100..=599) or an array of them, like 204 or [200, 204], found []",
+        ),
+        (
+            "http_status = 204",
+            "run.http_status",
+            "http_status applies to http_probe, which is not set",
+        ),
+        (
+            "port = 80\nhttp_probe = \"/\"\nready_log = \"up\"",
+            "run.ready_log",
+            "give one readiness signal: http_probe or ready_log, not both",
+        ),
+        (
+            "ready_log = \"\"",
+            "run.ready_log",
+            "ready_log must not be empty (it would match the first line of output)",
+        ),
+    ];
+    for (run, key, message) in cases {
+        let (got, _) = project_error(&project("", run));
+        assert_eq!(got.1.as_deref(), Some(*key), "{run}");
+        assert_eq!(got.2, *message, "{run}");
+        assert!(got.0.is_some_and(|l| l >= 4), "{run}: a line in [run]");
+    }
+    let (got, _) = project_error(&project("", "ready_log = \"ready (\""));
+    assert_eq!(got.1.as_deref(), Some("run.ready_log"));
+    assert!(
+        got.2.starts_with("ready_log is not a valid regex: "),
+        "{}",
+        got.2
+    );
+}
+
+#[test]
+fn bad_production_settings() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "memory = \"512 apples\"",
+            "run.memory",
+            "invalid size \"512 apples\"",
+        ),
+        (
+            "memory = \"1MiB\"",
+            "run.memory",
+            "memory must be at least 6MiB, as Docker requires; found 1048576 bytes",
+        ),
+        (
+            "cpus = 0",
+            "run.cpus",
+            "cpus must be a number of CPUs of at least 0.01, like 1.5, found 0",
+        ),
+        (
+            "cpus = \"two\"",
+            "run.cpus",
+            "cpus must be a number of CPUs of at least 0.01, like 1.5, found \"two\"",
+        ),
+        (
+            "user = \"\"",
+            "run.user",
+            "user must be a name or uid, optionally with :group, like \"app\" or \"1000:1000\", found \"\"",
+        ),
+        (
+            "tmpfs = [\"tmp\"]",
+            "run.tmpfs",
+            "tmpfs entries must be absolute paths other than /, like \"/tmp\" or \"/run:size=64m\", found \"tmp\"",
+        ),
+    ];
+    for (run, key, message) in cases {
+        let (got, _) = project_error(&project("", &format!("ready_log = \"x\"\n{run}")));
+        assert_eq!(got.0, Some(5), "{run}");
+        assert_eq!(got.1.as_deref(), Some(*key), "{run}");
+        assert!(got.2.starts_with(message), "{run}: {}", got.2);
+    }
+    let (got, root) = project_error(&project("", "ready_log = \"x\"\nenv_file = \"app.env\""));
+    let message = format!(
+        "{root}/app.env:2: variable name \"BAD NAME\" must not be empty or contain whitespace"
+    );
+    assert_eq!(got, expect(5, "run.env_file", &message));
+    let (got, root) = project_error(&project("", "ready_log = \"x\"\nenv_file = \"none.env\""));
+    assert_eq!(got.1.as_deref(), Some("run.env_file"));
+    assert!(
+        got.2
+            .starts_with(&format!("cannot read env_file {root}/none.env: ")),
+        "{}",
+        got.2
+    );
+}
+
+#[test]
+fn bad_edits() {
+    let edit = |body: &str| {
+        project(
+            &format!("[[edit]]\nname = \"e\"\n{body}"),
+            "ready_log = \"x\"",
+        )
+    };
+    let cases: &[(&str, usize, &str, &str)] = &[
+        (
+            "file = \"package.json\"\nreplace = { from = \"2.0.0\", to = \"2.0.1\" }",
+            5,
+            "edit[1].replace",
+            "edit \"e\": replace.from \"2.0.0\" does not occur in `package.json`",
+        ),
+        (
+            "file = \"package.json\"\nreplace = { from = \"\", to = \"x\" }",
+            5,
+            "edit[1].replace",
+            "edit \"e\": replace.from must not be empty",
+        ),
+        (
+            "file = \"src/main.py\"\nappend = \"x\"\nwrite = \"y\"",
+            2,
+            "edit[1]",
+            "edit \"e\": give exactly one of append, replace, write or delete for `src/main.py`, found 2",
+        ),
+        (
+            "file = \"src/main.py\"",
+            2,
+            "edit[1]",
+            "edit \"e\": give exactly one of append, replace, write or delete for `src/main.py`, found 0",
+        ),
+        (
+            "file = \"src/main.py\"\ndelete = false",
+            5,
+            "edit[1].delete",
+            "edit \"e\": delete must be true (leave it out for another kind of change)",
+        ),
+        (
+            "file = \"gone.py\"\ndelete = true",
+            4,
+            "edit[1].file",
+            "edit \"e\": `gone.py` not found in the context of variant \"a\"",
+        ),
+        (
+            "file = \"src\"\nwrite = \"x\"",
+            4,
+            "edit[1].file",
+            "edit \"e\": `src` is a folder in the context of variant \"a\"; write needs a file path",
+        ),
+        (
+            "",
+            2,
+            "edit[1]",
+            "edit \"e\" changes nothing: give `file` and one of append, replace, write or delete, or [[edit.change]] entries",
+        ),
+        (
+            "file = \"src/main.py\"\nappend = \"x\"\n[[edit.change]]\nfile = \"package.json\"\nappend = \"y\"",
+            2,
+            "edit[1]",
+            "edit \"e\": give either `file` with one of append, replace, write or delete, or [[edit.change]] entries, not both",
+        ),
+        (
+            "[[edit.change]]\nfile = \"package.json\"\nappend = \"y\"\n[[edit.change]]\nwrite = \"y\"",
+            7,
+            "edit[1].change[2].file",
+            "edit \"e\": missing `file`, the file to change (relative to the context)",
+        ),
+        (
+            "[[edit.change]]\nfile = \"package.json\"\nreplace = { from = \"9.9\", to = \"x\" }",
+            6,
+            "edit[1].change[1].replace",
+            "edit \"e\": replace.from \"9.9\" does not occur in `package.json`",
+        ),
+    ];
+    for (body, line, key, message) in cases {
+        let (got, _) = project_error(&edit(body));
+        assert_eq!(got.1.as_deref(), Some(*key), "{body}");
+        assert!(got.2.starts_with(message), "{body}: {}", got.2);
+        assert_eq!(got.0, Some(*line), "{body}");
+    }
 }

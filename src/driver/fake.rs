@@ -1,0 +1,295 @@
+//! A scripted `Engine` for tests of the measurement logic: builds, containers and probes behave
+//! as a `Script` says, on tokio's clock, so that a test with a paused clock knows every answer
+//! (a server ready 1.2 s after start, an OOM kill at 0.8 s) to the millisecond.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use anyhow::anyhow;
+use tokio::time::{sleep, Instant};
+
+use super::{
+    BuildFailure, BuildOutput, BuildRequest, BuildStep, ContainerSpec, ContainerState, Engine,
+    EngineInfo, Health, HealthMode, HealthTest, ImageFacts, Layer, MemoryReading,
+};
+
+/// How the fake engine behaves. Times are measured from the container's start call.
+#[derive(Debug, Clone)]
+pub struct Script {
+    /// How long each build takes.
+    pub build_time: Duration,
+    /// Each build's steps: all reported cached except on a `nocache` build.
+    pub steps: Vec<&'static str>,
+    /// The build fails with this message.
+    pub build_error: Option<String>,
+    pub image_size_bytes: u64,
+    /// What `start_container` itself costs.
+    pub start_cost: Duration,
+    /// The HTTP status the app answers once it listens, and from when.
+    pub http: Option<(Duration, u16)>,
+    /// When the app prints its ready line (matched by any `ready_log` pattern).
+    pub log_ready_after: Option<Duration>,
+    /// The image's HEALTHCHECK, and from when it passes.
+    pub health: Option<(HealthTest, Duration)>,
+    /// The container stops by itself: after this long, with this exit code, OOM-killed or not.
+    pub exits: Option<(Duration, i64, bool)>,
+    /// Memory usage as a function of time since start (bytes); the kernel peak is the highest
+    /// value reached at any millisecond so far, as cgroup v1 keeps it.
+    pub usage_bytes: fn(Duration) -> u64,
+    pub inactive_file_bytes: u64,
+}
+
+impl Default for Script {
+    fn default() -> Self {
+        Script {
+            build_time: Duration::from_secs(1),
+            steps: vec!["COPY a /", "RUN b", "COPY c /"],
+            build_error: None,
+            image_size_bytes: 50 << 20,
+            start_cost: Duration::from_millis(250),
+            http: None,
+            log_ready_after: None,
+            health: None,
+            exits: None,
+            usage_bytes: |_| 100 << 20,
+            inactive_file_bytes: 0,
+        }
+    }
+}
+
+pub struct FakeEngine {
+    pub script: Script,
+    /// Every call, in order, as `name id-or-image`.
+    pub calls: RefCell<Vec<String>>,
+    /// The last container spec created.
+    pub created: RefCell<Option<ContainerSpec>>,
+    live: RefCell<BTreeSet<String>>,
+    started: Cell<Option<Instant>>,
+    next_id: Cell<u32>,
+}
+
+impl FakeEngine {
+    pub fn new(script: Script) -> FakeEngine {
+        FakeEngine {
+            script,
+            calls: RefCell::new(Vec::new()),
+            created: RefCell::new(None),
+            live: RefCell::new(BTreeSet::new()),
+            started: Cell::new(None),
+            next_id: Cell::new(0),
+        }
+    }
+
+    /// Containers created and not removed.
+    pub fn live_containers(&self) -> Vec<String> {
+        self.live.borrow().iter().cloned().collect()
+    }
+
+    fn call(&self, what: String) {
+        self.calls.borrow_mut().push(what);
+    }
+
+    fn since_start(&self) -> Option<Duration> {
+        self.started.get().map(|t| t.elapsed())
+    }
+
+    fn exited(&self) -> Option<(i64, bool)> {
+        let (after, code, oom) = self.script.exits?;
+        (self.since_start()? >= after).then_some((code, oom))
+    }
+
+    /// True from `after` on, while the container runs.
+    fn reached(&self, after: Duration) -> bool {
+        self.exited().is_none() && self.since_start().is_some_and(|t| t >= after)
+    }
+
+    fn peak_until(&self, t: Duration) -> u64 {
+        let ms = t.as_millis() as u64;
+        (0..=ms)
+            .map(|m| (self.script.usage_bytes)(Duration::from_millis(m)))
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+impl Engine for FakeEngine {
+    async fn info(&self) -> anyhow::Result<EngineInfo> {
+        Ok(EngineInfo {
+            docker_version: "fake".into(),
+            api_version: "1.41".into(),
+            storage_driver: "overlay2".into(),
+            cgroup_version: "1".into(),
+            cgroup_driver: "cgroupfs".into(),
+            operating_system: "fake".into(),
+            kernel_version: "fake".into(),
+            ncpu: 2,
+            mem_total_bytes: 1 << 34,
+        })
+    }
+
+    async fn build(&self, req: BuildRequest) -> Result<BuildOutput, BuildFailure> {
+        self.call(format!("build {}", req.tag));
+        sleep(self.script.build_time).await;
+        if let Some(message) = &self.script.build_error {
+            return Err(BuildFailure {
+                message: message.clone(),
+                created_images: Vec::new(),
+            });
+        }
+        let n = self.next_id.get() + 1;
+        self.next_id.set(n);
+        let steps = self
+            .script
+            .steps
+            .iter()
+            .map(|name| BuildStep {
+                name: name.to_string(),
+                instruction: name.split(' ').next().unwrap_or("").to_string(),
+                cached: !req.nocache,
+                duration_s: None,
+                reused_output: false,
+            })
+            .collect();
+        Ok(BuildOutput {
+            image_id: format!("sha256:image{n}"),
+            steps,
+            created_images: Vec::new(),
+        })
+    }
+
+    async fn image_facts(&self, image: &str) -> anyhow::Result<ImageFacts> {
+        self.call(format!("image_facts {image}"));
+        Ok(ImageFacts {
+            size_bytes: self.script.image_size_bytes,
+            layers: vec![Layer {
+                id: image.to_string(),
+                size_bytes: self.script.image_size_bytes,
+                created_by: "fake".into(),
+            }],
+        })
+    }
+
+    async fn image_exists(&self, _image: &str) -> anyhow::Result<bool> {
+        Ok(true)
+    }
+
+    async fn remove_image(&self, image: &str) -> anyhow::Result<()> {
+        self.call(format!("remove_image {image}"));
+        Ok(())
+    }
+
+    async fn images_labelled(&self, _label: &str) -> anyhow::Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+
+    async fn create_container(&self, spec: &ContainerSpec) -> anyhow::Result<String> {
+        let id = format!("c{}", self.calls.borrow().len());
+        self.call(format!("create_container {id}"));
+        self.live.borrow_mut().insert(id.clone());
+        *self.created.borrow_mut() = Some(spec.clone());
+        Ok(id)
+    }
+
+    async fn start_container(&self, id: &str) -> anyhow::Result<()> {
+        self.call(format!("start_container {id}"));
+        sleep(self.script.start_cost).await;
+        self.started.set(Some(Instant::now()));
+        Ok(())
+    }
+
+    async fn health_test(&self, _image: &str) -> anyhow::Result<Option<HealthTest>> {
+        Ok(self.script.health.as_ref().map(|(test, _)| test.clone()))
+    }
+
+    async fn exec(&self, id: &str, argv: &[String]) -> anyhow::Result<i64> {
+        self.call(format!("exec {id} {}", argv.join(" ")));
+        let passes = self.script.health.as_ref().map(|(_, after)| *after);
+        Ok(match passes {
+            Some(after) if self.reached(after) => 0,
+            _ => 1,
+        })
+    }
+
+    async fn published_port(&self, _id: &str, container_port: u16) -> anyhow::Result<u16> {
+        Ok(40000 + container_port % 1000)
+    }
+
+    async fn http_status(&self, _host_port: u16, _path: &str) -> Option<u16> {
+        let (after, status) = self.script.http?;
+        self.reached(after).then_some(status)
+    }
+
+    async fn wait_for_log(&self, id: &str, _pattern: &regex::Regex) -> anyhow::Result<()> {
+        self.call(format!("wait_for_log {id}"));
+        let start = self.started.get().ok_or_else(|| anyhow!("not started"))?;
+        let exit_at = self.script.exits.map(|(after, _, _)| after);
+        match (self.script.log_ready_after, exit_at) {
+            (Some(ready), exit) if exit.is_none_or(|e| ready < e) => {
+                tokio::time::sleep_until(start + ready).await;
+                Ok(())
+            }
+            (_, Some(exit)) => {
+                tokio::time::sleep_until(start + exit).await;
+                Err(anyhow!("the container's output ended"))
+            }
+            (_, None) => std::future::pending().await,
+        }
+    }
+
+    async fn container_state(&self, id: &str) -> anyhow::Result<ContainerState> {
+        if !self.live.borrow().contains(id) {
+            return Err(anyhow!("no such container {id}"));
+        }
+        let exited = self.exited();
+        let docker_runs_checks = matches!(
+            self.created.borrow().as_ref().map(|s| s.health),
+            Some(HealthMode::Every { .. })
+        );
+        let health = match &self.script.health {
+            Some((_, after)) if docker_runs_checks && self.reached(*after) => Health::Healthy,
+            Some(_) if docker_runs_checks => Health::Starting,
+            _ => Health::None,
+        };
+        Ok(ContainerState {
+            running: self.started.get().is_some() && exited.is_none(),
+            exit_code: exited.map(|(code, _)| code),
+            oom_killed: exited.is_some_and(|(_, oom)| oom),
+            health,
+        })
+    }
+
+    async fn memory(&self, id: &str) -> anyhow::Result<MemoryReading> {
+        let t = self
+            .since_start()
+            .ok_or_else(|| anyhow!("{id} not started"))?;
+        if self.exited().is_some() {
+            return Err(anyhow!("{id} is not running"));
+        }
+        Ok(MemoryReading {
+            usage_bytes: (self.script.usage_bytes)(t),
+            max_usage_bytes: Some(self.peak_until(t)),
+            inactive_file_bytes: self.script.inactive_file_bytes,
+        })
+    }
+
+    async fn logs_tail(&self, _id: &str, _lines: usize) -> String {
+        "fake output\n".to_string()
+    }
+
+    async fn remove_container(&self, id: &str) -> anyhow::Result<()> {
+        self.call(format!("remove_container {id}"));
+        self.live.borrow_mut().remove(id);
+        self.started.set(None);
+        Ok(())
+    }
+
+    async fn remove_live_containers(&self) {
+        let ids = self.live_containers();
+        for id in ids {
+            let _ = self.remove_container(&id).await;
+        }
+    }
+
+    async fn wait_for_abandoned_build(&self) {}
+}
