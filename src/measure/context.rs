@@ -189,7 +189,7 @@ fn create_parents(root: &Path, file: &Path) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 /// `file` relative to `source` when it lies inside it, in normal form.
-fn inside_context(source: &Path, file: &Path) -> Option<PathBuf> {
+pub fn inside_context(source: &Path, file: &Path) -> Option<PathBuf> {
     if file.is_absolute() {
         return file.strip_prefix(source).ok().map(Path::to_path_buf);
     }

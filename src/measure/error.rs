@@ -30,7 +30,10 @@ pub enum RunFailure {
     #[error("container exited with code {code} {during}")]
     Exited { code: i64, during: Stage },
     /// The kernel killed it for exceeding its memory limit (or, with no limit, the host's).
-    #[error("killed: out of memory ({}) {during}; the highest usage seen was {:.1} MiB", limit_text(.limit), *.peak_bytes as f64 / 1048576.0)]
+    /// `peak_bytes` is a lower bound: the cgroup is gone once the container is, and the engine
+    /// answers a stats call in ~0.8 s on these machines, so the last sample may be well below
+    /// the limit that the kill proves was reached.
+    #[error("killed: out of memory ({}) {during}; the highest usage sampled before the kill was {:.1} MiB", limit_text(.limit), *.peak_bytes as f64 / 1048576.0)]
     OutOfMemory {
         limit: Option<String>,
         peak_bytes: u64,
@@ -87,7 +90,7 @@ mod tests {
         };
         assert_eq!(
             oom.to_string(),
-            "killed: out of memory (limit 128MiB) before it was ready; the highest usage seen was 128.0 MiB"
+            "killed: out of memory (limit 128MiB) before it was ready; the highest usage sampled before the kill was 128.0 MiB"
         );
         let run = MeasureError::Run {
             failure: RunFailure::Exited {

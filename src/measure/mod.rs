@@ -17,7 +17,7 @@ use crate::driver::{
 use crate::metric;
 use crate::results::Sample;
 use crate::scenario::dockerfile::Dockerfile;
-use crate::scenario::{Change, ChangeKind, Suite, Variant};
+use crate::scenario::{Builder, Change, ChangeKind, Suite, Variant};
 use context::PrivateContext;
 pub use error::MeasureError;
 
@@ -186,6 +186,19 @@ impl<E: Engine> Measurer<'_, E> {
         }
 
         for edit in &self.suite.edits {
+            if rep > 1 && !edit.changes.iter().any(context::can_add_nonce) {
+                // Its tree is the same as in repetition 1, whose layers are cached: a rebuild
+                // now would measure the cache, not a rebuild after the edit.
+                if rep == 2 {
+                    self.out.borrow_mut().notes.push(format!(
+                        "edit `{}` was measured in repetition 1 only: none of its changes can \
+                         carry a nonce, so every later repetition would rebuild the same files \
+                         and be served from the first one's cache",
+                        edit.name
+                    ));
+                }
+                continue;
+            }
             observer.phase(name, &Phase::Edit(edit.name.clone()), rep, runs);
             // Unique per variant too: variants often share stages, and one variant's edited
             // build must not serve the next variant's from BuildKit's content-keyed cache.
@@ -336,9 +349,10 @@ pub fn suite_warnings(suite: &Suite) -> Vec<String> {
 /// Why a change without a nonce gets served from the cache, and what to do about it.
 fn nonce_advice(edit: &str, change: &Change, several: bool) -> String {
     let file = change.file.display();
-    let why = "so a repeated rebuild produces the same files as an earlier one, and BuildKit \
-               serves it from that build's cache (its hit rate and time are then not those of a \
-               first rebuild)";
+    let why = "so a repeated rebuild produces the same files as an earlier one and is served \
+               from that build's cache (its hit rate and time are then not those of a first \
+               rebuild); an edit none of whose changes carries a nonce is measured in \
+               repetition 1 only";
     let fix = match &change.kind {
         ChangeKind::Delete if several => {
             "the edit's other changes carry the nonce, which keeps the edit as a whole new only \
@@ -385,6 +399,17 @@ fn dockerfile_warnings(variant: &Variant) -> Vec<String> {
             variant.name,
             unused.join(", "),
             variant.dockerfile.display()
+        ));
+    }
+    let outside = context::inside_context(&variant.context_dir, &variant.dockerfile).is_none();
+    if outside && variant.builder == Builder::BuildKit {
+        warnings.push(format!(
+            "variant `{}`: its Dockerfile lies outside the context, so dockbench sends it inside \
+             the context as `.dockerfile.dockbench`; BuildKit, given the context as a tar through \
+             the Engine API, applies no .dockerignore to it, so a `COPY .` copies that file \
+             ({} bytes) into the image (the classic builder leaves it out, as `docker build -f` does)",
+            variant.name,
+            text.len()
         ));
     }
     let stage = match &variant.target {
