@@ -55,6 +55,7 @@ pub fn report_html(results: &RunResults, charts: &Charts) -> String {
         "<p class=\"note\">Each cell is the median ± standard deviation over the runs. \
          ✅/❌: target met/missed, judged on the median.</p>\n",
     ));
+    settings(&mut html, results);
     if let Some(targets) = sections::targets_table(results) {
         html.push_str("<h2>Targets</h2>\n");
         html.push_str(&table(&targets));
@@ -85,6 +86,24 @@ fn failures(html: &mut String, results: &RunResults) {
             escape(error)
         );
     }
+}
+
+/// Right below the figures: a startup under a 512 MiB limit is not one without it.
+fn settings(html: &mut String, results: &RunResults) {
+    let set = sections::settings(results);
+    if set.is_empty() {
+        return;
+    }
+    html.push_str("<p>Built and run with:</p>\n<ul>\n");
+    for (name, described) in set {
+        let _ = writeln!(
+            html,
+            "<li><strong>{}</strong>: {}</li>",
+            escape(name),
+            escape(&described)
+        );
+    }
+    html.push_str("</ul>\n");
 }
 
 fn notes(html: &mut String, results: &RunResults) {

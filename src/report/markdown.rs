@@ -28,6 +28,7 @@ pub fn report_markdown(results: &RunResults, charts: &Charts) -> String {
         "\nEach cell is the median ± standard deviation over the runs. \
          ✅/❌: target met/missed, judged on the median.\n"
     );
+    settings(&mut md, results);
     if let Some(targets) = sections::targets_table(results) {
         md.push_str("## Targets\n\n");
         md.push_str(&table(&targets));
@@ -52,6 +53,19 @@ fn failures(md: &mut String, results: &RunResults) {
     for (name, error) in failed {
         let _ = writeln!(md, "### {}\n\n{}\n", escape(name), code_block(error));
     }
+}
+
+/// Right below the figures: a startup under a 512 MiB limit is not one without it.
+fn settings(md: &mut String, results: &RunResults) {
+    let set = sections::settings(results);
+    if set.is_empty() {
+        return;
+    }
+    md.push_str("Built and run with:\n\n");
+    for (name, described) in set {
+        let _ = writeln!(md, "- **{}**: {}", escape(name), escape(&described));
+    }
+    md.push('\n');
 }
 
 fn notes(md: &mut String, results: &RunResults) {

@@ -215,6 +215,12 @@ mod tests {
             "7 metric and 3 step charts"
         );
         assert!(html.contains("<figcaption>Cold build time (cold_build_s)</figcaption>"));
+        // The settings that change the figures, right after the summary table.
+        let settings = "<li><strong>debian-slim-with-build-tools</strong>: target runtime, \
+                        memory limit 512MiB, 1.5 CPUs</li>";
+        let at = html.find(settings).expect("settings listed");
+        assert!(html.find("<h2>Summary</h2>").unwrap() < at);
+        assert!(at < html.find("<h2>Targets</h2>").unwrap());
     }
 
     #[test]

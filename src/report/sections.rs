@@ -209,6 +209,17 @@ pub fn failures(results: &RunResults) -> Vec<(&str, &str)> {
         .collect()
 }
 
+/// The variants built or run with settings that change their figures (a target stage, a
+/// platform, container limits), each described in one line.
+pub fn settings(results: &RunResults) -> Vec<(&str, String)> {
+    results
+        .variants
+        .iter()
+        .filter(|v| !v.settings.is_default())
+        .map(|v| (v.name.as_str(), v.settings.describe()))
+        .collect()
+}
+
 /// The variants with notes on their figures, and the notes.
 pub fn notes(results: &RunResults) -> Vec<(&str, &[String])> {
     results

@@ -27,6 +27,14 @@ pub fn summary_table(results: &RunResults) -> String {
         .collect();
     let mut out = variants_table(&results.variants, &columns).to_string();
     out.push('\n');
+    // Right below the figures: a startup under a 512 MiB limit is not one without it.
+    for variant in results.variants.iter().filter(|v| !v.settings.is_default()) {
+        out.push_str(&format!(
+            "{}: {}\n",
+            variant.name,
+            variant.settings.describe()
+        ));
+    }
     for variant in &results.variants {
         if variant.status == Status::Failed {
             out.push_str(&failure_line(variant));
@@ -183,7 +191,7 @@ mod tests {
     }
 
     fn debian() -> VariantResult {
-        let v = variant(
+        let mut v = variant(
             "debian",
             &[
                 ("cold_build_s", &[183.2, 185.24, 190.0]),
@@ -205,6 +213,11 @@ mod tests {
                 ),
             ],
         );
+        v.settings.limits = crate::scenario::Limits {
+            memory_bytes: Some(512 << 20),
+            memory_text: Some("512MiB".into()),
+            cpus: None,
+        };
         with_targets(v, SUITE_TARGETS)
     }
 

@@ -108,6 +108,15 @@ fn debian() -> VariantResult {
         step("[3/3] COPY . /app", true, Some(0.0)),
     ];
     v.notes = vec!["edit `deps`, repetition 2: 1 of 3 steps reused <layers> `x`".to_string()];
+    v.settings = crate::results::VariantSettings {
+        target: Some("runtime".into()),
+        platform: None,
+        limits: crate::scenario::Limits {
+            memory_bytes: Some(512 << 20),
+            memory_text: Some("512MiB".into()),
+            cpus: Some(1.5),
+        },
+    };
     with_targets(v, TARGETS)
 }
 
