@@ -83,7 +83,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
     let mut code = EXIT_OK;
     for suite in &settings.suites {
         let out_dir = out_dir(&settings, suite);
-        let outcome = run_suite(
+        let outcome = measure_suite(
             &engine,
             &ctx,
             suite,
@@ -93,12 +93,6 @@ pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
             stop_rx.clone(),
         )
         .await;
-        // Cleanup runs whatever happened, Ctrl-C included: containers always, images unless kept.
-        engine.remove_live_containers().await;
-        if !settings.keep_images {
-            engine.wait_for_abandoned_build().await;
-            measure::remove_built_images(&engine, &ctx).await;
-        }
         match outcome? {
             SuiteOutcome::AllGood => {}
             SuiteOutcome::Failures => code = EXIT_FAILURES,
@@ -111,6 +105,26 @@ pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
     Ok(code)
 }
 
+/// Measures one suite, then cleans up whatever happened, Ctrl-C included: containers always,
+/// images unless kept.
+async fn measure_suite<E: Engine>(
+    engine: &E,
+    ctx: &RunContext,
+    suite: &Suite,
+    settings: &RunSettings,
+    out_dir: &Path,
+    engine_info: &crate::driver::EngineInfo,
+    stop: watch::Receiver<bool>,
+) -> anyhow::Result<SuiteOutcome> {
+    let outcome = run_suite(engine, ctx, suite, settings, out_dir, engine_info, stop).await;
+    engine.remove_live_containers().await;
+    if !settings.keep_images {
+        engine.wait_for_abandoned_build().await;
+        measure::remove_built_images(engine, ctx).await;
+    }
+    outcome
+}
+
 fn out_dir(settings: &RunSettings, suite: &Suite) -> PathBuf {
     match &settings.out {
         Some(dir) if settings.suites.len() == 1 => dir.clone(),
@@ -119,6 +133,7 @@ fn out_dir(settings: &RunSettings, suite: &Suite) -> PathBuf {
     }
 }
 
+#[derive(Debug, PartialEq)]
 enum SuiteOutcome {
     AllGood,
     Failures,
@@ -129,8 +144,8 @@ fn phases_per_run(suite: &Suite, variant: &Variant) -> u64 {
     2 + u64::from(variant.run.is_some()) + suite.edits.len() as u64
 }
 
-async fn run_suite(
-    engine: &DockerEngine,
+async fn run_suite<E: Engine>(
+    engine: &E,
     ctx: &RunContext,
     suite: &Suite,
     settings: &RunSettings,
@@ -233,4 +248,129 @@ fn display_path(path: &Path) -> String {
 
 fn now_rfc3339() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::driver::fake::{FakeEngine, Script};
+    use crate::results::Status;
+
+    /// A suite of two variants with a worker that prints its ready line 1 s after start.
+    fn suite(dir: &Path) -> Suite {
+        std::fs::write(dir.join("Dockerfile"), "FROM scratch\nCOPY a.py /\n").unwrap();
+        std::fs::write(dir.join("a.py"), "a\n").unwrap();
+        let text = "name = \"s\"\nruns = 2\n[run]\nready_log = \"ready\"\nsettle = \"2s\"\n\
+                    [[edit]]\nname = \"e\"\nfile = \"a.py\"\nappend = \"b\"\n\
+                    [[variant]]\nname = \"one\"\n[[variant]]\nname = \"two\"\n";
+        std::fs::write(dir.join("suite.toml"), text).unwrap();
+        load_suite(&dir.join("suite.toml")).unwrap()
+    }
+
+    fn settings(suite: Suite) -> RunSettings {
+        RunSettings {
+            suites: vec![suite],
+            runs_override: None,
+            out: None,
+            progress: false,
+            keep_images: false,
+            report: false,
+            exports: Default::default(),
+        }
+    }
+
+    fn engine() -> FakeEngine {
+        FakeEngine::new(Script {
+            build_time: Duration::from_secs(1),
+            log_ready_after: Some(Duration::from_secs(1)),
+            ..Script::default()
+        })
+    }
+
+    async fn measure(
+        engine: &FakeEngine,
+        dir: &Path,
+        stop: watch::Receiver<bool>,
+    ) -> (SuiteOutcome, RunResults) {
+        let settings = settings(suite(dir));
+        let out = dir.join("results");
+        let info = engine.info().await.unwrap();
+        let ctx = RunContext::new();
+        let outcome = measure_suite(
+            engine,
+            &ctx,
+            &settings.suites[0],
+            &settings,
+            &out,
+            &info,
+            stop,
+        )
+        .await
+        .unwrap();
+        (outcome, ResultsStore::load(&out).unwrap())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn ctrl_c_keeps_what_was_measured_and_removes_the_container() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine();
+        let (stop_tx, stop_rx) = watch::channel(false);
+        // Cold build 0-1 s, warm build 1-2 s, container started at 2 s: Ctrl-C at 3 s falls in
+        // the run phase of the first variant's first repetition, with its container running.
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            stop_tx.send(true).unwrap();
+        });
+        let t0 = tokio::time::Instant::now();
+        let (outcome, results) = measure(&engine, dir.path(), stop_rx).await;
+        assert_eq!(outcome, SuiteOutcome::Interrupted);
+        assert_eq!(t0.elapsed(), Duration::from_secs(3), "stops at once");
+        assert_eq!(
+            results.variants.len(),
+            1,
+            "the second variant never started"
+        );
+        let one = &results.variants[0];
+        assert_eq!(one.status, Status::Failed);
+        assert_eq!(
+            one.error.as_deref(),
+            Some("interrupted (Ctrl-C) before this variant finished")
+        );
+        // Both builds of repetition 1 were measured before the interruption, and kept.
+        assert_eq!(one.metrics["cold_build_s"].samples, [1.0]);
+        assert_eq!(one.metrics["warm_build_s"].samples, [1.0]);
+        assert!(!one.metrics.contains_key("startup_s"));
+        assert!(engine.live_containers().is_empty(), "container removed");
+        let calls = engine.calls.borrow();
+        let removed_images = calls
+            .iter()
+            .filter(|c| c.starts_with("remove_image"))
+            .count();
+        assert_eq!(
+            removed_images, 2,
+            "both images built are removed: {calls:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_full_run_measures_every_phase_in_order_and_cleans_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine();
+        let (_stop_tx, stop_rx) = watch::channel(false);
+        let t0 = tokio::time::Instant::now();
+        let (outcome, results) = measure(&engine, dir.path(), stop_rx).await;
+        assert_eq!(outcome, SuiteOutcome::AllGood);
+        // Per repetition: 3 builds of 1 s, a start of 0.25 s, ready 1 s later, 2 s of settle.
+        assert_eq!(t0.elapsed(), Duration::from_millis(2 * 2 * 6250));
+        for v in &results.variants {
+            assert_eq!(v.status, Status::Ok);
+            assert_eq!(v.metrics["startup_s"].samples, [1.25, 1.25]);
+            assert_eq!(v.metrics["cache_hit_rate.e"].samples, [1.0, 1.0]);
+            assert_eq!(v.metrics["image_size_bytes"].samples, [52_428_800.0; 2]);
+        }
+        assert!(results.finished_at.is_some());
+        assert!(engine.live_containers().is_empty());
+    }
 }

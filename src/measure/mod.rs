@@ -9,7 +9,7 @@ pub mod probe;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::time::Instant;
+use tokio::time::Instant;
 
 use crate::driver::{
     buildlog, run_labels, BuildOutput, BuildRequest, BuildStep, Engine, Layer, LABEL_RUN,
