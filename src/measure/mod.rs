@@ -445,4 +445,62 @@ mod tests {
         );
         assert_eq!(image_tag("s", "_x_", "r"), "dockbench/s--x:r");
     }
+
+    /// The warnings of a suite in a temp folder with this Dockerfile and these files.
+    fn warnings_of(suite: &str, dockerfile: &str, files: &[&str]) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
+        for f in files {
+            std::fs::write(dir.path().join(f), "{\"version\": \"1\"}\n").unwrap();
+        }
+        std::fs::write(dir.path().join("suite.toml"), suite).unwrap();
+        let suite = crate::scenario::load_suite(&dir.path().join("suite.toml")).unwrap();
+        suite_warnings(&suite)
+    }
+
+    #[test]
+    fn warns_what_will_not_measure_as_expected() {
+        let suite = "name = \"s\"\nbuild_args = { BASE = \"b\", NOPE = \"1\" }\n\
+                     [run]\ntimeout = \"5s\"\n\
+                     [[edit]]\nname = \"lock\"\nfile = \"package-lock.json\"\n\
+                     replace = { from = \"1\", to = \"2\" }\n\
+                     [[edit]]\nname = \"gone\"\nfile = \"a.py\"\ndelete = true\n\
+                     [[edit]]\nname = \"fine\"\nfile = \"package.json\"\n\
+                     replace = { from = \"1\", to = \"1-{nonce}\" }\n\
+                     [[variant]]\nname = \"v\"\n";
+        let w = warnings_of(
+            suite,
+            "ARG BASE\nFROM $BASE\nCOPY . /\n",
+            &["package-lock.json", "package.json", "a.py"],
+        );
+        assert_eq!(w.len(), 4, "{w:#?}");
+        assert!(w[0].starts_with(
+            "edit `lock` (package-lock.json): dockbench does not know the comment syntax"
+        ));
+        assert!(w[0].contains("put `{nonce}` in `replace.to`"), "{}", w[0]);
+        assert!(w[0].contains("(\"1.2.3-{nonce}\")"), "{}", w[0]);
+        assert!(w[1].starts_with("edit `gone` (a.py): a delete cannot carry a nonce"));
+        assert!(w[1].contains("measured in repetition 1 only"), "{}", w[1]);
+        assert!(
+            w[2].starts_with("variant `v`: build arg(s) [NOPE] are not declared"),
+            "{}",
+            w[2]
+        );
+        assert!(w[3].starts_with("variant `v`: [run] has no http_probe or ready_log, and Dockerfile has no HEALTHCHECK"), "{}", w[3]);
+        assert!(w[3].contains("add `ready_log ="), "{}", w[3]);
+
+        // With a HEALTHCHECK, a ready line or a probe, there is something to time.
+        let healthy = warnings_of(
+            "name = \"s\"\n[run]\n[[variant]]\nname = \"v\"\n",
+            "FROM x\nHEALTHCHECK CMD true\n",
+            &[],
+        );
+        assert!(healthy.is_empty(), "{healthy:?}");
+        let logged = warnings_of(
+            "name = \"s\"\n[run]\nready_log = \"up\"\n[[variant]]\nname = \"v\"\n",
+            "FROM x\n",
+            &[],
+        );
+        assert!(logged.is_empty(), "{logged:?}");
+    }
 }
