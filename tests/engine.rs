@@ -2,18 +2,19 @@
 //! are known in advance, with both builders. These need a Docker engine and the local base
 //! images (`bash scripts/setup.sh`); without them they fail, never skip.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use bollard::query_parameters::{ListContainersOptions, ListImagesOptions};
+use bollard::query_parameters::ListImagesOptions;
+use common::*;
 use serde_json::Value;
 
 /// Engine tests run one at a time: timing assertions should not compete for the 2 cores.
 static ENGINE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-const MIB: f64 = 1024.0 * 1024.0;
 
 fn fixture(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -21,84 +22,8 @@ fn fixture(path: &str) -> PathBuf {
         .join(path)
 }
 
-fn dockbench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dockbench"))
-        .args(args)
-        .output()
-        .expect("run dockbench")
-}
-
 fn run_suite(suite: &str, out: &Path) -> (Output, Value) {
-    let output = dockbench(&[
-        "run",
-        fixture(suite).to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--no-progress",
-    ]);
-    let text = std::fs::read_to_string(out.join("results.json")).unwrap_or_else(|e| {
-        panic!(
-            "no results.json ({e}); stderr:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    (output, serde_json::from_str(&text).unwrap())
-}
-
-fn variant<'a>(results: &'a Value, name: &str) -> &'a Value {
-    results["variants"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["name"] == name)
-        .unwrap_or_else(|| panic!("variant {name} missing"))
-}
-
-fn samples(v: &Value, metric: &str) -> Vec<f64> {
-    v["metrics"][metric]["samples"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{} has no {metric}: {}", v["name"], v["metrics"]))
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn median(v: &Value, metric: &str) -> f64 {
-    v["metrics"][metric]["median"].as_f64().unwrap()
-}
-
-async fn docker() -> bollard::Docker {
-    bollard::Docker::connect_with_defaults().expect("docker client")
-}
-
-async fn labelled_containers(label: &str) -> usize {
-    let filters = HashMap::from([("label".to_string(), vec![label.to_string()])]);
-    let options = ListContainersOptions {
-        all: true,
-        filters: Some(filters),
-        ..Default::default()
-    };
-    docker()
-        .await
-        .list_containers(Some(options))
-        .await
-        .unwrap()
-        .len()
-}
-
-async fn labelled_images(label: &str) -> usize {
-    let filters = HashMap::from([("label".to_string(), vec![label.to_string()])]);
-    let options = ListImagesOptions {
-        all: true,
-        filters: Some(filters),
-        ..Default::default()
-    };
-    docker()
-        .await
-        .list_images(Some(options))
-        .await
-        .unwrap()
-        .len()
+    run_suite_at(&fixture(suite), out, &[])
 }
 
 /// Images (dangling ones included) with a layer whose command mentions `marker`.

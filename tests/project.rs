@@ -3,15 +3,16 @@
 //! by a log line or a 204, and memory limits. Each answer is known in advance. These need a
 //! Docker engine and the local base images (`bash scripts/setup.sh`); without them they fail.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
+use common::*;
 use serde_json::Value;
 
 /// Engine tests run one at a time: timing assertions should not compete for the 2 cores.
 static ENGINE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-const MIB: f64 = 1024.0 * 1024.0;
 
 /// A copy of the fixture folder with a `ctx/stamp.txt` no earlier run has seen, so that no
 /// layer (and no edited rebuild) can be served from an earlier run's build cache.
@@ -33,41 +34,7 @@ fn fresh_fixture() -> tempfile::TempDir {
 }
 
 fn run_suite(suite: &Path, out: &Path) -> (Output, Value) {
-    let output = Command::new(env!("CARGO_BIN_EXE_dockbench"))
-        .args(["run", suite.to_str().unwrap(), "--out"])
-        .arg(out)
-        .args(["--no-progress", "--no-report"])
-        .output()
-        .expect("run dockbench");
-    let text = std::fs::read_to_string(out.join("results.json")).unwrap_or_else(|e| {
-        panic!(
-            "no results.json ({e}); stderr:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    (output, serde_json::from_str(&text).unwrap())
-}
-
-fn variant<'a>(results: &'a Value, name: &str) -> &'a Value {
-    results["variants"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["name"] == name)
-        .unwrap_or_else(|| panic!("variant {name} missing"))
-}
-
-fn samples(v: &Value, metric: &str) -> Vec<f64> {
-    v["metrics"][metric]["samples"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{} has no {metric}: {}", v["name"], v["metrics"]))
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn median(v: &Value, metric: &str) -> f64 {
-    v["metrics"][metric]["median"].as_f64().unwrap()
+    run_suite_at(suite, out, &["--no-report"])
 }
 
 fn error(v: &Value) -> &str {
@@ -90,27 +57,10 @@ fn step_names(v: &Value) -> Vec<String> {
 }
 
 async fn labelled(label: &str) -> (usize, usize) {
-    use bollard::query_parameters::{ListContainersOptions, ListImagesOptions};
-    use std::collections::HashMap;
-    let docker = bollard::Docker::connect_with_defaults().expect("docker client");
-    let filters = HashMap::from([("label".to_string(), vec![label.to_string()])]);
-    let containers = docker
-        .list_containers(Some(ListContainersOptions {
-            all: true,
-            filters: Some(filters.clone()),
-            ..Default::default()
-        }))
-        .await
-        .unwrap();
-    let images = docker
-        .list_images(Some(ListImagesOptions {
-            all: true,
-            filters: Some(filters),
-            ..Default::default()
-        }))
-        .await
-        .unwrap();
-    (containers.len(), images.len())
+    (
+        labelled_containers(label).await,
+        labelled_images(label).await,
+    )
 }
 
 #[tokio::test]
