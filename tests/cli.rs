@@ -38,6 +38,7 @@ fn validate_accepts_the_bundled_suites() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for suite in [
         "scenarios/python-api/suite.toml",
+        "scenarios/uv-worker/suite.toml",
         "tests/fixtures/python-api-ci/suite.toml",
     ] {
         let o = dockbench(&["validate", root.join(suite).to_str().unwrap()]);
@@ -53,7 +54,8 @@ fn unknown_key_names_file_line_and_key() {
     assert_eq!(o.status.code(), Some(2));
     let expected = format!(
         "error: {}:5: `run.timeot`: unknown key `timeot` in [run]; expected one of: port, \
-         http_probe, timeout, settle, env, command\n",
+         http_probe, http_status, ready_log, timeout, settle, env, env_file, command, memory, \
+         cpus, user, tmpfs\n",
         path.display()
     );
     assert_eq!(stderr(&o), expected);
