@@ -78,55 +78,12 @@ impl DockerEngine {
         })
     }
 
-    /// After Ctrl-C dropped a build midway: waits until the engine has finished what it will
-    /// finish anyway, so that the images of this run can then be removed. BuildKit cancels a
-    /// build whose client went away, but not its export: an image being exported is still
-    /// written and tagged (seen: ~6 s after dockbench had exited, on fuse-overlayfs).
-    async fn wait_for_abandoned_build_impl(&self) {
-        let Some(build) = self.inflight_build.lock().unwrap().take() else {
-            return;
-        };
-        if !build.exporting {
-            return;
-        }
-        eprintln!("waiting for the engine to finish exporting the interrupted build...");
-        let deadline = tokio::time::Instant::now() + ABANDONED_EXPORT_WAIT;
-        while tokio::time::Instant::now() < deadline {
-            if self.image_id(&build.tag).await != build.previous_image {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        eprintln!(
-            "warning: the engine had not finished the interrupted build of {} after {}s; \
-             an image with this run's label may be left",
-            build.tag,
-            ABANDONED_EXPORT_WAIT.as_secs()
-        );
-    }
-
     async fn image_id(&self, image: &str) -> Option<String> {
         self.docker
             .inspect_image(image)
             .await
             .ok()
             .and_then(|i| i.id)
-    }
-
-    /// Removes every container this engine created that is still there (Ctrl-C, errors).
-    async fn remove_live_containers_impl(&self) {
-        let ids: Vec<String> = self
-            .live_containers
-            .lock()
-            .unwrap()
-            .iter()
-            .cloned()
-            .collect();
-        for id in ids {
-            if let Err(e) = self.remove_container(&id).await {
-                eprintln!("warning: could not remove container {id}: {e:#}");
-            }
-        }
     }
 }
 
@@ -629,12 +586,47 @@ impl Engine for DockerEngine {
         ))
     }
 
+    /// Removes every container this engine created that is still there (Ctrl-C, errors).
     async fn remove_live_containers(&self) {
-        self.remove_live_containers_impl().await
+        let ids: Vec<String> = self
+            .live_containers
+            .lock()
+            .unwrap()
+            .iter()
+            .cloned()
+            .collect();
+        for id in ids {
+            if let Err(e) = self.remove_container(&id).await {
+                eprintln!("warning: could not remove container {id}: {e:#}");
+            }
+        }
     }
 
+    /// After Ctrl-C dropped a build midway: waits until the engine has finished what it will
+    /// finish anyway, so that the images of this run can then be removed. BuildKit cancels a
+    /// build whose client went away, but not its export: an image being exported is still
+    /// written and tagged (seen: ~6 s after dockbench had exited, on fuse-overlayfs).
     async fn wait_for_abandoned_build(&self) {
-        self.wait_for_abandoned_build_impl().await
+        let Some(build) = self.inflight_build.lock().unwrap().take() else {
+            return;
+        };
+        if !build.exporting {
+            return;
+        }
+        eprintln!("waiting for the engine to finish exporting the interrupted build...");
+        let deadline = tokio::time::Instant::now() + ABANDONED_EXPORT_WAIT;
+        while tokio::time::Instant::now() < deadline {
+            if self.image_id(&build.tag).await != build.previous_image {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        eprintln!(
+            "warning: the engine had not finished the interrupted build of {} after {}s; \
+             an image with this run's label may be left",
+            build.tag,
+            ABANDONED_EXPORT_WAIT.as_secs()
+        );
     }
 }
 
