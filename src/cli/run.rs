@@ -355,6 +355,52 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn an_edit_that_cannot_carry_a_nonce_is_measured_once_and_noted() {
+        let dir = tempfile::tempdir().unwrap();
+        suite(dir.path());
+        // The same suite with a second edit: a delete, which no nonce can make unique.
+        let path = dir.path().join("suite.toml");
+        let text = std::fs::read_to_string(&path).unwrap().replace(
+            "[[variant]]\nname = \"one\"",
+            "[[edit]]\nname = \"gone\"\nfile = \"b.py\"\ndelete = true\n[[variant]]\nname = \"one\"",
+        );
+        std::fs::write(&path, text).unwrap();
+        std::fs::write(dir.path().join("b.py"), "b\n").unwrap();
+        let settings = settings(load_suite(&path).unwrap());
+        let engine = engine();
+        let (_stop_tx, stop_rx) = watch::channel(false);
+        let out = dir.path().join("results");
+        let info = engine.info().await.unwrap();
+        let ctx = RunContext::new();
+        let suite = &settings.suites[0];
+        let outcome = measure_suite(&engine, &ctx, suite, &settings, &out, &info, stop_rx)
+            .await
+            .unwrap();
+        assert_eq!(outcome, SuiteOutcome::AllGood);
+        let results = ResultsStore::load(&out).unwrap();
+        for v in &results.variants {
+            assert_eq!(
+                v.metrics["rebuild_s.e"].samples.len(),
+                2,
+                "the append has a nonce"
+            );
+            assert_eq!(
+                v.metrics["rebuild_s.gone"].samples,
+                [1.0],
+                "repetition 1 only"
+            );
+            assert_eq!(
+                v.notes,
+                [
+                    "edit `gone` was measured in repetition 1 only: none of its changes can carry \
+                  a nonce, so every later repetition would rebuild the same files and be served \
+                  from the first one's cache"
+                ]
+            );
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_full_run_measures_every_phase_in_order_and_cleans_up() {
         let dir = tempfile::tempdir().unwrap();
         let engine = engine();
