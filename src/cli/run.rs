@@ -117,7 +117,7 @@ async fn measure_suite<E: Engine>(
     stop: watch::Receiver<bool>,
 ) -> anyhow::Result<SuiteOutcome> {
     let outcome = run_suite(engine, ctx, suite, settings, out_dir, engine_info, stop).await;
-    engine.remove_live_containers().await;
+    engine.remove_live_resources().await;
     if !settings.keep_images {
         engine.wait_for_abandoned_build().await;
         measure::remove_built_images(engine, ctx).await;

@@ -11,12 +11,13 @@ use std::time::Duration;
 use anyhow::{anyhow, Context};
 use bollard::exec::StartExecOptions;
 use bollard::models::{
-    BuildInfoAux, ContainerCreateBody, ExecConfig, HealthConfig, HealthStatusEnum, HostConfig,
-    PortBinding,
+    BuildInfoAux, ContainerCreateBody, EndpointSettings, ExecConfig, HealthConfig,
+    HealthStatusEnum, HostConfig, MountType, NetworkConnectRequest, NetworkCreateRequest,
+    NetworkingConfig, PortBinding, VolumeCreateRequest,
 };
 use bollard::query_parameters::{
     BuildImageOptions, BuilderVersion, CreateContainerOptions, ListImagesOptions, LogsOptions,
-    RemoveContainerOptions, RemoveImageOptions, StatsOptions,
+    RemoveContainerOptions, RemoveImageOptions, RemoveVolumeOptions, StatsOptions,
 };
 use bollard::Docker;
 use futures_util::StreamExt;
@@ -24,7 +25,7 @@ use futures_util::StreamExt;
 use super::buildlog::{self, VertexUpdate};
 use super::{
     BuildFailure, BuildOutput, BuildRequest, ContainerSpec, ContainerState, Engine, EngineInfo,
-    Health, HealthMode, HealthTest, ImageFacts, Layer, MemoryReading,
+    Health, HealthMode, HealthTest, ImageFacts, Layer, MemoryReading, MountKind,
 };
 use crate::measure::probe;
 use crate::scenario::Builder;
@@ -40,6 +41,9 @@ pub struct DockerEngine {
     probe_host: String,
     /// Containers created and not yet removed, so that Ctrl-C can remove them.
     live_containers: Mutex<HashSet<String>>,
+    /// Networks and volumes created and not yet removed, likewise.
+    live_networks: Mutex<HashSet<String>>,
+    live_volumes: Mutex<HashSet<String>>,
     /// The build whose stream is open. Still set after `build` when Ctrl-C dropped it midway.
     inflight_build: Mutex<Option<InflightBuild>>,
     /// The image each tag got from this engine's last build with it (no lookup in the timed
@@ -73,6 +77,8 @@ impl DockerEngine {
             docker,
             probe_host: probe_host_from(std::env::var("DOCKER_HOST").ok().as_deref()),
             live_containers: Mutex::new(HashSet::new()),
+            live_networks: Mutex::new(HashSet::new()),
+            live_volumes: Mutex::new(HashSet::new()),
             inflight_build: Mutex::new(None),
             tagged: Mutex::new(HashMap::new()),
         })
@@ -407,7 +413,86 @@ impl Engine for DockerEngine {
             .lock()
             .unwrap()
             .insert(created.id.clone());
+        // The API takes one network at create (before 1.44); the others are joined before start.
+        for extra in spec.networks.iter().skip(1) {
+            let request = NetworkConnectRequest {
+                container: created.id.clone(),
+                endpoint_config: Some(EndpointSettings {
+                    aliases: Some(extra.aliases.clone()),
+                    ..Default::default()
+                }),
+            };
+            self.docker
+                .connect_network(&extra.network, request)
+                .await
+                .with_context(|| format!("connect a container to network {}", extra.network))?;
+        }
         Ok(created.id)
+    }
+
+    async fn create_network(
+        &self,
+        name: &str,
+        labels: &std::collections::BTreeMap<String, String>,
+    ) -> anyhow::Result<()> {
+        let request = NetworkCreateRequest {
+            name: name.to_string(),
+            driver: Some("bridge".to_string()),
+            labels: Some(labels.clone().into_iter().collect()),
+            ..Default::default()
+        };
+        self.docker
+            .create_network(request)
+            .await
+            .with_context(|| format!("create network {name}"))?;
+        self.live_networks.lock().unwrap().insert(name.to_string());
+        Ok(())
+    }
+
+    async fn remove_network(&self, name: &str) -> anyhow::Result<()> {
+        match self.docker.remove_network(name).await {
+            Ok(())
+            | Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => {
+                self.live_networks.lock().unwrap().remove(name);
+                Ok(())
+            }
+            Err(e) => Err(e).with_context(|| format!("remove network {name}")),
+        }
+    }
+
+    async fn create_volume(
+        &self,
+        name: &str,
+        labels: &std::collections::BTreeMap<String, String>,
+    ) -> anyhow::Result<()> {
+        let request = VolumeCreateRequest {
+            name: Some(name.to_string()),
+            driver: Some("local".to_string()),
+            labels: Some(labels.clone().into_iter().collect()),
+            ..Default::default()
+        };
+        self.docker
+            .create_volume(request)
+            .await
+            .with_context(|| format!("create volume {name}"))?;
+        self.live_volumes.lock().unwrap().insert(name.to_string());
+        Ok(())
+    }
+
+    async fn remove_volume(&self, name: &str) -> anyhow::Result<()> {
+        let options = RemoveVolumeOptions { force: true };
+        match self.docker.remove_volume(name, Some(options)).await {
+            Ok(())
+            | Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => {
+                self.live_volumes.lock().unwrap().remove(name);
+                Ok(())
+            }
+            Err(e) => Err(e).with_context(|| format!("remove volume {name}")),
+        }
     }
 
     async fn start_container(&self, id: &str) -> anyhow::Result<()> {
@@ -484,6 +569,12 @@ impl Engine for DockerEngine {
     async fn container_state(&self, id: &str) -> anyhow::Result<ContainerState> {
         let inspect = self.docker.inspect_container(id, None).await?;
         let state = inspect.state.unwrap_or_default();
+        let health_output = state
+            .health
+            .as_ref()
+            .and_then(|h| h.log.as_ref())
+            .and_then(|log| log.last())
+            .and_then(|last| last.output.clone());
         let health = match state.health.and_then(|h| h.status) {
             Some(HealthStatusEnum::STARTING) => Health::Starting,
             Some(HealthStatusEnum::HEALTHY) => Health::Healthy,
@@ -495,6 +586,7 @@ impl Engine for DockerEngine {
             exit_code: state.exit_code,
             oom_killed: state.oom_killed.unwrap_or(false),
             health,
+            health_output,
         })
     }
 
@@ -586,18 +678,25 @@ impl Engine for DockerEngine {
         ))
     }
 
-    /// Removes every container this engine created that is still there (Ctrl-C, errors).
-    async fn remove_live_containers(&self) {
-        let ids: Vec<String> = self
-            .live_containers
-            .lock()
-            .unwrap()
-            .iter()
-            .cloned()
-            .collect();
-        for id in ids {
+    /// Removes every container, network and volume this engine created that is still there
+    /// (Ctrl-C, errors). Containers first: a network or volume in use cannot go.
+    async fn remove_live_resources(&self) {
+        let snapshot = |set: &Mutex<HashSet<String>>| -> Vec<String> {
+            set.lock().unwrap().iter().cloned().collect()
+        };
+        for id in snapshot(&self.live_containers) {
             if let Err(e) = self.remove_container(&id).await {
                 eprintln!("warning: could not remove container {id}: {e:#}");
+            }
+        }
+        for name in snapshot(&self.live_networks) {
+            if let Err(e) = self.remove_network(&name).await {
+                eprintln!("warning: could not remove network {name}: {e:#}");
+            }
+        }
+        for name in snapshot(&self.live_volumes) {
+            if let Err(e) = self.remove_volume(&name).await {
+                eprintln!("warning: could not remove volume {name}: {e:#}");
             }
         }
     }
@@ -673,14 +772,21 @@ fn container_body(spec: &ContainerSpec, probe_host: &str) -> ContainerCreateBody
         cmd: spec.command.clone(),
         labels: Some(spec.labels.clone().into_iter().collect()),
         exposed_ports: port_key.map(|k| vec![k]),
-        healthcheck: Some(match spec.health {
-            // Only interval and start period: the image's own test is kept (DOCKER-NOTES.md).
+        entrypoint: spec.entrypoint.clone(),
+        working_dir: spec.working_dir.clone(),
+        healthcheck: Some(match &spec.health {
+            // Without a test of its own, only interval and start period: the image's test is
+            // kept (DOCKER-NOTES.md).
             HealthMode::Every {
                 interval,
                 start_period,
+                test,
+                timeout,
             } => HealthConfig {
-                interval: Some(nanos(interval)),
-                start_period: Some(nanos(start_period)),
+                test: test.clone(),
+                interval: Some(nanos(*interval)),
+                start_period: Some(nanos(*start_period)),
+                timeout: timeout.map(nanos),
                 ..Default::default()
             },
             HealthMode::Off => HealthConfig {
@@ -698,8 +804,32 @@ fn container_body(spec: &ContainerSpec, probe_host: &str) -> ContainerCreateBody
             memory_swap: spec.limits.memory_bytes.map(|b| b as i64),
             nano_cpus: spec.limits.cpus.map(|c| (c * 1e9).round() as i64),
             tmpfs: (!spec.tmpfs.is_empty()).then(|| tmpfs_mounts(&spec.tmpfs)),
+            network_mode: spec.networks.first().map(|n| n.network.clone()),
+            mounts: (!spec.mounts.is_empty()).then(|| spec.mounts.iter().map(mount).collect()),
             ..Default::default()
         }),
+        networking_config: spec.networks.first().map(|n| NetworkingConfig {
+            endpoints_config: Some(HashMap::from([(
+                n.network.clone(),
+                EndpointSettings {
+                    aliases: Some(n.aliases.clone()),
+                    ..Default::default()
+                },
+            )])),
+        }),
+        ..Default::default()
+    }
+}
+
+fn mount(m: &super::Mount) -> bollard::models::Mount {
+    bollard::models::Mount {
+        source: Some(m.source.clone()),
+        target: Some(m.target.clone()),
+        typ: Some(match m.kind {
+            MountKind::Volume => MountType::VOLUME,
+            MountKind::Bind => MountType::BIND,
+        }),
+        read_only: Some(m.read_only),
         ..Default::default()
     }
 }
@@ -769,7 +899,10 @@ mod tests {
             health: HealthMode::Every {
                 interval: std::time::Duration::from_millis(100),
                 start_period: std::time::Duration::from_secs(60),
+                test: None,
+                timeout: None,
             },
+            ..ContainerSpec::new("img", crate::driver::run_labels("r1", &[]))
         };
         let body = container_body(&spec, "127.0.0.1");
         let hc = body.healthcheck.unwrap();

@@ -3,7 +3,7 @@
 //! (a server ready 1.2 s after start, an OOM kill at 0.8 s) to the millisecond.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use anyhow::anyhow;
@@ -59,13 +59,19 @@ impl Default for Script {
 }
 
 pub struct FakeEngine {
+    /// How containers behave, unless `images` has a script for theirs.
     pub script: Script,
+    /// Scripts for containers of particular images (the services of a stack).
+    pub images: BTreeMap<String, Script>,
     /// Every call, in order, as `name id-or-image`.
     pub calls: RefCell<Vec<String>>,
     /// The last container spec created.
     pub created: RefCell<Option<ContainerSpec>>,
+    specs: RefCell<BTreeMap<String, ContainerSpec>>,
     live: RefCell<BTreeSet<String>>,
-    started: Cell<Option<Instant>>,
+    networks: RefCell<BTreeSet<String>>,
+    volumes: RefCell<BTreeSet<String>>,
+    started: RefCell<BTreeMap<String, Instant>>,
     next_id: Cell<u32>,
 }
 
@@ -73,10 +79,14 @@ impl FakeEngine {
     pub fn new(script: Script) -> FakeEngine {
         FakeEngine {
             script,
+            images: BTreeMap::new(),
             calls: RefCell::new(Vec::new()),
             created: RefCell::new(None),
+            specs: RefCell::new(BTreeMap::new()),
             live: RefCell::new(BTreeSet::new()),
-            started: Cell::new(None),
+            networks: RefCell::new(BTreeSet::new()),
+            volumes: RefCell::new(BTreeSet::new()),
+            started: RefCell::new(BTreeMap::new()),
             next_id: Cell::new(0),
         }
     }
@@ -86,30 +96,62 @@ impl FakeEngine {
         self.live.borrow().iter().cloned().collect()
     }
 
+    /// Networks and volumes created and not removed.
+    pub fn live_networks_and_volumes(&self) -> Vec<String> {
+        let networks = self.networks.borrow();
+        let volumes = self.volumes.borrow();
+        networks.iter().chain(volumes.iter()).cloned().collect()
+    }
+
+    /// The spec a container was created with.
+    pub fn spec_of(&self, id: &str) -> Option<ContainerSpec> {
+        self.specs.borrow().get(id).cloned()
+    }
+
     fn call(&self, what: String) {
         self.calls.borrow_mut().push(what);
     }
 
-    fn since_start(&self) -> Option<Duration> {
-        self.started.get().map(|t| t.elapsed())
+    fn script_of(&self, id: &str) -> &Script {
+        let image = self.specs.borrow().get(id).map(|s| s.image.clone());
+        image
+            .and_then(|i| self.images.get(&i))
+            .unwrap_or(&self.script)
     }
 
-    fn exited(&self) -> Option<(i64, bool)> {
-        let (after, code, oom) = self.script.exits?;
-        (self.since_start()? >= after).then_some((code, oom))
+    fn since_start(&self, id: &str) -> Option<Duration> {
+        self.started.borrow().get(id).map(|t| t.elapsed())
+    }
+
+    fn exited(&self, id: &str) -> Option<(i64, bool)> {
+        let (after, code, oom) = self.script_of(id).exits?;
+        (self.since_start(id)? >= after).then_some((code, oom))
     }
 
     /// True from `after` on, while the container runs.
-    fn reached(&self, after: Duration) -> bool {
-        self.exited().is_none() && self.since_start().is_some_and(|t| t >= after)
+    fn reached(&self, id: &str, after: Duration) -> bool {
+        self.exited(id).is_none() && self.since_start(id).is_some_and(|t| t >= after)
     }
 
-    fn peak_until(&self, t: Duration) -> u64 {
+    fn peak_until(&self, id: &str, t: Duration) -> u64 {
         let ms = t.as_millis() as u64;
+        let usage = self.script_of(id).usage_bytes;
         (0..=ms)
-            .map(|m| (self.script.usage_bytes)(Duration::from_millis(m)))
+            .map(|m| usage(Duration::from_millis(m)))
             .max()
             .unwrap_or(0)
+    }
+
+    /// The container whose port is published as `host_port` (see `published_port`).
+    fn by_port(&self, host_port: u16) -> Option<String> {
+        let specs = self.specs.borrow();
+        specs
+            .iter()
+            .find(|(id, s)| {
+                self.live.borrow().contains(*id)
+                    && s.port.is_some_and(|p| 40000 + p % 1000 == host_port)
+            })
+            .map(|(id, _)| id.clone())
     }
 }
 
@@ -185,28 +227,32 @@ impl Engine for FakeEngine {
 
     async fn create_container(&self, spec: &ContainerSpec) -> anyhow::Result<String> {
         let id = format!("c{}", self.calls.borrow().len());
-        self.call(format!("create_container {id}"));
+        self.call(format!("create_container {id} {}", spec.image));
         self.live.borrow_mut().insert(id.clone());
+        self.specs.borrow_mut().insert(id.clone(), spec.clone());
         *self.created.borrow_mut() = Some(spec.clone());
         Ok(id)
     }
 
     async fn start_container(&self, id: &str) -> anyhow::Result<()> {
         self.call(format!("start_container {id}"));
-        sleep(self.script.start_cost).await;
-        self.started.set(Some(Instant::now()));
+        sleep(self.script_of(id).start_cost).await;
+        self.started
+            .borrow_mut()
+            .insert(id.to_string(), Instant::now());
         Ok(())
     }
 
-    async fn health_test(&self, _image: &str) -> anyhow::Result<Option<HealthTest>> {
-        Ok(self.script.health.as_ref().map(|(test, _)| test.clone()))
+    async fn health_test(&self, image: &str) -> anyhow::Result<Option<HealthTest>> {
+        let script = self.images.get(image).unwrap_or(&self.script);
+        Ok(script.health.as_ref().map(|(test, _)| test.clone()))
     }
 
     async fn exec(&self, id: &str, argv: &[String]) -> anyhow::Result<i64> {
         self.call(format!("exec {id} {}", argv.join(" ")));
-        let passes = self.script.health.as_ref().map(|(_, after)| *after);
+        let passes = self.script_of(id).health.as_ref().map(|(_, after)| *after);
         Ok(match passes {
-            Some(after) if self.reached(after) => 0,
+            Some(after) if self.reached(id, after) => 0,
             _ => 1,
         })
     }
@@ -215,16 +261,54 @@ impl Engine for FakeEngine {
         Ok(40000 + container_port % 1000)
     }
 
-    async fn http_status(&self, _host_port: u16, _path: &str) -> Option<u16> {
-        let (after, status) = self.script.http?;
-        self.reached(after).then_some(status)
+    async fn http_status(&self, host_port: u16, _path: &str) -> Option<u16> {
+        let id = self.by_port(host_port)?;
+        let (after, status) = self.script_of(&id).http?;
+        self.reached(&id, after).then_some(status)
+    }
+
+    async fn create_network(
+        &self,
+        name: &str,
+        _labels: &BTreeMap<String, String>,
+    ) -> anyhow::Result<()> {
+        self.call(format!("create_network {name}"));
+        self.networks.borrow_mut().insert(name.to_string());
+        Ok(())
+    }
+
+    async fn remove_network(&self, name: &str) -> anyhow::Result<()> {
+        self.call(format!("remove_network {name}"));
+        self.networks.borrow_mut().remove(name);
+        Ok(())
+    }
+
+    async fn create_volume(
+        &self,
+        name: &str,
+        _labels: &BTreeMap<String, String>,
+    ) -> anyhow::Result<()> {
+        self.call(format!("create_volume {name}"));
+        self.volumes.borrow_mut().insert(name.to_string());
+        Ok(())
+    }
+
+    async fn remove_volume(&self, name: &str) -> anyhow::Result<()> {
+        self.call(format!("remove_volume {name}"));
+        self.volumes.borrow_mut().remove(name);
+        Ok(())
     }
 
     async fn wait_for_log(&self, id: &str, _pattern: &regex::Regex) -> anyhow::Result<()> {
         self.call(format!("wait_for_log {id}"));
-        let start = self.started.get().ok_or_else(|| anyhow!("not started"))?;
-        let exit_at = self.script.exits.map(|(after, _, _)| after);
-        match (self.script.log_ready_after, exit_at) {
+        let start = *self
+            .started
+            .borrow()
+            .get(id)
+            .ok_or_else(|| anyhow!("not started"))?;
+        let script = self.script_of(id);
+        let exit_at = script.exits.map(|(after, _, _)| after);
+        match (script.log_ready_after, exit_at) {
             (Some(ready), exit) if exit.is_none_or(|e| ready < e) => {
                 tokio::time::sleep_until(start + ready).await;
                 Ok(())
@@ -241,35 +325,46 @@ impl Engine for FakeEngine {
         if !self.live.borrow().contains(id) {
             return Err(anyhow!("no such container {id}"));
         }
-        let exited = self.exited();
+        let exited = self.exited(id);
+        let spec = self.spec_of(id);
         let docker_runs_checks = matches!(
-            self.created.borrow().as_ref().map(|s| s.health),
+            spec.as_ref().map(|s| &s.health),
             Some(HealthMode::Every { .. })
         );
-        let health = match &self.script.health {
-            Some((_, after)) if docker_runs_checks && self.reached(*after) => Health::Healthy,
-            Some(_) if docker_runs_checks => Health::Starting,
-            _ => Health::None,
+        // A test given at create time (compose's healthcheck) counts as the image's.
+        let has_test = match spec.as_ref().map(|s| &s.health) {
+            Some(HealthMode::Every {
+                test: Some(test), ..
+            }) => test.first().is_some_and(|t| t != "NONE"),
+            _ => self.script_of(id).health.is_some(),
+        };
+        let passes_after = self.script_of(id).health.as_ref().map(|(_, after)| *after);
+        let health = match passes_after {
+            _ if !docker_runs_checks || !has_test => Health::None,
+            Some(after) if self.reached(id, after) => Health::Healthy,
+            _ => Health::Starting,
         };
         Ok(ContainerState {
-            running: self.started.get().is_some() && exited.is_none(),
+            running: self.started.borrow().contains_key(id) && exited.is_none(),
             exit_code: exited.map(|(code, _)| code),
             oom_killed: exited.is_some_and(|(_, oom)| oom),
+            health_output: (health == Health::Starting).then(|| "fake check failed".to_string()),
             health,
         })
     }
 
     async fn memory(&self, id: &str) -> anyhow::Result<MemoryReading> {
         let t = self
-            .since_start()
+            .since_start(id)
             .ok_or_else(|| anyhow!("{id} not started"))?;
-        if self.exited().is_some() {
+        if self.exited(id).is_some() {
             return Err(anyhow!("{id} is not running"));
         }
+        let script = self.script_of(id);
         Ok(MemoryReading {
-            usage_bytes: (self.script.usage_bytes)(t),
-            max_usage_bytes: Some(self.peak_until(t)),
-            inactive_file_bytes: self.script.inactive_file_bytes,
+            usage_bytes: (script.usage_bytes)(t),
+            max_usage_bytes: Some(self.peak_until(id, t)),
+            inactive_file_bytes: script.inactive_file_bytes,
         })
     }
 
@@ -280,15 +375,17 @@ impl Engine for FakeEngine {
     async fn remove_container(&self, id: &str) -> anyhow::Result<()> {
         self.call(format!("remove_container {id}"));
         self.live.borrow_mut().remove(id);
-        self.started.set(None);
+        self.started.borrow_mut().remove(id);
         Ok(())
     }
 
-    async fn remove_live_containers(&self) {
+    async fn remove_live_resources(&self) {
         let ids = self.live_containers();
         for id in ids {
             let _ = self.remove_container(&id).await;
         }
+        self.networks.borrow_mut().clear();
+        self.volumes.borrow_mut().clear();
     }
 
     async fn wait_for_abandoned_build(&self) {}

@@ -116,16 +116,72 @@ pub struct ContainerSpec {
     pub user: Option<String>,
     /// `docker run --tmpfs` entries: `path` or `path:options`.
     pub tmpfs: Vec<String>,
+    /// Replaces the image's ENTRYPOINT (an empty list clears it, as compose's `entrypoint: []`).
+    pub entrypoint: Option<Vec<String>>,
+    pub working_dir: Option<String>,
+    /// Networks to join, each with the names other containers reach this one by. Empty: the
+    /// engine's default bridge.
+    pub networks: Vec<NetworkAttachment>,
+    pub mounts: Vec<Mount>,
+}
+
+impl ContainerSpec {
+    /// A spec for `image` with nothing else set.
+    pub fn new(image: &str, labels: BTreeMap<String, String>) -> ContainerSpec {
+        ContainerSpec {
+            image: image.to_string(),
+            port: None,
+            env: BTreeMap::new(),
+            command: None,
+            labels,
+            health: HealthMode::Off,
+            limits: Limits::default(),
+            user: None,
+            tmpfs: Vec::new(),
+            entrypoint: None,
+            working_dir: None,
+            networks: Vec::new(),
+            mounts: Vec::new(),
+        }
+    }
+}
+
+/// One network a container joins, and its DNS aliases there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkAttachment {
+    pub network: String,
+    pub aliases: Vec<String>,
+}
+
+/// A volume or host folder mounted into a container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mount {
+    /// A volume's name (`Volume`) or an absolute host path (`Bind`).
+    pub source: String,
+    pub target: String,
+    pub kind: MountKind,
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MountKind {
+    Volume,
+    Bind,
 }
 
 /// How the image's HEALTHCHECK runs in a measured container.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HealthMode {
     /// Docker runs the image's own test on this schedule instead of the image's (often 30 s)
     /// one; failures inside `start_period` do not count towards "unhealthy".
     Every {
         interval: Duration,
         start_period: Duration,
+        /// A test in Docker's stored form (`["CMD-SHELL", "..."]`) replacing the image's, as a
+        /// compose `healthcheck.test` does; the image's own when `None`.
+        test: Option<Vec<String>>,
+        /// How long one check may take; the image's (or Docker's 30 s) when `None`.
+        timeout: Option<Duration>,
     },
     /// Docker does not run it. Every check is a process exec'd into the container, and checks
     /// every 100 ms while the app starts compete with it for CPU: measured here, they made a
@@ -176,6 +232,8 @@ pub struct ContainerState {
     pub exit_code: Option<i64>,
     pub oom_killed: bool,
     pub health: Health,
+    /// What the last health check printed, for error messages.
+    pub health_output: Option<String>,
 }
 
 /// One memory reading of a container's cgroup.
@@ -228,8 +286,23 @@ pub trait Engine {
     /// The last lines of the container's output, for error messages.
     async fn logs_tail(&self, id: &str, lines: usize) -> String;
     async fn remove_container(&self, id: &str) -> anyhow::Result<()>;
-    /// Removes every container this engine created that is still there (Ctrl-C, errors).
-    async fn remove_live_containers(&self);
+    /// Creates a labelled bridge network; its name is also its id for the calls below.
+    async fn create_network(
+        &self,
+        name: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> anyhow::Result<()>;
+    async fn remove_network(&self, name: &str) -> anyhow::Result<()>;
+    /// Creates a labelled local volume.
+    async fn create_volume(
+        &self,
+        name: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> anyhow::Result<()>;
+    async fn remove_volume(&self, name: &str) -> anyhow::Result<()>;
+    /// Removes every container, then every network and volume, that this engine created and
+    /// that is still there (Ctrl-C, errors).
+    async fn remove_live_resources(&self);
     /// After Ctrl-C dropped a build midway: waits until the engine has finished what it will
     /// finish anyway (an export in progress), so that the run's images can then be removed.
     async fn wait_for_abandoned_build(&self);

@@ -23,7 +23,7 @@ const HEALTH_POLL: Duration = Duration::from_millis(10);
 pub const HEALTH_INTERVAL: Duration = Duration::from_millis(100);
 /// Memory is sampled this often while waiting and settling (cgroup v2 has no kernel peak).
 const MEMORY_POLL: Duration = Duration::from_millis(100);
-const LOG_TAIL_LINES: usize = 20;
+pub(crate) const LOG_TAIL_LINES: usize = 20;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RunOutcome {
@@ -40,53 +40,74 @@ pub async fn run_once<E: Engine>(
     spec: &RunSpec,
     labels: &std::collections::BTreeMap<String, String>,
 ) -> Result<RunOutcome, MeasureError> {
-    // With a probe of its own (HTTP or log line), startup is the probe's answer and Docker must
-    // not run health checks meanwhile: each is a process in the container, competing with the
-    // app's start for CPU (HealthMode::Off). dockbench runs the image's test itself once the
-    // app is ready. Without one the health status is the only readiness signal, so Docker runs
-    // the checks.
-    let has_probe = spec.http_probe.is_some() || spec.ready_log.is_some();
-    let (health, health_test) = if has_probe {
-        let test = engine
-            .health_test(image)
-            .await
-            .map_err(MeasureError::Engine)?;
-        (HealthMode::Off, test)
-    } else {
-        let every = HealthMode::Every {
-            interval: HEALTH_INTERVAL,
-            start_period: spec.timeout,
-        };
-        (every, None)
-    };
+    let (health, health_test) = health_plan(engine, image, spec).await?;
     let container = ContainerSpec {
-        image: image.to_string(),
         // Published only for the HTTP probe: a worker needs no port.
         port: spec.http_probe.as_ref().and(spec.port),
         env: spec.env.clone(),
         command: spec.command.clone(),
-        labels: labels.clone(),
         health,
         limits: spec.limits.clone(),
         user: spec.user.clone(),
         tmpfs: spec.tmpfs.clone(),
+        ..ContainerSpec::new(image, labels.clone())
     };
     let id = engine
         .create_container(&container)
         .await
         .map_err(MeasureError::Engine)?;
-    let outcome = observe(engine, &id, spec, health_test.as_ref()).await;
-    let outcome = match outcome {
-        Ok(o) => Ok(o),
-        Err(failure) => Err(MeasureError::Run {
-            failure,
-            logs: engine.logs_tail(&id, LOG_TAIL_LINES).await,
-        }),
-    };
+    let outcome = observe_with_logs(engine, &id, spec, health_test.as_ref()).await;
     if let Err(e) = engine.remove_container(&id).await {
         eprintln!("warning: {e:#}");
     }
     outcome
+}
+
+/// How the measured container's health check runs, and the test dockbench runs itself.
+///
+/// With a probe of its own (HTTP or log line), startup is the probe's answer and Docker must
+/// not run health checks meanwhile: each is a process in the container, competing with the
+/// app's start for CPU (HealthMode::Off). dockbench runs the image's test itself once the app
+/// is ready. Without one the health status is the only readiness signal, so Docker runs the
+/// checks.
+pub(crate) async fn health_plan<E: Engine>(
+    engine: &E,
+    image: &str,
+    spec: &RunSpec,
+) -> Result<(HealthMode, Option<HealthTest>), MeasureError> {
+    let has_probe = spec.http_probe.is_some() || spec.ready_log.is_some();
+    if has_probe {
+        let test = engine
+            .health_test(image)
+            .await
+            .map_err(MeasureError::Engine)?;
+        Ok((HealthMode::Off, test))
+    } else {
+        let every = HealthMode::Every {
+            interval: HEALTH_INTERVAL,
+            start_period: spec.timeout,
+            test: None,
+            timeout: None,
+        };
+        Ok((every, None))
+    }
+}
+
+/// Starts the created container `id` and times it (see `observe`); a failure carries the
+/// container's last lines of output.
+pub(crate) async fn observe_with_logs<E: Engine>(
+    engine: &E,
+    id: &str,
+    spec: &RunSpec,
+    health_test: Option<&HealthTest>,
+) -> Result<RunOutcome, MeasureError> {
+    match observe(engine, id, spec, health_test).await {
+        Ok(o) => Ok(o),
+        Err(failure) => Err(MeasureError::Run {
+            failure,
+            logs: engine.logs_tail(id, LOG_TAIL_LINES).await,
+        }),
+    }
 }
 
 /// Peak memory seen by polling, for engines without a kernel-kept peak, and for the message of

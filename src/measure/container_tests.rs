@@ -160,7 +160,9 @@ async fn without_a_probe_the_healthcheck_is_readiness() {
         created.health,
         HealthMode::Every {
             interval: HEALTH_INTERVAL,
-            start_period: no_probe.timeout
+            start_period: no_probe.timeout,
+            test: None,
+            timeout: None,
         }
     );
 }

@@ -1,6 +1,7 @@
 //! Scenario loading: a suite file (TOML) becomes a validated `Suite` with absolute paths and
 //! every duration, size and rate already parsed, so later stages never see raw text.
 
+pub mod compose;
 pub mod dockerfile;
 mod parse;
 pub mod units;
