@@ -16,6 +16,16 @@ pub const STARTUP_S: &str = "startup_s";
 pub const HEALTHY_S: &str = "healthy_s";
 pub const MEMORY_IDLE_BYTES: &str = "memory_idle_bytes";
 pub const MEMORY_PEAK_BYTES: &str = "memory_peak_bytes";
+/// A service measured inside its compose stack: from the first service's start call to the
+/// measured service being ready.
+pub const STACK_STARTUP_S: &str = "stack_startup_s";
+/// From the first start call until every dependency's `depends_on` condition held.
+pub const DEPS_READY_S: &str = "deps_ready_s";
+/// Every service of the stack together (working sets, summed).
+pub const STACK_MEMORY_IDLE_BYTES: &str = "stack_memory_idle_bytes";
+/// The sum of every service's own peak: an upper bound of the stack's peak, which no cgroup
+/// keeps (the services peak at different moments).
+pub const STACK_MEMORY_PEAK_BYTES: &str = "stack_memory_peak_bytes";
 
 /// The fixed metric names, in the order reports show them. Edit metrics follow their base.
 pub const BASE_METRICS: &[&str] = &[
@@ -28,6 +38,10 @@ pub const BASE_METRICS: &[&str] = &[
     HEALTHY_S,
     MEMORY_IDLE_BYTES,
     MEMORY_PEAK_BYTES,
+    STACK_STARTUP_S,
+    DEPS_READY_S,
+    STACK_MEMORY_IDLE_BYTES,
+    STACK_MEMORY_PEAK_BYTES,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,8 +87,15 @@ pub fn per_edit(base: &str, edit: &str) -> String {
 }
 
 /// Is this a metric name dockbench produces? `rebuild_s` needs an edit; `cache_hit_rate` may have one.
+/// `memory_idle_bytes.<service>`: the idle memory of one service of a stack other than the
+/// measured one (whose figure is `memory_idle_bytes` itself).
+pub fn per_service(base: &str, service: &str) -> String {
+    format!("{base}.{service}")
+}
+
 pub fn is_known(metric: &str) -> bool {
     match (base_name(metric), edit_name(metric)) {
+        (MEMORY_IDLE_BYTES, Some(s)) => !s.is_empty(),
         (REBUILD_S, Some(e)) => !e.is_empty(),
         (CACHE_HIT_RATE, Some(e)) => !e.is_empty(),
         (REBUILD_S, None) => false,

@@ -78,9 +78,17 @@ pub fn metric_title(metric_name: &str) -> String {
         metric::HEALTHY_S => "Time to healthy",
         metric::MEMORY_IDLE_BYTES => "Idle memory",
         metric::MEMORY_PEAK_BYTES => "Peak memory",
+        metric::STACK_STARTUP_S => "Stack startup time",
+        metric::DEPS_READY_S => "Dependencies ready",
+        metric::STACK_MEMORY_IDLE_BYTES => "Idle memory of the stack",
+        metric::STACK_MEMORY_PEAK_BYTES => "Peak memory of the stack (sum of peaks)",
         _ => return metric_name.to_string(),
     };
     match edit {
+        // The suffix of a memory figure is a stack's service, not an edit.
+        Some(service) if metric::base_name(metric_name) == metric::MEMORY_IDLE_BYTES => {
+            format!("{base} of service \u{201c}{service}\u{201d}")
+        }
         Some(edit) => format!("{base} after edit \u{201c}{edit}\u{201d}"),
         None => base.to_string(),
     }

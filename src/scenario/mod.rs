@@ -3,6 +3,7 @@
 
 pub mod compose;
 pub mod dockerfile;
+pub mod envfile;
 mod parse;
 pub mod units;
 

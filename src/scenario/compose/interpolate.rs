@@ -27,7 +27,7 @@ pub fn interpolate_tree(
         }
         Value::Sequence(items) => {
             for (i, item) in items.iter_mut().enumerate() {
-                interpolate_tree(item, &format!("{path}[{}]", i + 1), lookup)?;
+                interpolate_tree(item, &format!("{path}[{i}]"), lookup)?;
             }
         }
         Value::Mapping(map) => {
@@ -205,7 +205,7 @@ mod tests {
             serde_yaml::from_str("services:\n  db:\n    image: \"postgres:${TAG}\"\n    environment:\n      - PW=${PW:?}\n")
                 .unwrap();
         let err = interpolate_tree(&mut tree, "", &env).unwrap_err();
-        assert_eq!(err.path, "services.db.environment[1]");
+        assert_eq!(err.path, "services.db.environment[0]");
         tree["services"]["db"]["environment"][0] = Value::String("PW=x".into());
         interpolate_tree(&mut tree, "", &env).unwrap();
         assert_eq!(tree["services"]["db"]["image"], "postgres:3.11");

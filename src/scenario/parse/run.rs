@@ -10,6 +10,7 @@ use serde_spanned::Spanned;
 use super::raw::RawRun;
 use super::resolve::{quantity, resolve_duration, Checker};
 use crate::metric::Unit;
+use crate::scenario::envfile::parse_env_file;
 use crate::scenario::units;
 use crate::scenario::{Limits, RunSpec};
 
@@ -230,36 +231,6 @@ fn resolve_env_file(
         ck.error(file.span(), key, message);
         BTreeMap::new()
     })
-}
-
-/// `docker run --env-file` rules, not a shell's: `KEY=VALUE` lines, the value taken literally
-/// (quotes included); `#` lines and blank lines skipped; a bare `KEY` takes the variable from
-/// dockbench's own environment, and is skipped when unset there. Errors carry the 1-based line.
-pub(super) fn parse_env_file(
-    text: &str,
-    lookup: impl Fn(&str) -> Option<String>,
-) -> Result<BTreeMap<String, String>, (usize, String)> {
-    let mut env = BTreeMap::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim_start();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let (name, value) = match line.split_once('=') {
-            Some((name, value)) => (name, Some(value.to_string())),
-            None => (line.trim_end(), None),
-        };
-        if name.is_empty() || name.contains(char::is_whitespace) {
-            return Err((
-                i + 1,
-                format!("variable name {name:?} must not be empty or contain whitespace"),
-            ));
-        }
-        if let Some(value) = value.or_else(|| lookup(name)) {
-            env.insert(name.to_string(), value);
-        }
-    }
-    Ok(env)
 }
 
 #[cfg(test)]

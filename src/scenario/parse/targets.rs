@@ -43,8 +43,9 @@ fn check_metric(name: &str, edit_names: &[&str]) -> Result<(), String> {
             known_metrics()
         ));
     }
+    let per_service = metric::base_name(name) == metric::MEMORY_IDLE_BYTES;
     match metric::edit_name(name) {
-        Some(edit) if !edit_names.contains(&edit) => {
+        Some(edit) if !per_service && !edit_names.contains(&edit) => {
             let edits = if edit_names.is_empty() {
                 "the suite has no [[edit]]".to_string()
             } else {
