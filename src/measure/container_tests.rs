@@ -24,6 +24,7 @@ fn spec() -> RunSpec {
         limits: Limits::default(),
         user: None,
         tmpfs: Vec::new(),
+        stack: None,
     }
 }
 

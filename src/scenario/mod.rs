@@ -90,6 +90,9 @@ pub struct RunSpec {
     pub user: Option<String>,
     /// Paths mounted as tmpfs (`docker run --tmpfs`).
     pub tmpfs: Vec<String>,
+    /// The compose stack the measured container runs in (`compose` and `service`). The
+    /// measured service's compose settings are already merged into the fields above.
+    pub stack: Option<compose::StackSpec>,
 }
 
 /// Resource limits on the measured container, as `docker run --memory` / `--cpus` set them.

@@ -51,6 +51,8 @@ pub(super) struct RawRun {
     pub(super) cpus: Option<Spanned<toml::Value>>,
     pub(super) user: Option<Spanned<String>>,
     pub(super) tmpfs: Option<Spanned<Vec<String>>>,
+    pub(super) compose: Option<Spanned<String>>,
+    pub(super) service: Option<Spanned<String>>,
 }
 
 /// An edit: the single-file form (`file` plus one kind) or `[[edit.change]]` entries.

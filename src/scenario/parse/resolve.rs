@@ -14,6 +14,7 @@ use super::raw::{RawSuite, RawVariant};
 use super::run::resolve_run;
 use super::targets::{ordered_targets, resolve_targets};
 use super::SuiteError;
+use crate::scenario::compose::stack::ServiceImage;
 use crate::scenario::dockerfile::Dockerfile;
 use crate::scenario::units::{self, Quantity};
 use crate::scenario::{Builder, Edit, RunSpec, Suite, Target, Variant};
@@ -49,6 +50,8 @@ struct SuiteLevel<'a> {
     suite_dir: PathBuf,
     /// `None` when the suite's context is broken (already reported): skip the file checks.
     context_dir: Option<PathBuf>,
+    /// The suite names its context: a compose `build` section does not override it.
+    context_given: bool,
     builder: Builder,
     target: Option<&'a Spanned<String>>,
     platform: Option<String>,
@@ -81,6 +84,7 @@ pub(super) fn resolve_suite(ck: &mut Checker, raw: &RawSuite, suite_path: PathBu
     let targets = resolve_targets(ck, &raw.targets, "targets", &edit_names);
     let level = SuiteLevel {
         context_dir: resolve_context(ck, &suite_dir, raw.context.as_ref(), "context", None),
+        context_given: raw.context.is_some(),
         builder: resolve_builder(ck, raw.builder.as_ref(), "builder").unwrap_or(Builder::BuildKit),
         target: check_target_name(ck, raw.target.as_ref(), "target"),
         platform: resolve_platform(ck, raw.platform.as_ref(), "platform"),
@@ -271,17 +275,56 @@ fn resolve_variant(
     let sub = |name: &str| format!("{key}.{name}");
     let v = raw.get_ref();
     let name = v.name.get_ref();
-    let context_dir = match &v.context {
-        Some(context) => resolve_context(
+    let run = v
+        .run
+        .as_ref()
+        .map(|run| resolve_run(ck, run, &sub("run"), &level.suite_dir))
+        .or_else(|| level.run.clone());
+    // The measured service's compose `build` gives the defaults; the suite and the variant
+    // override them.
+    let compose_build =
+        run.as_ref()
+            .and_then(|r| r.stack.as_ref())
+            .and_then(|s| match &s.measured().image {
+                Some(ServiceImage::Build(b)) => Some(b.clone()),
+                _ => None,
+            });
+    let context_dir = match (&v.context, &compose_build) {
+        (Some(context), _) => resolve_context(
             ck,
             &level.suite_dir,
             Some(context),
             &sub("context"),
             Some(name),
         ),
-        None => level.context_dir.clone(),
+        (None, Some(build)) if !level.context_given => {
+            if build.context.is_dir() {
+                Some(build.context.clone())
+            } else {
+                let message = format!(
+                    "the compose build context of service `{}` is not a folder ({})",
+                    run.as_ref()
+                        .and_then(|r| r.stack.as_ref())
+                        .map_or("", |s| &s.service),
+                    build.context.display()
+                );
+                ck.error(raw.span(), key.clone(), message);
+                None
+            }
+        }
+        (None, _) => level.context_dir.clone(),
     };
-    let dockerfile = resolve_dockerfile(ck, raw, &sub("dockerfile"), context_dir.as_deref());
+    let default_dockerfile = compose_build
+        .as_ref()
+        .and_then(|b| b.dockerfile.clone())
+        .unwrap_or_else(|| DEFAULT_DOCKERFILE.to_string());
+    let dockerfile = resolve_dockerfile(
+        ck,
+        raw,
+        &sub("dockerfile"),
+        context_dir.as_deref(),
+        &default_dockerfile,
+    );
     if let Some(dir) = &context_dir {
         check_edit_files(ck, name, dir, &level.edits, &level.edit_places);
     }
@@ -294,9 +337,13 @@ fn resolve_variant(
     if let (Some(target), Some(dir)) = (target, &context_dir) {
         check_target_stage(ck, name, &dir.join(&dockerfile), target, &target_key);
     }
+    let target = target
+        .map(|t| t.get_ref().clone())
+        .or_else(|| compose_build.as_ref().and_then(|b| b.target.clone()));
     let platform = resolve_platform(ck, v.platform.as_ref(), &sub("platform"))
         .or_else(|| level.platform.clone());
-    let mut build_args = level.build_args.clone();
+    let mut build_args = compose_build.map(|b| b.args).unwrap_or_default();
+    build_args.extend(level.build_args.clone());
     build_args.extend(v.build_args.clone());
     let mut targets = level.targets.clone();
     targets.extend(resolve_targets(
@@ -310,31 +357,28 @@ fn resolve_variant(
         context_dir: context_dir.unwrap_or_default(),
         dockerfile,
         builder: resolve_builder(ck, v.builder.as_ref(), &sub("builder")).unwrap_or(level.builder),
-        target: target.map(|t| t.get_ref().clone()),
+        target,
         platform,
         build_args,
-        run: v
-            .run
-            .as_ref()
-            .map(|run| resolve_run(ck, run, &sub("run"), &level.suite_dir))
-            .or_else(|| level.run.clone()),
+        run,
         targets: ordered_targets(targets, &level.edit_names()),
     }
 }
 
-/// The Dockerfile, relative to the context; `Dockerfile` when not given.
+/// The Dockerfile, relative to the context; `default` when not given.
 fn resolve_dockerfile(
     ck: &mut Checker,
     raw: &Spanned<RawVariant>,
     key: &str,
     context_dir: Option<&Path>,
+    default: &str,
 ) -> PathBuf {
     let v = raw.get_ref();
     let name = v.name.get_ref();
     // Without the key, point at the variant's header.
     let (text, span) = match &v.dockerfile {
         Some(file) => (file.get_ref().as_str(), file.span()),
-        None => (DEFAULT_DOCKERFILE, raw.span()),
+        None => (default, raw.span()),
     };
     // Inside the context it is kept in normal form; outside it (`../x`, or absolute), as
     // `docker build -f` allows, it is kept as written and sent along with the context.

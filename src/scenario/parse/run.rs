@@ -9,7 +9,9 @@ use serde_spanned::Spanned;
 
 use super::raw::RawRun;
 use super::resolve::{quantity, resolve_duration, Checker};
+use super::SuiteError;
 use crate::metric::Unit;
+use crate::scenario::compose::{load_stack, StackSpec};
 use crate::scenario::envfile::parse_env_file;
 use crate::scenario::units;
 use crate::scenario::{Limits, RunSpec};
@@ -59,7 +61,7 @@ pub(super) fn resolve_run(ck: &mut Checker, raw: &RawRun, key: &str, suite_dir: 
         None => BTreeMap::new(),
     };
     env.extend(raw.env.clone());
-    RunSpec {
+    let mut spec = RunSpec {
         port,
         http_probe: raw.http_probe.as_ref().map(|p| p.get_ref().clone()),
         http_status: resolve_http_status(ck, raw.http_status.as_ref(), &sub("http_status")),
@@ -71,6 +73,85 @@ pub(super) fn resolve_run(ck: &mut Checker, raw: &RawRun, key: &str, suite_dir: 
         limits: resolve_limits(ck, raw, key),
         user: resolve_user(ck, raw.user.as_ref(), &sub("user")),
         tmpfs: resolve_tmpfs(ck, raw.tmpfs.as_ref(), &sub("tmpfs")),
+        stack: None,
+    };
+    if let Some(stack) = resolve_stack(ck, raw, key, suite_dir) {
+        merge_measured_service(&mut spec, raw, &stack);
+        spec.stack = Some(stack);
+    }
+    spec
+}
+
+/// `compose` and `service` together: the stack, or `None` (errors reported, in the compose
+/// file's own terms: its path, line and key).
+fn resolve_stack(ck: &mut Checker, raw: &RawRun, key: &str, suite_dir: &Path) -> Option<StackSpec> {
+    let sub = |name: &str| format!("{key}.{name}");
+    let (file, service) = match (&raw.compose, &raw.service) {
+        (None, None) => return None,
+        (Some(file), Some(service)) => (file, service),
+        (Some(file), None) => {
+            let message = "compose needs `service`: the compose service whose image is this \
+                           variant's build";
+            ck.error(file.span(), sub("compose"), message);
+            return None;
+        }
+        (None, Some(service)) => {
+            let message = "service needs `compose`: the compose file it is defined in";
+            ck.error(service.span(), sub("service"), message);
+            return None;
+        }
+    };
+    let path = suite_dir.join(file.get_ref());
+    if !path.is_file() {
+        let message = format!("compose file not found (looked for {})", path.display());
+        ck.error(file.span(), sub("compose"), message);
+        return None;
+    }
+    // Shown as the suite's own path is: relative to where dockbench was started.
+    let shown = ck
+        .file
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(file.get_ref());
+    match load_stack(&path, service.get_ref()) {
+        Ok(stack) => Some(stack),
+        Err(errors) => {
+            for e in errors {
+                ck.errors.push(SuiteError {
+                    file: shown.clone(),
+                    line: e.line,
+                    key: e.key,
+                    message: e.message,
+                });
+            }
+            None
+        }
+    }
+}
+
+/// The measured service's compose settings under the suite's: the suite's `env` over the
+/// service's environment, and its `command`, `user`, `tmpfs`, `memory` and `cpus` in place of
+/// the service's when given.
+fn merge_measured_service(spec: &mut RunSpec, raw: &RawRun, stack: &StackSpec) {
+    let measured = stack.measured();
+    let mut env = measured.env.clone();
+    env.extend(std::mem::take(&mut spec.env));
+    spec.env = env;
+    if spec.command.is_none() {
+        spec.command = measured.command.clone();
+    }
+    if raw.user.is_none() {
+        spec.user = measured.user.clone();
+    }
+    if raw.tmpfs.is_none() {
+        spec.tmpfs = measured.tmpfs.clone();
+    }
+    if raw.memory.is_none() {
+        spec.limits.memory_bytes = measured.limits.memory_bytes;
+        spec.limits.memory_text = measured.limits.memory_text.clone();
+    }
+    if raw.cpus.is_none() {
+        spec.limits.cpus = measured.limits.cpus;
     }
 }
 

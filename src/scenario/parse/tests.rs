@@ -46,7 +46,7 @@ fn expect(line: usize, key: &str, message: &str) -> (Option<usize>, Option<Strin
 }
 
 const FILES: &[&str] = &["Dockerfile", "src/main.py"];
-const RUN_KEYS: &str = "port, http_probe, http_status, ready_log, timeout, settle, env, env_file, command, memory, cpus, user, tmpfs";
+const RUN_KEYS: &str = "port, http_probe, http_status, ready_log, timeout, settle, env, env_file, command, memory, cpus, user, tmpfs, compose, service";
 
 // ---- a valid suite -------------------------------------------------------------------
 
@@ -156,6 +156,7 @@ fn full_suite_with_overrides_and_merging() {
         limits: Limits::default(),
         user: None,
         tmpfs: Vec::new(),
+        stack: None,
     };
     assert_eq!(alpine.run.as_ref(), Some(&expected_run));
 }
@@ -421,7 +422,7 @@ fn unknown_metric() {
     let (got, _) = first_error(&text, FILES);
     let message = "unknown metric `build_time`; expected one of: cold_build_s, warm_build_s, \
                    rebuild_s.<edit>, cache_hit_rate, cache_hit_rate.<edit>, image_size_bytes, startup_s, \
-                   healthy_s, memory_idle_bytes, memory_peak_bytes";
+                   healthy_s, memory_idle_bytes, memory_peak_bytes, stack_startup_s, deps_ready_s, stack_memory_idle_bytes, stack_memory_peak_bytes";
     assert_eq!(got, expect(3, "targets.build_time", message));
 
     let text = with_variant("name = \"s\"\n[targets]\nrebuild_s = \"3m\"\n");
@@ -837,4 +838,82 @@ fn bad_edits() {
         assert!(got.2.starts_with(message), "{body}: {}", got.2);
         assert_eq!(got.0, Some(*line), "{body}");
     }
+}
+
+/// A suite beside a compose file whose `web` service builds `app/Dockerfile.prod`.
+fn compose_suite(suite: &str, compose: &str) -> (TempDir, PathBuf) {
+    let (dir, path) = suite_dir(
+        suite,
+        &["app/Dockerfile.prod", "app/Dockerfile.other", "Dockerfile"],
+    );
+    std::fs::write(
+        dir.path().join("app/Dockerfile.prod"),
+        "ARG PY\nFROM base AS runtime\nFROM base AS debug\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("app/Dockerfile.other"),
+        "FROM base AS debug\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+    (dir, path)
+}
+
+const WEB_STACK: &str = "services:\n  web:\n    build:\n      context: app\n      dockerfile: Dockerfile.prod\n      target: runtime\n      args: {PY: \"3.11\", KEEP: \"c\"}\n    environment: {A: compose, B: compose}\n    user: \"1000\"\n    mem_limit: 256m\n    depends_on:\n      db: {condition: service_healthy}\n  db:\n    image: postgres\n";
+
+#[test]
+fn compose_build_gives_the_defaults_and_the_suite_overrides_them() {
+    let suite = "name = \"s\"\n[run]\ncompose = \"compose.yaml\"\nservice = \"web\"\nport = 8000\nhttp_probe = \"/health\"\nenv = { B = \"suite\" }\n\
+                 [[variant]]\nname = \"from-compose\"\n\
+                 [[variant]]\nname = \"own\"\ndockerfile = \"Dockerfile.other\"\ntarget = \"debug\"\nbuild_args = { PY = \"3.12\" }\n";
+    let (dir, path) = compose_suite(suite, WEB_STACK);
+    let s = load_suite(&path).unwrap();
+    let app = dir.path().canonicalize().unwrap().join("app");
+    let v = &s.variants[0];
+    assert_eq!(v.context_dir.canonicalize().unwrap(), app);
+    assert_eq!(v.dockerfile, PathBuf::from("Dockerfile.prod"));
+    assert_eq!(v.target.as_deref(), Some("runtime"));
+    assert_eq!(v.build_args["PY"], "3.11");
+    let run = v.run.as_ref().unwrap();
+    let stack = run.stack.as_ref().unwrap();
+    let order: Vec<&str> = stack.services.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(order, ["db", "web"]);
+    // The suite's env over the service's; the service's user and limit where the suite has none.
+    assert_eq!(run.env["A"], "compose");
+    assert_eq!(run.env["B"], "suite");
+    assert_eq!(run.user.as_deref(), Some("1000"));
+    assert_eq!(run.limits.memory_bytes, Some(256 << 20));
+    let own = &s.variants[1];
+    assert_eq!(own.dockerfile, PathBuf::from("Dockerfile.other"));
+    assert_eq!(own.target.as_deref(), Some("debug"));
+    assert_eq!(own.build_args["PY"], "3.12");
+    assert_eq!(own.build_args["KEEP"], "c", "args merge key by key");
+}
+
+#[test]
+fn compose_mistakes_name_the_compose_file() {
+    let suite = "name = \"s\"\n[run]\ncompose = \"compose.yaml\"\nservice = \"web\"\nready_log = \"up\"\n[[variant]]\nname = \"v\"\n";
+    let bad = WEB_STACK.replace(
+        "    image: postgres\n",
+        "    image: postgres\n    privileged: true\n",
+    );
+    let (_dir, path) = compose_suite(suite, &bad);
+    let err = load_suite(&path).unwrap_err();
+    assert_eq!(err.file, path.parent().unwrap().join("compose.yaml"));
+    assert_eq!(err.line, Some(15));
+    assert_eq!(err.key.as_deref(), Some("services.db.privileged"));
+    assert!(err.message.contains("remove it"), "{}", err.message);
+
+    let (line, _) = first_error(
+        "name = \"s\"\n[run]\ncompose = \"compose.yaml\"\nready_log = \"up\"\n[[variant]]\nname = \"v\"\n",
+        FILES,
+    );
+    assert_eq!(line.1.as_deref(), Some("run.compose"));
+    assert!(line.2.starts_with("compose needs `service`"), "{}", line.2);
+    let (line, _) = first_error(
+        "name = \"s\"\n[run]\ncompose = \"nope.yaml\"\nservice = \"web\"\n[[variant]]\nname = \"v\"\n",
+        FILES,
+    );
+    assert!(line.2.starts_with("compose file not found"), "{}", line.2);
 }
