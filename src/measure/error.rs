@@ -20,6 +20,22 @@ pub enum MeasureError {
     Context(anyhow::Error),
     #[error("{failure}{}", logs_section(.logs))]
     Run { failure: RunFailure, logs: String },
+    /// A service of the stack that the measured one needs, which did not get there.
+    #[error("service `{service}` {why}{}{}", health_section(.health_output), logs_section(.logs))]
+    Dependency {
+        service: String,
+        why: String,
+        /// What its last health check printed.
+        health_output: Option<String>,
+        logs: String,
+    },
+}
+
+fn health_section(output: &Option<String>) -> String {
+    match output.as_deref().map(str::trim) {
+        Some(out) if !out.is_empty() => format!("\n--- last health check output ---\n{out}"),
+        _ => String::new(),
+    }
 }
 
 /// How a measured container failed.

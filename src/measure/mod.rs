@@ -5,6 +5,7 @@ pub mod container;
 pub mod context;
 pub mod error;
 pub mod probe;
+pub mod stack;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -16,6 +17,8 @@ use crate::driver::{
 };
 use crate::metric;
 use crate::results::Sample;
+use crate::scenario::compose::stack::{ComposeBuild, ServiceImage};
+use crate::scenario::compose::StackSpec;
 use crate::scenario::dockerfile::Dockerfile;
 use crate::scenario::{Builder, Change, ChangeKind, Suite, Variant};
 use context::PrivateContext;
@@ -28,6 +31,9 @@ pub struct RunContext {
     /// Every image this run built, in build order, so they can be removed at the end (or on
     /// Ctrl-C) without touching anything else.
     pub built_images: Mutex<Vec<String>>,
+    /// The image of each stack service that is not measured, by compose file and service:
+    /// resolved (or built, unmeasured) once per run.
+    pub stack_images: Mutex<BTreeMap<(std::path::PathBuf, String), String>>,
 }
 
 impl RunContext {
@@ -35,6 +41,7 @@ impl RunContext {
         RunContext {
             run_id: uuid::Uuid::new_v4().simple().to_string()[..12].to_string(),
             built_images: Mutex::new(Vec::new()),
+            stack_images: Mutex::new(BTreeMap::new()),
         }
     }
 }
@@ -179,10 +186,41 @@ impl<E: Engine> Measurer<'_, E> {
             self.record(metric::CACHE_HIT_RATE, rep, rate);
         }
 
-        if let Some(run) = &self.variant.run {
-            observer.phase(name, &Phase::Run, rep, runs);
-            let o = container::run_once(self.engine, &warm.image_id, run, &self.labels()).await?;
-            self.record_run(rep, &o);
+        match &self.variant.run {
+            Some(run) if run.stack.is_some() => {
+                let stack = run.stack.as_ref().expect("checked");
+                observer.phase(name, &Phase::Run, rep, runs);
+                if rep == 1 {
+                    self.out
+                        .borrow_mut()
+                        .notes
+                        .extend(stack.notes.iter().cloned());
+                }
+                let images = self.stack_images(stack).await?;
+                let prefix = resource_name(&format!(
+                    "dockbench-{}-{}-{rep}",
+                    self.ctx.run_id, self.variant.name
+                ));
+                let o = stack::run_stack_once(
+                    self.engine,
+                    stack,
+                    &images,
+                    &warm.image_id,
+                    run,
+                    &self.labels(),
+                    &prefix,
+                )
+                .await?;
+                self.record_run(rep, &o.measured);
+                self.record_stack(rep, &o);
+            }
+            Some(run) => {
+                observer.phase(name, &Phase::Run, rep, runs);
+                let o =
+                    container::run_once(self.engine, &warm.image_id, run, &self.labels()).await?;
+                self.record_run(rep, &o);
+            }
+            None => {}
         }
 
         for edit in &self.suite.edits {
@@ -243,6 +281,103 @@ impl<E: Engine> Measurer<'_, E> {
         self.record(metric::MEMORY_PEAK_BYTES, rep, o.memory_peak_bytes as f64);
     }
 
+    fn record_stack(&self, rep: u32, o: &stack::StackOutcome) {
+        if let Some(s) = o.stack_startup_s {
+            self.record(metric::STACK_STARTUP_S, rep, s);
+        }
+        if let Some(s) = o.deps_ready_s {
+            self.record(metric::DEPS_READY_S, rep, s);
+        }
+        let idle = o.stack_memory_idle_bytes as f64;
+        self.record(metric::STACK_MEMORY_IDLE_BYTES, rep, idle);
+        let peak = o.stack_memory_peak_bytes as f64;
+        self.record(metric::STACK_MEMORY_PEAK_BYTES, rep, peak);
+        for (service, bytes) in &o.services_memory_idle_bytes {
+            let name = metric::per_service(metric::MEMORY_IDLE_BYTES, service);
+            self.record(&name, rep, *bytes as f64);
+        }
+    }
+
+    /// The image of every service but the measured one: as named (it must be on the engine:
+    /// dockbench never pulls), or built from its own `build`, once per run and unmeasured.
+    async fn stack_images(
+        &self,
+        stack: &StackSpec,
+    ) -> Result<BTreeMap<String, String>, MeasureError> {
+        let mut images = BTreeMap::new();
+        for service in stack.dependencies() {
+            let key = (stack.file.clone(), service.name.clone());
+            let known = self.ctx.stack_images.lock().unwrap().get(&key).cloned();
+            let image = match (known, &service.image) {
+                (Some(image), _) => image,
+                (None, Some(ServiceImage::Image(image))) => {
+                    let exists = self
+                        .engine
+                        .image_exists(image)
+                        .await
+                        .map_err(MeasureError::Engine)?;
+                    if !exists {
+                        return Err(MeasureError::Engine(anyhow::anyhow!(
+                            "service `{}`: image `{image}` is not on the engine, and dockbench \
+                             does not pull: pull, load or build it first (`scripts/setup.sh` \
+                             makes the images of the bundled suites)",
+                            service.name
+                        )));
+                    }
+                    image.clone()
+                }
+                (None, Some(ServiceImage::Build(build))) => {
+                    self.build_service(&service.name, build).await?
+                }
+                (None, None) => unreachable!("the compose check requires image or build"),
+            };
+            self.ctx
+                .stack_images
+                .lock()
+                .unwrap()
+                .insert(key, image.clone());
+            images.insert(service.name.clone(), image);
+        }
+        Ok(images)
+    }
+
+    async fn build_service(
+        &self,
+        service: &str,
+        build: &ComposeBuild,
+    ) -> Result<String, MeasureError> {
+        let dockerfile = build.dockerfile.as_deref().unwrap_or("Dockerfile");
+        let private = PrivateContext::copy_of(&build.context, std::path::Path::new(dockerfile))
+            .map_err(MeasureError::Context)?;
+        let req = BuildRequest {
+            context_tar: private.tar().map_err(MeasureError::Context)?,
+            dockerfile: private.dockerfile().to_string(),
+            builder: Builder::BuildKit,
+            target: build.target.clone(),
+            platform: None,
+            build_args: build.args.clone(),
+            nocache: false,
+            tag: image_tag(&self.suite.name, service, &self.ctx.run_id),
+            labels: self.labels(),
+        };
+        match self.engine.build(req).await {
+            Ok(output) => {
+                let mut built = self.ctx.built_images.lock().unwrap();
+                built.extend(output.created_images.iter().cloned());
+                built.push(output.image_id.clone());
+                Ok(output.image_id)
+            }
+            Err(failure) => {
+                let mut built = self.ctx.built_images.lock().unwrap();
+                built.extend(failure.created_images);
+                Err(MeasureError::Build(format!(
+                    "building stack service `{service}`: {}",
+                    failure.message
+                )))
+            }
+        }
+    }
+
     /// One timed build. The clock covers sending the context and the whole build stream, as a
     /// user of `docker build` would experience it; making the tar happens before.
     async fn build(
@@ -290,6 +425,19 @@ pub fn image_tag(suite: &str, variant: &str, run_id: &str) -> String {
         .collect();
     let repo = repo.trim_matches('-');
     format!("dockbench/{repo}:{run_id}")
+}
+
+/// A network or volume name from free text: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`, as the engine wants.
+fn resource_name(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }
 
 /// Removes the images this run built, newest first so that children go before the parents they

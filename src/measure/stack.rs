@@ -1,0 +1,357 @@
+//! The run phase inside a compose stack: every service is created first (as the compose tool
+//! does), on fresh private networks and volumes; the dependencies start in plan order, each once
+//! the conditions it waits for hold; then the measured service starts and is timed exactly as a
+//! single container (`container::observe`). Memory is read from every service after `settle`.
+//! Everything is removed afterwards, whatever happened.
+
+use std::collections::BTreeMap;
+
+use tokio::time::{sleep, Instant};
+
+use super::container::{self, RunOutcome, LOG_TAIL_LINES};
+use super::error::MeasureError;
+use crate::driver::{
+    ContainerSpec, Engine, Health, HealthMode, Mount, MountKind, NetworkAttachment,
+};
+use crate::scenario::compose::stack::{Condition, HealthSetting, MountSource, StackService};
+use crate::scenario::compose::StackSpec;
+use crate::scenario::RunSpec;
+
+/// How often a dependency's state is polled while waiting for its condition.
+const CONDITION_POLL: std::time::Duration = std::time::Duration::from_millis(10);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackOutcome {
+    /// The measured service's own figures, as for a single container.
+    pub measured: RunOutcome,
+    /// From the first start call to the measured service being ready.
+    pub stack_startup_s: Option<f64>,
+    /// From the first start call until every dependency's condition held; `None` without
+    /// dependencies.
+    pub deps_ready_s: Option<f64>,
+    pub stack_memory_idle_bytes: u64,
+    pub stack_memory_peak_bytes: u64,
+    /// Each dependency still running after settle (one-shot services have exited).
+    pub services_memory_idle_bytes: Vec<(String, u64)>,
+}
+
+/// One run of the stack. `images` gives each dependency's image; `prefix` is unique per
+/// repetition and names its networks and volumes.
+pub async fn run_stack_once<E: Engine>(
+    engine: &E,
+    stack: &StackSpec,
+    images: &BTreeMap<String, String>,
+    measured_image: &str,
+    spec: &RunSpec,
+    labels: &BTreeMap<String, String>,
+    prefix: &str,
+) -> Result<StackOutcome, MeasureError> {
+    let mut made = Made::default();
+    let outcome = run(
+        engine,
+        stack,
+        images,
+        measured_image,
+        spec,
+        labels,
+        prefix,
+        &mut made,
+    )
+    .await;
+    made.remove(engine).await;
+    outcome
+}
+
+/// What one run created, to remove whatever happens.
+#[derive(Default)]
+struct Made {
+    containers: Vec<String>,
+    networks: Vec<String>,
+    volumes: Vec<String>,
+}
+
+impl Made {
+    async fn remove<E: Engine>(self, engine: &E) {
+        // Containers first: a network or volume in use cannot be removed.
+        for id in self.containers.iter().rev() {
+            if let Err(e) = engine.remove_container(id).await {
+                eprintln!("warning: {e:#}");
+            }
+        }
+        for name in &self.networks {
+            if let Err(e) = engine.remove_network(name).await {
+                eprintln!("warning: {e:#}");
+            }
+        }
+        for name in &self.volumes {
+            if let Err(e) = engine.remove_volume(name).await {
+                eprintln!("warning: {e:#}");
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run<E: Engine>(
+    engine: &E,
+    stack: &StackSpec,
+    images: &BTreeMap<String, String>,
+    measured_image: &str,
+    spec: &RunSpec,
+    labels: &BTreeMap<String, String>,
+    prefix: &str,
+    made: &mut Made,
+) -> Result<StackOutcome, MeasureError> {
+    for network in &stack.networks {
+        let name = format!("{prefix}-{network}");
+        engine
+            .create_network(&name, labels)
+            .await
+            .map_err(MeasureError::Engine)?;
+        made.networks.push(name);
+    }
+    for volume in &stack.volumes {
+        let name = format!("{prefix}-{volume}");
+        engine
+            .create_volume(&name, labels)
+            .await
+            .map_err(MeasureError::Engine)?;
+        made.volumes.push(name);
+    }
+
+    // Created up front, as the compose tool does, so that the clock covers starts only.
+    let mut ids: BTreeMap<&str, String> = BTreeMap::new();
+    for service in stack.dependencies() {
+        let image = images.get(&service.name).ok_or_else(|| {
+            MeasureError::Engine(anyhow::anyhow!("no image for `{}`", service.name))
+        })?;
+        let health = match &service.health {
+            HealthSetting::Disabled => HealthMode::Off,
+            HealthSetting::Image => docker_checks(spec, None, None),
+            HealthSetting::Test { test, timeout } => {
+                docker_checks(spec, Some(test.clone()), *timeout)
+            }
+        };
+        let container = ContainerSpec {
+            env: service.env.clone(),
+            command: service.command.clone(),
+            health,
+            limits: service.limits.clone(),
+            user: service.user.clone(),
+            tmpfs: service.tmpfs.clone(),
+            ..service_spec(service, image, labels, prefix)
+        };
+        let id = engine
+            .create_container(&container)
+            .await
+            .map_err(MeasureError::Engine)?;
+        made.containers.push(id.clone());
+        ids.insert(&service.name, id);
+    }
+    let measured = stack.measured();
+    let (health, health_test) = container::health_plan(engine, measured_image, spec).await?;
+    let container = ContainerSpec {
+        port: spec.http_probe.as_ref().and(spec.port),
+        env: spec.env.clone(),
+        command: spec.command.clone(),
+        health,
+        limits: spec.limits.clone(),
+        user: spec.user.clone(),
+        tmpfs: spec.tmpfs.clone(),
+        ..service_spec(measured, measured_image, labels, prefix)
+    };
+    let measured_id = engine
+        .create_container(&container)
+        .await
+        .map_err(MeasureError::Engine)?;
+    made.containers.push(measured_id.clone());
+
+    let t_first = Instant::now();
+    let deadline = t_first + spec.timeout;
+    for service in stack.dependencies() {
+        wait_for_conditions(engine, service, &ids, deadline, spec).await?;
+        engine
+            .start_container(&ids[service.name.as_str()])
+            .await
+            .map_err(MeasureError::Engine)?;
+    }
+    wait_for_conditions(engine, measured, &ids, deadline, spec).await?;
+    let deps_ready_s = (!stack.dependencies().is_empty()).then(|| t_first.elapsed().as_secs_f64());
+
+    let t_measured = Instant::now();
+    let outcome =
+        container::observe_with_logs(engine, &measured_id, spec, health_test.as_ref()).await?;
+    let offset_s = (t_measured - t_first).as_secs_f64();
+
+    let mut idle = outcome.memory_idle_bytes;
+    let mut peak = outcome.memory_peak_bytes;
+    let mut services = Vec::new();
+    for service in stack.dependencies() {
+        let id = &ids[service.name.as_str()];
+        let running = engine
+            .container_state(id)
+            .await
+            .map(|s| s.running)
+            .unwrap_or(false);
+        if !running {
+            continue;
+        }
+        let reading = engine.memory(id).await.map_err(MeasureError::Engine)?;
+        idle += reading.working_set_bytes();
+        peak += reading.max_usage_bytes.unwrap_or(reading.usage_bytes);
+        services.push((service.name.clone(), reading.working_set_bytes()));
+    }
+    Ok(StackOutcome {
+        stack_startup_s: outcome.startup_s.map(|s| offset_s + s),
+        deps_ready_s,
+        stack_memory_idle_bytes: idle,
+        stack_memory_peak_bytes: peak,
+        services_memory_idle_bytes: services,
+        measured: outcome,
+    })
+}
+
+/// Docker runs the check on dockbench's schedule, as for a measured container without a probe:
+/// the compose file's interval (often 10–30 s) would otherwise be what gets measured.
+fn docker_checks(
+    spec: &RunSpec,
+    test: Option<Vec<String>>,
+    timeout: Option<std::time::Duration>,
+) -> HealthMode {
+    HealthMode::Every {
+        interval: container::HEALTH_INTERVAL,
+        start_period: spec.timeout,
+        test,
+        timeout,
+    }
+}
+
+/// What every service's container has: its image, networks with its name as an alias,
+/// volumes, entrypoint and working directory, and the run's labels.
+fn service_spec(
+    service: &StackService,
+    image: &str,
+    labels: &BTreeMap<String, String>,
+    prefix: &str,
+) -> ContainerSpec {
+    let mut labels = labels.clone();
+    labels.insert("dockbench.service".to_string(), service.name.clone());
+    let networks = service
+        .networks
+        .iter()
+        .map(|(network, extra)| NetworkAttachment {
+            network: format!("{prefix}-{network}"),
+            aliases: std::iter::once(service.name.clone())
+                .chain(extra.iter().cloned())
+                .collect(),
+        })
+        .collect();
+    let mounts = service
+        .mounts
+        .iter()
+        .map(|m| {
+            let (source, kind) = match &m.source {
+                MountSource::Volume(v) => (format!("{prefix}-{v}"), MountKind::Volume),
+                MountSource::Anonymous => (String::new(), MountKind::Volume),
+                MountSource::Host(p) => (p.display().to_string(), MountKind::Bind),
+            };
+            Mount {
+                source,
+                target: m.target.clone(),
+                kind,
+                read_only: m.read_only,
+            }
+        })
+        .collect();
+    ContainerSpec {
+        entrypoint: service.entrypoint.clone(),
+        working_dir: service.working_dir.clone(),
+        networks,
+        mounts,
+        ..ContainerSpec::new(image, labels)
+    }
+}
+
+/// Waits until each service that `service` depends on meets its condition, or fails naming the
+/// one that did not.
+async fn wait_for_conditions<E: Engine>(
+    engine: &E,
+    service: &StackService,
+    ids: &BTreeMap<&str, String>,
+    deadline: Instant,
+    spec: &RunSpec,
+) -> Result<(), MeasureError> {
+    for (dependency, condition) in &service.waits_for {
+        let id = &ids[dependency.as_str()];
+        let failed = |why: String, health_output: Option<String>| async move {
+            MeasureError::Dependency {
+                service: dependency.clone(),
+                why,
+                health_output,
+                logs: engine.logs_tail(id, LOG_TAIL_LINES).await,
+            }
+        };
+        loop {
+            let state = engine
+                .container_state(id)
+                .await
+                .map_err(MeasureError::Engine)?;
+            let met = match condition {
+                Condition::Started => true,
+                Condition::Healthy if state.health == Health::Healthy => true,
+                Condition::Healthy if state.health == Health::None => {
+                    let why = format!(
+                        "has no healthcheck, so `{}` (for `{}`) can never hold: give it a \
+                         `healthcheck` in the compose file, or wait with `service_started`",
+                        condition.as_str(),
+                        service.name
+                    );
+                    return Err(failed(why, None).await);
+                }
+                Condition::CompletedSuccessfully if !state.running => {
+                    match state.exit_code.unwrap_or(-1) {
+                        0 => true,
+                        code => {
+                            let why = format!(
+                                "exited with code {code}, so `{}` (for `{}`) does not hold",
+                                condition.as_str(),
+                                service.name
+                            );
+                            return Err(failed(why, None).await);
+                        }
+                    }
+                }
+                Condition::Healthy if !state.running => {
+                    let why = format!(
+                        "exited with code {} before it was healthy",
+                        state.exit_code.unwrap_or(-1)
+                    );
+                    return Err(failed(why, state.health_output).await);
+                }
+                _ => false,
+            };
+            if met {
+                break;
+            }
+            if Instant::now() >= deadline {
+                let what = match condition {
+                    Condition::Healthy => "healthy",
+                    _ => "completed",
+                };
+                let why = format!(
+                    "was not {what} after {} (`{}`, for `{}`)",
+                    humantime::format_duration(spec.timeout),
+                    condition.as_str(),
+                    service.name
+                );
+                return Err(failed(why, state.health_output).await);
+            }
+            sleep(CONDITION_POLL).await;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "stack_tests.rs"]
+mod tests;
