@@ -93,3 +93,40 @@ pub async fn labelled_images(label: &str) -> usize {
         .unwrap()
         .len()
 }
+
+pub async fn labelled_networks(label: &str) -> usize {
+    let filters = HashMap::from([("label".to_string(), vec![label.to_string()])]);
+    let options = bollard::query_parameters::ListNetworksOptions {
+        filters: Some(filters),
+    };
+    docker()
+        .await
+        .list_networks(Some(options))
+        .await
+        .unwrap()
+        .len()
+}
+
+pub async fn labelled_volumes(label: &str) -> usize {
+    let filters = HashMap::from([("label".to_string(), vec![label.to_string()])]);
+    let options = bollard::query_parameters::ListVolumesOptions {
+        filters: Some(filters),
+    };
+    docker()
+        .await
+        .list_volumes(Some(options))
+        .await
+        .unwrap()
+        .volumes
+        .unwrap_or_default()
+        .len()
+}
+
+/// Containers, networks and volumes that carry `label`: all three must be 0 after a run.
+pub async fn labelled_resources(label: &str) -> (usize, usize, usize) {
+    (
+        labelled_containers(label).await,
+        labelled_networks(label).await,
+        labelled_volumes(label).await,
+    )
+}

@@ -256,6 +256,10 @@ pub fn load_stack(file: &Path, service: &str) -> Result<StackSpec, Vec<ComposeEr
         let line = e.location().map(|l| l.line());
         one(line, None, format!("not valid YAML: {e}"))
     })?;
+    // `<<: *anchor` merge keys, as the compose tool applies them.
+    value
+        .apply_merge()
+        .map_err(|e| one(None, None, format!("YAML merge key (`<<`): {e}")))?;
     // As the compose tool: the shell's variables, then the `.env` file beside the compose file.
     let dotenv = match std::fs::read_to_string(dir.join(".env")) {
         Ok(text) => parse_env_file(&text, |_| None).map_err(|(line, why)| {
@@ -533,13 +537,12 @@ fn convert(
         Some(cs::Healthcheck::Disable) => HealthSetting::Disabled,
         Some(cs::Healthcheck::Command(c)) => match &c.test {
             None => HealthSetting::Image,
-            Some(cs::healthcheck::Test::Command(argv))
-                if argv.first().is_some_and(|a| a == "NONE") =>
-            {
-                HealthSetting::Disabled
-            }
+            // compose_spec keeps the arguments of `["CMD", args...]` (and reads `["NONE"]` as
+            // disabled): Docker's stored form needs the "CMD" back.
             Some(cs::healthcheck::Test::Command(argv)) => HealthSetting::Test {
-                test: argv.clone(),
+                test: std::iter::once("CMD".to_string())
+                    .chain(argv.iter().cloned())
+                    .collect(),
                 timeout: c.timeout,
             },
             Some(cs::healthcheck::Test::ShellCommand(cmd)) => HealthSetting::Test {

@@ -86,6 +86,14 @@ services:
     healthcheck:
       disable: true
     tmpfs: /data
+  queue:
+    image: rabbitmq
+    healthcheck:
+      test: ["CMD", "rabbitmq-diagnostics", "ping"]
+  off:
+    image: x
+    healthcheck:
+      test: ["NONE"]
   adminer:
     image: adminer
     privileged: true
@@ -189,6 +197,17 @@ fn reads_a_stack_as_the_compose_tool_would() {
     let cache = &s.services[1];
     assert_eq!(cache.health, HealthSetting::Disabled);
     assert_eq!(cache.tmpfs, ["/data"]);
+    let queue = load(STACK, &[("web.env", "")], "queue").unwrap();
+    assert_eq!(
+        queue.measured().health,
+        HealthSetting::Test {
+            test: vec!["CMD".into(), "rabbitmq-diagnostics".into(), "ping".into()],
+            timeout: None,
+        },
+        "Docker's stored form keeps CMD"
+    );
+    let off = load(STACK, &[("web.env", "")], "off").unwrap();
+    assert_eq!(off.measured().health, HealthSetting::Disabled);
     let migrate = &s.services[2];
     assert_eq!(migrate.entrypoint.as_deref().unwrap(), ["alembic"]);
     assert_eq!(migrate.waits_for, [("db".to_string(), Condition::Started)]);
