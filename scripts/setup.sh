@@ -10,6 +10,11 @@
 #   3. makes the local base images with `docker import` (nothing can be pulled here):
 #        dockbench/busybox:latest     tiny fixtures (sh, httpd, nc, dd, sleep, ...)
 #        dockbench/python:3.11-slim   a stand-in for the official python:3.x-slim image
+#        dockbench/postgres:15        PostgreSQL 15 from Debian's packages, run like the official
+#                                     image (POSTGRES_USER/PASSWORD/DB, initdb on first start)
+#        dockbench/redis:7            Redis from Debian's packages
+#      (the last two are built on the Python base, a Debian bookworm root, for the compose
+#      stack suite scenarios/stack; each has a HEALTHCHECK.)
 #      Each carries the labels dockbench=1, dockbench.role=base and dockbench.base-version=N;
 #      an image whose version label matches is left alone. scripts/check-images.sh checks,
 #      with the network, the Dockerfile patterns the suites rely on.
@@ -32,6 +37,10 @@ readonly PYTHON_RECIPE=5
 # pip as the official python:slim images have it: a current release in /usr/local (Debian's
 # pip 23.0 resolves a pinned FastAPI stack in ~7.5 s where this one takes ~3.3 s).
 readonly PIP_VERSION=26.3
+readonly POSTGRES_IMAGE=dockbench/postgres:15
+readonly POSTGRES_RECIPE=1
+readonly REDIS_IMAGE=dockbench/redis:7
+readonly REDIS_RECIPE=1
 # After changing a recipe, also run scripts/check-images.sh (network checks of the Dockerfile
 # patterns the suites use: pip --prefix + COPY, apt-get in a build, non-root users, ...).
 
@@ -175,7 +184,7 @@ trap cleanup EXIT
 # Smoke checks: a container per check, always removed (--rm).
 smoke() { # image description shell-command
   local out rc=0
-  out=$(docker run --rm --network none "$1" sh -c "$3" 2>&1) || rc=$?
+  out=$(docker run --rm --network none --entrypoint "" "$1" sh -c "$3" 2>&1) || rc=$?
   if [[ $rc -ne 0 ]]; then
     printf '%s\n' "$out" | tail -n 30 >&2
     die "$1: smoke check failed: $2"
@@ -495,6 +504,90 @@ verify_python() {
   ' >/dev/null
 }
 
+# --- dockbench/postgres:15 and dockbench/redis:7 -------------------------------------------
+# Built with `docker build` on the Python base (Debian bookworm with its apt sources), so that
+# they need no second debootstrap. The build context is a temp folder with the entrypoint.
+build_on_base() { # image recipe dockerfile-text [file name text]...
+  local image=$1 recipe=$2 dockerfile=$3 tmp
+  shift 3
+  tmp=$(mktemp -d /var/tmp/dockbench-image.XXXXXX); TMPDIRS+=("$tmp")
+  printf '%s\n' "$dockerfile" >"$tmp/Dockerfile"
+  while [[ $# -ge 2 ]]; do printf '%s\n' "$2" >"$tmp/$1"; chmod 0755 "$tmp/$1"; shift 2; done
+  log "building $image (apt-get in a build; takes a minute)"
+  quietly "docker build $image" docker build --label dockbench=1 --label dockbench.role=base \
+    --label "dockbench.base-version=$recipe" -t "$image" "$tmp"
+}
+
+# Like the official image's docker-entrypoint.sh, in short: as root, make the data folder
+# postgres's and drop to it; on an empty folder, initdb with POSTGRES_USER and
+# POSTGRES_PASSWORD and create POSTGRES_DB (single-user mode, no temporary server); then run
+# the server in the foreground, listening on every address.
+readonly POSTGRES_ENTRYPOINT='#!/bin/sh
+set -e
+BIN=/usr/lib/postgresql/15/bin
+: "${PGDATA:=/var/lib/postgresql/data}"
+if [ "$(id -u)" = 0 ]; then
+  mkdir -p "$PGDATA" /run/postgresql
+  chown -R postgres:postgres "$PGDATA" /run/postgresql
+  chmod 700 "$PGDATA"
+  exec runuser -u postgres -- "$0" "$@"
+fi
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  user=${POSTGRES_USER:-postgres}
+  db=${POSTGRES_DB:-$user}
+  if [ -z "${POSTGRES_PASSWORD:-}" ]; then
+    echo "error: POSTGRES_PASSWORD is not set" >&2
+    exit 1
+  fi
+  pwfile=$(mktemp)
+  printf "%s" "$POSTGRES_PASSWORD" >"$pwfile"
+  "$BIN/initdb" -D "$PGDATA" -U "$user" --pwfile="$pwfile" -E UTF8 \
+    --auth-local=trust --auth-host=scram-sha-256 >/dev/null
+  rm -f "$pwfile"
+  echo "listen_addresses = '"'"'*'"'"'" >>"$PGDATA/postgresql.conf"
+  echo "host all all all scram-sha-256" >>"$PGDATA/pg_hba.conf"
+  if [ "$db" != postgres ]; then
+    echo "CREATE DATABASE \"$db\"" | "$BIN/postgres" --single -D "$PGDATA" postgres >/dev/null
+  fi
+  echo "database initialised in $PGDATA"
+fi
+exec "$BIN/postgres" -D "$PGDATA" "$@"'
+
+build_postgres() {
+  build_on_base "$POSTGRES_IMAGE" "$POSTGRES_RECIPE" "FROM $PYTHON_IMAGE
+# No cluster at install time: the entrypoint makes one in PGDATA on first start.
+RUN mkdir -p /etc/postgresql-common/createcluster.d \\
+ && echo 'create_main_cluster = false' >/etc/postgresql-common/createcluster.d/dockbench.conf \\
+ && apt-get update && apt-get install -y --no-install-recommends postgresql-15 \\
+ && rm -rf /var/lib/apt/lists/*
+ENV PATH=/usr/lib/postgresql/15/bin:\$PATH PGDATA=/var/lib/postgresql/data
+COPY docker-entrypoint.sh /usr/local/bin/
+ENTRYPOINT [\"docker-entrypoint.sh\"]
+EXPOSE 5432
+STOPSIGNAL SIGINT
+HEALTHCHECK --interval=5s --timeout=3s CMD pg_isready -q -h 127.0.0.1 -U \"\${POSTGRES_USER:-postgres}\" || exit 1
+CMD []" docker-entrypoint.sh "$POSTGRES_ENTRYPOINT"
+}
+
+verify_postgres() {
+  smoke "$POSTGRES_IMAGE" "postgres, initdb, pg_isready" \
+    'command -v postgres >/dev/null && command -v initdb >/dev/null && command -v pg_isready >/dev/null'
+}
+
+build_redis() {
+  build_on_base "$REDIS_IMAGE" "$REDIS_RECIPE" "FROM $PYTHON_IMAGE
+RUN apt-get update && apt-get install -y --no-install-recommends redis-server \\
+ && rm -rf /var/lib/apt/lists/*
+EXPOSE 6379
+HEALTHCHECK --interval=5s --timeout=3s CMD redis-cli ping | grep -q PONG
+# In the foreground, on every address, no persistence (a cache, as the stack uses it).
+CMD [\"redis-server\", \"--bind\", \"0.0.0.0\", \"--protected-mode\", \"no\", \"--save\", \"\", \"--appendonly\", \"no\"]"
+}
+
+verify_redis() {
+  smoke "$REDIS_IMAGE" "redis-server, redis-cli" 'command -v redis-server >/dev/null && command -v redis-cli >/dev/null'
+}
+
 ensure_image() { # image recipe build-fn verify-fn [extra-label value]
   local image=$1 recipe=$2 build=$3 verify=$4 label=${5:-} want=${6:-} old
   if [[ $FORCE -eq 0 && $(label_of "$image" dockbench.base-version) == "$recipe" ]] &&
@@ -513,3 +606,5 @@ ensure_docker
 ensure_image "$BUSYBOX_IMAGE" "$BUSYBOX_RECIPE" build_busybox verify_busybox
 PYTHON_CA_SHA=$(host_ca_sha)
 ensure_image "$PYTHON_IMAGE" "$PYTHON_RECIPE" build_python verify_python dockbench.host-ca "$PYTHON_CA_SHA"
+ensure_image "$POSTGRES_IMAGE" "$POSTGRES_RECIPE" build_postgres verify_postgres
+ensure_image "$REDIS_IMAGE" "$REDIS_RECIPE" build_redis verify_redis

@@ -7,6 +7,7 @@ use std::path::Path;
 use super::{EXIT_FAILURES, EXIT_OK};
 use crate::driver::docker::DockerEngine;
 use crate::driver::{run_labels, BuildRequest, Engine};
+use crate::scenario::compose::stack::ServiceImage;
 use crate::scenario::dockerfile::Dockerfile;
 use crate::scenario::{load_suite, Builder};
 
@@ -36,14 +37,14 @@ pub async fn doctor(scenarios: &Path) -> anyhow::Result<i32> {
             println!("buildkit:   FAILED: {e}");
         }
     }
-    let needed = needed_base_images(scenarios);
+    let needed = needed_images(scenarios);
     if needed.is_empty() {
         println!(
             "base images: no bundled suites found under {}",
             scenarios.display()
         );
     }
-    for (image, suites) in &needed {
+    for ((kind, image), suites) in &needed {
         let present = engine.image_exists(image).await?;
         healthy &= present;
         let mark = if present {
@@ -52,7 +53,8 @@ pub async fn doctor(scenarios: &Path) -> anyhow::Result<i32> {
             "MISSING (run `bash scripts/setup.sh`)"
         };
         println!(
-            "base image: {image}: {mark} (needed by {})",
+            "{}: {image}: {mark} (needed by {})",
+            kind.label(),
             suites.iter().cloned().collect::<Vec<_>>().join(", ")
         );
     }
@@ -106,9 +108,29 @@ async fn buildkit_check(engine: &DockerEngine) -> Result<(), String> {
         .map_err(|e| format!("{e:#}"))
 }
 
-/// Base image -> names of the bundled suites whose Dockerfiles build FROM it.
-fn needed_base_images(scenarios: &Path) -> BTreeMap<String, BTreeSet<String>> {
-    let mut needed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+/// Why a bundled suite needs an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Need {
+    /// A Dockerfile builds FROM it.
+    Base,
+    /// A service of a compose stack runs it as is.
+    Stack,
+}
+
+impl Need {
+    fn label(self) -> &'static str {
+        match self {
+            Need::Base => "base image",
+            Need::Stack => "stack image",
+        }
+    }
+}
+
+/// (why, image) -> names of the bundled suites that need it: the images their Dockerfiles
+/// build FROM (the variants', and those of stack services built from their own `build`), and
+/// the images their compose stacks run.
+fn needed_images(scenarios: &Path) -> BTreeMap<(Need, String), BTreeSet<String>> {
+    let mut needed: BTreeMap<(Need, String), BTreeSet<String>> = BTreeMap::new();
     let suite_files = walkdir::WalkDir::new(scenarios)
         .into_iter()
         .filter_map(Result::ok)
@@ -117,12 +139,32 @@ fn needed_base_images(scenarios: &Path) -> BTreeMap<String, BTreeSet<String>> {
         let Ok(suite) = load_suite(entry.path()) else {
             continue;
         };
+        let mut need = |why: Need, image: String| {
+            needed
+                .entry((why, image))
+                .or_default()
+                .insert(suite.name.clone());
+        };
         for v in &suite.variants {
-            let Ok(text) = std::fs::read_to_string(v.dockerfile_path()) else {
-                continue;
-            };
-            for image in Dockerfile::parse(&text).base_images(&v.build_args) {
-                needed.entry(image).or_default().insert(suite.name.clone());
+            let mut dockerfiles = vec![(v.dockerfile_path(), v.build_args.clone())];
+            let stack = v.run.as_ref().and_then(|r| r.stack.as_ref());
+            for service in stack.map(|s| s.dependencies()).unwrap_or_default() {
+                match &service.image {
+                    Some(ServiceImage::Image(image)) => need(Need::Stack, image.clone()),
+                    Some(ServiceImage::Build(b)) => {
+                        let file = b.dockerfile.as_deref().unwrap_or("Dockerfile");
+                        dockerfiles.push((b.context.join(file), b.args.clone()));
+                    }
+                    None => {}
+                }
+            }
+            for (path, args) in dockerfiles {
+                let Ok(text) = std::fs::read_to_string(path) else {
+                    continue;
+                };
+                for image in Dockerfile::parse(&text).base_images(&args) {
+                    need(Need::Base, image);
+                }
             }
         }
     }
@@ -146,5 +188,23 @@ mod tests {
             .contains("copies the whole image"));
         assert_eq!(storage_note("overlay2"), None);
         assert_eq!(storage_note("btrfs"), None);
+    }
+
+    #[test]
+    fn lists_the_images_of_the_bundled_suites_and_their_stacks() {
+        let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let needed = needed_images(&scenarios);
+        let suites = |why: Need, image: &str| -> Vec<String> {
+            needed
+                .get(&(why, image.to_string()))
+                .map(|s| s.iter().cloned().collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            suites(Need::Base, "dockbench/python:3.11-slim"),
+            ["python-api", "stack", "uv-worker"]
+        );
+        assert_eq!(suites(Need::Stack, "dockbench/postgres:15"), ["stack"]);
+        assert_eq!(suites(Need::Stack, "dockbench/redis:7"), ["stack"]);
     }
 }

@@ -395,11 +395,40 @@ impl Engine for DockerEngine {
             noprune: false,
             ..Default::default()
         };
-        self.docker
-            .remove_image(image, Some(options), None)
+        let first = self
+            .docker
+            .remove_image(image, Some(options.clone()), None)
+            .await;
+        match first {
+            Ok(_) => return Ok(()),
+            // Two of this run's tags on one image (a stack service built from the variant's own
+            // Dockerfile, two variants that build the same thing): removing it by id is refused
+            // until all but one of the tags are gone. Only dockbench's own tags are taken off; a
+            // tag of the user's keeps the image, and the caller says so.
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 409, ..
+            }) => {}
+            Err(e) => return Err(e).with_context(|| format!("remove image {image}")),
+        }
+        let tags = self
+            .docker
+            .inspect_image(image)
             .await
-            .with_context(|| format!("remove image {image}"))?;
-        Ok(())
+            .map(|i| i.repo_tags.unwrap_or_default())
+            .unwrap_or_default();
+        for tag in tags.iter().filter(|t| t.starts_with("dockbench/")) {
+            let _ = self
+                .docker
+                .remove_image(tag, Some(options.clone()), None)
+                .await;
+        }
+        match self.docker.remove_image(image, Some(options), None).await {
+            Ok(_)
+            | Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => Ok(()),
+            Err(e) => Err(e).with_context(|| format!("remove image {image}")),
+        }
     }
 
     async fn create_container(&self, spec: &ContainerSpec) -> anyhow::Result<String> {

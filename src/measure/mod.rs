@@ -490,6 +490,10 @@ pub fn suite_warnings(suite: &Suite) -> Vec<String> {
     }
     for variant in &suite.variants {
         warnings.extend(dockerfile_warnings(variant));
+        let stack = variant.run.as_ref().and_then(|r| r.stack.as_ref());
+        for note in stack.map(|s| s.notes.as_slice()).unwrap_or_default() {
+            warnings.push(format!("variant `{}`: {note}", variant.name));
+        }
     }
     warnings
 }

@@ -629,7 +629,7 @@ fn convert_build(
     let context = match context {
         None => dir.to_path_buf(),
         Some(c) => match c.as_path() {
-            Some(p) => dir.join(p),
+            Some(p) => lexical(&dir.join(p)),
             None => {
                 return Err(
                     "a build context given as a URL cannot be built by dockbench; \
@@ -658,12 +658,27 @@ fn short_mount(v: ShortVolume, dir: &Path) -> StackMount {
         Some(o) => StackMount {
             source: match o.source {
                 Source::Volume(name) => MountSource::Volume(name.to_string()),
-                Source::HostPath(p) => MountSource::Host(dir.join(p.as_path())),
+                Source::HostPath(p) => MountSource::Host(lexical(&dir.join(p.as_path()))),
             },
             target,
             read_only: o.read_only,
         },
     }
+}
+
+/// `a/b/../c` as `a/c`, for messages and bind mounts (the folder may not exist yet).
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Docker's units are binary (`512m` is 512 MiB), as the compose tool reads them; the crate's

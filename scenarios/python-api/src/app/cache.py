@@ -19,3 +19,11 @@ def set_cached(key: str, value: bytes, ttl_s: int = 60) -> None:
         client.set(key, value, ex=ttl_s)
     except redis.RedisError:
         pass
+
+
+def ping() -> bool:
+    """Whether Redis answers (for /health)."""
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False

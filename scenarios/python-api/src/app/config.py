@@ -13,6 +13,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:////tmp/app.db"
     # The client is created lazily: nothing connects until a request uses the cache.
     redis_url: str = "redis://localhost:6379/0"
+    # /health answers 503 while Redis does not (the stack's backend needs its cache).
+    health_requires_redis: bool = False
     # Upstream service for /rates (only called by that endpoint).
     rates_url: str = "https://api.example.com/rates"
     http_timeout_s: float = 5.0

@@ -3,6 +3,7 @@
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, Numeric, String, create_engine, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from .config import get_settings
@@ -29,6 +30,10 @@ class Order(Base):
 
 
 def database_ok() -> bool:
-    """A cheap round trip (SELECT 1); SQLite needs no server for it."""
-    with engine.connect() as conn:
-        return conn.execute(text("SELECT 1")).scalar() == 1
+    """A cheap round trip (SELECT 1); SQLite needs no server for it. False while the database
+    does not answer (a stack still starting), so that /health says 503 rather than 500."""
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT 1")).scalar() == 1
+    except OperationalError:
+        return False

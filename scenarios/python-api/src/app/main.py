@@ -4,7 +4,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 import structlog
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Response
 from pydantic import BaseModel
 
 from . import __version__, cache
@@ -35,9 +35,16 @@ class OrderIn(BaseModel):
 
 
 @app.get("/health")
-def health() -> dict:
-    """Liveness and readiness: the app is up and its database answers. Redis is optional."""
-    return {"status": "ok", "version": __version__, "database": database_ok()}
+def health(response: Response) -> dict:
+    """Readiness: the app is up and its database answers; with APP_HEALTH_REQUIRES_REDIS (as
+    in its compose stack, scenarios/stack) Redis answers too. 503 until they do."""
+    checks = {"database": database_ok()}
+    if get_settings().health_requires_redis:
+        checks["redis"] = cache.ping()
+    ready = all(checks.values())
+    if not ready:
+        response.status_code = 503
+    return {"status": "ok" if ready else "unavailable", "version": __version__, **checks}
 
 
 @app.post("/orders", status_code=201)
