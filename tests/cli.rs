@@ -48,6 +48,37 @@ fn validate_accepts_the_bundled_suites() {
 }
 
 #[test]
+fn the_stack_suite_validates_and_says_what_it_leaves_out() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let suite = root.join("scenarios/stack/suite.toml");
+    let o = dockbench(&["validate", suite.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    let warnings: Vec<&str> = err.lines().collect();
+    // compose.yaml's `.:/app/src`-style dev mount, in the two variants that use that file.
+    assert_eq!(warnings.len(), 2, "{err}");
+    for w in warnings {
+        assert!(w.contains("service `api`: the bind mount"), "{w}");
+        assert!(w.contains("-> /app/src was left out"), "{w}");
+    }
+}
+
+#[test]
+fn a_refused_compose_key_names_the_compose_file_line_and_key() {
+    let path = fixture("bad/compose.toml");
+    let o = dockbench(&["validate", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let compose = path.parent().unwrap().join("compose.yaml");
+    let expected = format!(
+        "error: {}:9: `services.db.privileged`: dockbench cannot honour `privileged` here: \
+         dockbench runs services with the engine's defaults: remove it, or measure this stack \
+         with the compose tool itself\n",
+        compose.display()
+    );
+    assert_eq!(stderr(&o), expected);
+}
+
+#[test]
 fn unknown_key_names_file_line_and_key() {
     let path = fixture("bad/typo.toml");
     let o = dockbench(&["validate", path.to_str().unwrap()]);
@@ -55,7 +86,7 @@ fn unknown_key_names_file_line_and_key() {
     let expected = format!(
         "error: {}:5: `run.timeot`: unknown key `timeot` in [run]; expected one of: port, \
          http_probe, http_status, ready_log, timeout, settle, env, env_file, command, memory, \
-         cpus, user, tmpfs\n",
+         cpus, user, tmpfs, compose, service\n",
         path.display()
     );
     assert_eq!(stderr(&o), expected);
