@@ -59,7 +59,10 @@ fn the_stack_suite_validates_and_says_what_it_leaves_out() {
     assert_eq!(warnings.len(), 2, "{err}");
     for w in warnings {
         assert!(w.contains("service `api`: the bind mount"), "{w}");
-        assert!(w.contains("-> /app/src was left out"), "{w}");
+        assert!(
+            w.contains("bind mount ../python-api/src:/app/src was left out"),
+            "{w}"
+        );
     }
 }
 

@@ -500,18 +500,25 @@ fn convert(
     let mut mounts = Vec::new();
     for volume in compose_volumes::into_short_iter(s.volumes.clone()) {
         match volume {
-            Ok(short) => match short_mount(short, dir) {
-                StackMount {
-                    source: MountSource::Host(host),
-                    target,
-                    ..
-                } if measured => notes.push(format!(
-                    "service `{name}`: the bind mount {} -> {target} was left out: over the \
-                     measured image it would measure the host's files, not the image",
-                    host.display()
-                )),
-                m => mounts.push(m),
-            },
+            Ok(short) => {
+                // As written in the compose file, for the note: the absolute path is this
+                // machine's only.
+                let written = match short.options.as_ref().map(|o| &o.source) {
+                    Some(Source::HostPath(p)) => p.as_path().display().to_string(),
+                    _ => String::new(),
+                };
+                match short_mount(short, dir) {
+                    StackMount {
+                        source: MountSource::Host(_),
+                        target,
+                        ..
+                    } if measured => notes.push(format!(
+                        "service `{name}`: the bind mount {written}:{target} was left out: over \
+                         the measured image it would measure the host's files, not the image"
+                    )),
+                    m => mounts.push(m),
+                }
+            }
             Err(mount::Mount::Tmpfs(t)) => tmpfs.push(t.common.target.as_path().display().to_string()),
             Err(_) => return Err(format!("service `{name}`: a volume of a type other than volume, bind or tmpfs cannot be mounted by dockbench")),
         }

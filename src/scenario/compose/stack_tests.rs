@@ -160,7 +160,7 @@ fn reads_a_stack_as_the_compose_tool_would() {
     assert_eq!(s.notes.len(), 1);
     assert!(s.notes[0].contains("the bind mount"), "{}", s.notes[0]);
     assert!(
-        s.notes[0].contains("-> /code was left out"),
+        s.notes[0].contains("the bind mount ./app:/code was left out"),
         "{}",
         s.notes[0]
     );
