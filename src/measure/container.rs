@@ -41,17 +41,7 @@ pub async fn run_once<E: Engine>(
     labels: &std::collections::BTreeMap<String, String>,
 ) -> Result<RunOutcome, MeasureError> {
     let (health, health_test) = health_plan(engine, image, spec).await?;
-    let container = ContainerSpec {
-        // Published only for the HTTP probe: a worker needs no port.
-        port: spec.http_probe.as_ref().and(spec.port),
-        env: spec.env.clone(),
-        command: spec.command.clone(),
-        health,
-        limits: spec.limits.clone(),
-        user: spec.user.clone(),
-        tmpfs: spec.tmpfs.clone(),
-        ..ContainerSpec::new(image, labels.clone())
-    };
+    let container = measured_container(image, spec, labels, health);
     let id = engine
         .create_container(&container)
         .await
@@ -61,6 +51,26 @@ pub async fn run_once<E: Engine>(
         eprintln!("warning: {e:#}");
     }
     outcome
+}
+
+/// The measured container as `[run]` describes it.
+pub(crate) fn measured_container(
+    image: &str,
+    spec: &RunSpec,
+    labels: &std::collections::BTreeMap<String, String>,
+    health: HealthMode,
+) -> ContainerSpec {
+    ContainerSpec {
+        // Published only for the HTTP probe: a worker needs no port.
+        port: spec.http_probe.as_ref().and(spec.port),
+        env: spec.env.clone(),
+        command: spec.command.clone(),
+        health,
+        limits: spec.limits.clone(),
+        user: spec.user.clone(),
+        tmpfs: spec.tmpfs.clone(),
+        ..ContainerSpec::new(image, labels.clone())
+    }
 }
 
 /// How the measured container's health check runs, and the test dockbench runs itself.

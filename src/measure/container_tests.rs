@@ -12,20 +12,7 @@ use crate::measure::error::MeasureError;
 const MIB: u64 = 1 << 20;
 
 fn spec() -> RunSpec {
-    RunSpec {
-        port: Some(8000),
-        http_probe: Some("/health".into()),
-        http_status: Vec::new(),
-        ready_log: None,
-        timeout: Duration::from_secs(5),
-        settle: Duration::from_secs(2),
-        env: BTreeMap::new(),
-        command: None,
-        limits: Limits::default(),
-        user: None,
-        tmpfs: Vec::new(),
-        stack: None,
-    }
+    RunSpec::http_health()
 }
 
 fn log_spec() -> RunSpec {

@@ -139,8 +139,9 @@ async fn run<E: Engine>(
             limits: service.limits.clone(),
             user: service.user.clone(),
             tmpfs: service.tmpfs.clone(),
-            ..service_spec(service, image, labels, prefix)
+            ..ContainerSpec::new(image, labels.clone())
         };
+        let container = in_stack(container, service, prefix);
         let id = engine
             .create_container(&container)
             .await
@@ -150,16 +151,8 @@ async fn run<E: Engine>(
     }
     let measured = stack.measured();
     let (health, health_test) = container::health_plan(engine, measured_image, spec).await?;
-    let container = ContainerSpec {
-        port: spec.http_probe.as_ref().and(spec.port),
-        env: spec.env.clone(),
-        command: spec.command.clone(),
-        health,
-        limits: spec.limits.clone(),
-        user: spec.user.clone(),
-        tmpfs: spec.tmpfs.clone(),
-        ..service_spec(measured, measured_image, labels, prefix)
-    };
+    let container = container::measured_container(measured_image, spec, labels, health);
+    let container = in_stack(container, measured, prefix);
     let measured_id = engine
         .create_container(&container)
         .await
@@ -226,15 +219,10 @@ fn docker_checks(
     }
 }
 
-/// What every service's container has: its image, networks with its name as an alias,
-/// volumes, entrypoint and working directory, and the run's labels.
-fn service_spec(
-    service: &StackService,
-    image: &str,
-    labels: &BTreeMap<String, String>,
-    prefix: &str,
-) -> ContainerSpec {
-    let mut labels = labels.clone();
+/// `container` as a service of the stack: its networks with its name as an alias, its volumes,
+/// entrypoint and working directory, and a label naming the service.
+fn in_stack(container: ContainerSpec, service: &StackService, prefix: &str) -> ContainerSpec {
+    let mut labels = container.labels.clone();
     labels.insert("dockbench.service".to_string(), service.name.clone());
     let networks = service
         .networks
@@ -268,7 +256,8 @@ fn service_spec(
         working_dir: service.working_dir.clone(),
         networks,
         mounts,
-        ..ContainerSpec::new(image, labels)
+        labels,
+        ..container
     }
 }
 

@@ -43,20 +43,7 @@ fn stack(services: Vec<StackService>) -> StackSpec {
 }
 
 fn spec() -> RunSpec {
-    RunSpec {
-        port: Some(8000),
-        http_probe: Some("/health".into()),
-        http_status: Vec::new(),
-        ready_log: None,
-        timeout: Duration::from_secs(5),
-        settle: Duration::from_secs(2),
-        env: BTreeMap::new(),
-        command: None,
-        limits: Limits::default(),
-        user: None,
-        tmpfs: Vec::new(),
-        stack: None,
-    }
+    RunSpec::http_health()
 }
 
 /// The measured app answers 0.5 s after its start; `db` is healthy 1.0 s after its start and

@@ -95,6 +95,28 @@ pub struct RunSpec {
     pub stack: Option<compose::StackSpec>,
 }
 
+#[cfg(test)]
+impl RunSpec {
+    /// Ready on the first 2xx of `GET /health` on port 8000, within 5 s; settle 2 s; every other
+    /// key at its default. The measurement tests start from it.
+    pub fn http_health() -> RunSpec {
+        RunSpec {
+            port: Some(8000),
+            http_probe: Some("/health".into()),
+            http_status: Vec::new(),
+            ready_log: None,
+            timeout: Duration::from_secs(5),
+            settle: Duration::from_secs(2),
+            env: BTreeMap::new(),
+            command: None,
+            limits: Limits::default(),
+            user: None,
+            tmpfs: Vec::new(),
+            stack: None,
+        }
+    }
+}
+
 /// Resource limits on the measured container, as `docker run --memory` / `--cpus` set them.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
