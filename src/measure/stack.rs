@@ -11,7 +11,7 @@ use tokio::time::{sleep, Instant};
 use super::container::{self, RunOutcome, LOG_TAIL_LINES};
 use super::error::MeasureError;
 use crate::driver::{
-    ContainerSpec, Engine, Health, HealthMode, Mount, MountKind, NetworkAttachment,
+    ContainerSpec, Engine, Health, HealthMode, HealthTest, Mount, MountKind, NetworkAttachment,
 };
 use crate::scenario::compose::stack::{Condition, HealthSetting, MountSource, StackService};
 use crate::scenario::compose::StackSpec;
@@ -151,6 +151,7 @@ async fn run<E: Engine>(
     }
     let measured = stack.measured();
     let (health, health_test) = container::health_plan(engine, measured_image, spec).await?;
+    let (health, health_test) = compose_health(&measured.health, health, health_test);
     let container = container::measured_container(measured_image, spec, labels, health);
     let container = in_stack(container, measured, prefix);
     let measured_id = engine
@@ -189,7 +190,10 @@ async fn run<E: Engine>(
         if !running {
             continue;
         }
-        let reading = engine.memory(id).await.map_err(MeasureError::Engine)?;
+        // It may have stopped since (a short-lived service): then it holds nothing.
+        let Ok(reading) = engine.memory(id).await else {
+            continue;
+        };
         idle += reading.working_set_bytes();
         peak += reading.max_usage_bytes.unwrap_or(reading.usage_bytes);
         services.push((service.name.clone(), reading.working_set_bytes()));
@@ -202,6 +206,40 @@ async fn run<E: Engine>(
         services_memory_idle_bytes: services,
         measured: outcome,
     })
+}
+
+/// The measured service's compose `healthcheck` in place of its image's: run by Docker on
+/// dockbench's schedule when there is no probe, by dockbench once the app answers when there is
+/// (see `container::health_plan`), or not at all when disabled.
+fn compose_health(
+    setting: &HealthSetting,
+    planned: HealthMode,
+    image_test: Option<HealthTest>,
+) -> (HealthMode, Option<HealthTest>) {
+    match (setting, planned) {
+        (HealthSetting::Image, planned) => (planned, image_test),
+        (HealthSetting::Disabled, _) => (HealthMode::Off, None),
+        (HealthSetting::Test { test, timeout }, HealthMode::Off) => {
+            let timeout_ns = timeout.map_or(0, |t| t.as_nanos() as i64);
+            (HealthMode::Off, HealthTest::from_docker(test, timeout_ns))
+        }
+        (
+            HealthSetting::Test { test, timeout },
+            HealthMode::Every {
+                interval,
+                start_period,
+                ..
+            },
+        ) => (
+            HealthMode::Every {
+                interval,
+                start_period,
+                test: Some(test.clone()),
+                timeout: *timeout,
+            },
+            None,
+        ),
+    }
 }
 
 /// Docker runs the check on dockbench's schedule, as for a measured container without a probe:

@@ -304,3 +304,50 @@ async fn compose_healthchecks_run_on_dockbenchs_schedule() {
         }
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_measured_services_compose_healthcheck_replaces_its_images() {
+    // With a probe, dockbench runs the compose file's test itself once the app answers.
+    let mut with_test = engine();
+    // The fake passes any test from 0.6 s on; what matters is which test runs.
+    let image_test = HealthTest {
+        argv: vec!["image-check".into()],
+        timeout: Duration::from_secs(1),
+    };
+    with_test.script.health = Some((image_test, Duration::from_millis(600)));
+    let mut web = service("web", &[]);
+    web.health = HealthSetting::Test {
+        test: vec!["CMD".into(), "check-web".into()],
+        timeout: Some(Duration::from_secs(2)),
+    };
+    let s = stack(vec![service("db", &[]), web]);
+    run(&with_test, &s).await.unwrap();
+    let calls = with_test.calls.borrow().clone();
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts_with("exec ") && c.ends_with(" check-web")),
+        "{calls:?}"
+    );
+    // Disabled: no health figure at all.
+    let disabled = engine();
+    let mut web = service("web", &[]);
+    web.health = HealthSetting::Disabled;
+    let o = run(&disabled, &stack(vec![service("db", &[]), web]))
+        .await
+        .unwrap();
+    assert_eq!(o.measured.healthy_s, None);
+    // Without a probe, Docker runs it on dockbench's schedule.
+    assert_eq!(
+        compose_health(
+            &HealthSetting::Test {
+                test: vec!["CMD".into(), "x".into()],
+                timeout: None
+            },
+            docker_checks(&spec(), None, None),
+            None
+        )
+        .0,
+        docker_checks(&spec(), Some(vec!["CMD".into(), "x".into()]), None)
+    );
+}
