@@ -85,6 +85,11 @@ pub struct RunArgs {
     /// Measure only this variant (repeatable).
     #[arg(long = "variant", value_name = "NAME")]
     pub variants: Vec<String>,
+    /// In which order the variants' repetitions run: interleaved (repetition 1 of every
+    /// variant, then repetition 2, ..., rotating which variant goes first) or sequential (every
+    /// repetition of one variant before the next).
+    #[arg(long, value_enum, default_value = "interleaved")]
+    pub order: crate::measure::Order,
     /// Results folder. Default: results/<suite>/<UTC timestamp>/. With several suites, each
     /// gets a subfolder named after it.
     #[arg(long, value_name = "DIR")]

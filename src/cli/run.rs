@@ -23,6 +23,7 @@ use crate::scenario::{load_suite, Suite, Variant};
 pub struct RunSettings {
     pub suites: Vec<Suite>,
     pub runs_override: Option<u32>,
+    pub order: measure::Order,
     pub out: Option<PathBuf>,
     pub progress: bool,
     pub keep_images: bool,
@@ -60,6 +61,7 @@ pub fn settings(args: RunArgs) -> anyhow::Result<RunSettings> {
     Ok(RunSettings {
         suites,
         runs_override: args.runs,
+        order: args.order,
         out: args.out,
         progress: !args.no_progress,
         keep_images: args.keep_images,
@@ -182,34 +184,50 @@ async fn run_suite<E: Engine>(
     let progress = Progress::new(settings.progress, total);
     let mut done_phases = 0;
     let mut interrupted = false;
-    for variant in &suite.variants {
-        let cell = RefCell::new(VariantMeasurement::default());
-        tokio::select! {
-            _ = measure::measure_variant(engine, ctx, suite, variant, runs, &progress, &cell) => {}
-            _ = stop.wait_for(|stopped| *stopped) => interrupted = true,
+    let cells: Vec<RefCell<VariantMeasurement>> =
+        suite.variants.iter().map(|_| RefCell::default()).collect();
+    let mut slots: Vec<Slot<E>> = suite.variants.iter().map(|_| Slot::Waiting).collect();
+    for (i, rep) in measure::schedule(settings.order, suite.variants.len(), runs) {
+        let variant = &suite.variants[i];
+        if matches!(slots[i], Slot::Waiting) {
+            slots[i] = match measure::VariantRun::prepare(engine, ctx, suite, variant, &cells[i]) {
+                Some(run) => Slot::Running(run),
+                None => Slot::Finished,
+            };
         }
-        let mut measured = cell.into_inner();
-        if interrupted {
-            measured.error = Some("interrupted (Ctrl-C) before this variant finished".into());
-        }
-        let result = variant_result(variant, &measured);
-        let line = match &result.error {
-            None => format!("{}: done", variant.name),
-            Some(e) => format!(
-                "{}: FAILED: {}",
-                variant.name,
-                e.lines().next().unwrap_or("")
-            ),
+        let ok = match &slots[i] {
+            Slot::Running(run) => tokio::select! {
+                ok = run.repetition(rep, runs, &progress) => ok,
+                _ = stop.wait_for(|stopped| *stopped) => {
+                    interrupted = true;
+                    false
+                }
+            },
+            // Failed earlier (or its context could not be copied): recorded already, unless
+            // this is its first turn.
+            Slot::Finished if rep == 1 => false,
+            _ => continue,
         };
-        progress.println(&line);
-        for note in &result.notes {
-            progress.println(&format!("note: {}: {note}", variant.name));
-        }
-        store.record_variant(result, &measured.samples)?;
-        done_phases += phases_per_run(suite, variant) * u64::from(runs);
-        progress.jump_to(done_phases);
         if interrupted {
             break;
+        }
+        let finished = !ok || rep == runs;
+        if finished {
+            slots[i] = Slot::Finished;
+        }
+        done_phases += phases_per_run(suite, variant);
+        // Written after every repetition of every variant: nothing measured is lost.
+        record(&mut store, &progress, variant, &cells[i], finished)?;
+        progress.jump_to(done_phases);
+    }
+    if interrupted {
+        // Every variant that had started and not finished keeps what it measured.
+        for (i, variant) in suite.variants.iter().enumerate() {
+            if let Slot::Running(_) = slots[i] {
+                cells[i].borrow_mut().error =
+                    Some("interrupted (Ctrl-C) before this variant finished".into());
+                record(&mut store, &progress, variant, &cells[i], true)?;
+            }
         }
     }
     progress.finish();
@@ -234,6 +252,41 @@ async fn run_suite<E: Engine>(
     } else {
         SuiteOutcome::Failures
     })
+}
+
+/// Where a variant is in a run.
+enum Slot<'a, E> {
+    Waiting,
+    Running(measure::VariantRun<'a, E>),
+    /// Every repetition measured, or failed.
+    Finished,
+}
+
+/// Writes the variant's results so far into the results folder; says so when it is finished.
+fn record(
+    store: &mut ResultsStore,
+    progress: &Progress,
+    variant: &Variant,
+    cell: &RefCell<VariantMeasurement>,
+    finished: bool,
+) -> anyhow::Result<()> {
+    let measured = cell.borrow();
+    let result = variant_result(variant, &measured);
+    if finished {
+        let line = match &result.error {
+            None => format!("{}: done", variant.name),
+            Some(e) => format!(
+                "{}: FAILED: {}",
+                variant.name,
+                e.lines().next().unwrap_or("")
+            ),
+        };
+        progress.println(&line);
+        for note in &result.notes {
+            progress.println(&format!("note: {}: {note}", variant.name));
+        }
+    }
+    store.record_variant(result, &measured.samples)
 }
 
 /// The suite file as reports show it: relative to the working directory when it is below it, so
@@ -273,6 +326,7 @@ mod tests {
         RunSettings {
             suites: vec![suite],
             runs_override: None,
+            order: measure::Order::Interleaved,
             out: None,
             progress: false,
             keep_images: false,
@@ -417,6 +471,74 @@ mod tests {
             assert_eq!(v.metrics["image_size_bytes"].samples, [52_428_800.0; 2]);
         }
         assert!(results.finished_at.is_some());
+        assert!(engine.live_containers().is_empty());
+        // Interleaved and rotated: one's repetition 1, two's 1, then two's 2, one's 2 (three
+        // builds each: cold, warm, after the edit).
+        let builds: Vec<String> = engine
+            .calls
+            .borrow()
+            .iter()
+            .filter_map(|c| c.strip_prefix("build dockbench/s-"))
+            .map(|tag| tag.split(':').next().unwrap().to_string())
+            .collect();
+        let per_repetition: Vec<&str> = builds.chunks(3).map(|c| c[0].as_str()).collect();
+        assert_eq!(per_repetition, ["one", "two", "two", "one"], "{builds:?}");
+        assert!(builds.chunks(3).all(|c| c[0] == c[1] && c[1] == c[2]));
+        // The variants stay in suite order in the results.
+        let names: Vec<&str> = results.variants.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["one", "two"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn sequential_order_measures_each_variant_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = settings(suite(dir.path()));
+        settings.order = measure::Order::Sequential;
+        let engine = engine();
+        let (_stop_tx, stop_rx) = watch::channel(false);
+        let info = engine.info().await.unwrap();
+        let out = dir.path().join("results");
+        let suite = &settings.suites[0];
+        let ctx = RunContext::new();
+        measure_suite(&engine, &ctx, suite, &settings, &out, &info, stop_rx)
+            .await
+            .unwrap();
+        let firsts: Vec<String> = engine
+            .calls
+            .borrow()
+            .iter()
+            .filter_map(|c| c.strip_prefix("build dockbench/s-"))
+            .map(|tag| tag.split(':').next().unwrap().to_string())
+            .collect::<Vec<_>>()
+            .chunks(3)
+            .map(|c| c[0].clone())
+            .collect();
+        assert_eq!(firsts, ["one", "one", "two", "two"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn ctrl_c_in_a_later_repetition_keeps_every_started_variant() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine();
+        let (stop_tx, stop_rx) = watch::channel(false);
+        // A repetition takes 6.25 s: one's 1 (0-6.25), two's 1 (6.25-12.5), then two's 2, in
+        // which 14 s falls.
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(14)).await;
+            stop_tx.send(true).unwrap();
+        });
+        let (outcome, results) = measure(&engine, dir.path(), stop_rx).await;
+        assert_eq!(outcome, SuiteOutcome::Interrupted);
+        assert_eq!(results.variants.len(), 2);
+        for v in &results.variants {
+            assert_eq!(v.status, Status::Failed, "{}", v.name);
+            assert_eq!(
+                v.error.as_deref(),
+                Some("interrupted (Ctrl-C) before this variant finished")
+            );
+            // Repetition 1 of both is kept.
+            assert_eq!(v.metrics["startup_s"].samples, [1.25], "{}", v.name);
+        }
         assert!(engine.live_containers().is_empty());
     }
 }

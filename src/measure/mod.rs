@@ -88,8 +88,9 @@ pub struct VariantMeasurement {
     pub notes: Vec<String>,
 }
 
-/// Measures `variant` `runs` times. Stops at the first failing phase (a build that failed once
-/// fails again) and records its error; samples from earlier phases stay.
+/// Measures `variant` `runs` times, one repetition after another. Stops at the first failing
+/// phase (a build that failed once fails again) and records its error; samples from earlier
+/// phases stay.
 pub async fn measure_variant<E: Engine>(
     engine: &E,
     ctx: &RunContext,
@@ -99,26 +100,85 @@ pub async fn measure_variant<E: Engine>(
     observer: &dyn Observer,
     out: &RefCell<VariantMeasurement>,
 ) {
-    let private = match PrivateContext::copy_of(&variant.context_dir, &variant.dockerfile) {
-        Ok(p) => p,
-        Err(e) => {
-            out.borrow_mut().error = Some(MeasureError::Context(e).to_string());
-            return;
-        }
-    };
-    let m = Measurer {
-        engine,
-        ctx,
-        suite,
-        variant,
-        private,
-        out,
+    let Some(run) = VariantRun::prepare(engine, ctx, suite, variant, out) else {
+        return;
     };
     for rep in 1..=runs {
-        if let Err(e) = m.repetition(rep, runs, observer).await {
-            out.borrow_mut().error = Some(e.to_string());
+        if !run.repetition(rep, runs, observer).await {
             return;
         }
+    }
+}
+
+/// One variant measured a repetition at a time, so that a run can interleave variants:
+/// repetition 1 of every variant, then repetition 2 of every variant, and so on.
+pub struct VariantRun<'a, E> {
+    m: Measurer<'a, E>,
+}
+
+impl<'a, E: Engine> VariantRun<'a, E> {
+    /// Makes the variant's private copy of its context; `None` (with the error recorded in
+    /// `out`) when that fails.
+    pub fn prepare(
+        engine: &'a E,
+        ctx: &'a RunContext,
+        suite: &'a Suite,
+        variant: &'a Variant,
+        out: &'a RefCell<VariantMeasurement>,
+    ) -> Option<VariantRun<'a, E>> {
+        match PrivateContext::copy_of(&variant.context_dir, &variant.dockerfile) {
+            Ok(private) => Some(VariantRun {
+                m: Measurer {
+                    engine,
+                    ctx,
+                    suite,
+                    variant,
+                    private,
+                    out,
+                },
+            }),
+            Err(e) => {
+                out.borrow_mut().error = Some(MeasureError::Context(e).to_string());
+                None
+            }
+        }
+    }
+
+    /// Measures repetition `rep`; false (with the error recorded) when a phase failed.
+    pub async fn repetition(&self, rep: u32, runs: u32, observer: &dyn Observer) -> bool {
+        match self.m.repetition(rep, runs, observer).await {
+            Ok(()) => true,
+            Err(e) => {
+                self.m.out.borrow_mut().error = Some(e.to_string());
+                false
+            }
+        }
+    }
+}
+
+/// In which order the repetitions of a suite's variants run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Order {
+    /// Repetition 1 of every variant, then repetition 2 of every variant, ...; each repetition
+    /// starts one variant later than the one before, so that no variant always runs first.
+    /// Drift of the machine over the run then spreads over every variant instead of being booked
+    /// as a difference between the variants measured early and late.
+    Interleaved,
+    /// Every repetition of the first variant, then of the second, ...
+    Sequential,
+}
+
+/// The (variant index, repetition) pairs of a run, in the order they are measured.
+pub fn schedule(order: Order, variants: usize, runs: u32) -> Vec<(usize, u32)> {
+    match order {
+        Order::Sequential => (0..variants)
+            .flat_map(|v| (1..=runs).map(move |rep| (v, rep)))
+            .collect(),
+        Order::Interleaved => (1..=runs)
+            .flat_map(|rep| {
+                (0..variants).map(move |k| ((k + (rep as usize - 1)) % variants.max(1), rep))
+            })
+            .collect(),
     }
 }
 
@@ -588,6 +648,30 @@ fn dockerfile_warnings(variant: &Variant) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interleaved_repetitions_rotate_and_sequential_ones_do_not() {
+        assert_eq!(
+            schedule(Order::Interleaved, 3, 3),
+            [
+                (0, 1),
+                (1, 1),
+                (2, 1),
+                (1, 2),
+                (2, 2),
+                (0, 2),
+                (2, 3),
+                (0, 3),
+                (1, 3)
+            ]
+        );
+        assert_eq!(
+            schedule(Order::Sequential, 2, 2),
+            [(0, 1), (0, 2), (1, 1), (1, 2)]
+        );
+        assert_eq!(schedule(Order::Interleaved, 1, 2), [(0, 1), (0, 2)]);
+        assert!(schedule(Order::Interleaved, 0, 3).is_empty());
+    }
 
     #[test]
     fn tags_are_valid_references() {
