@@ -100,6 +100,7 @@ pub fn results(variants: usize, samples: usize, seed: u64, slowdown: f64) -> Run
                     .collect(),
                 notes: Vec::new(),
                 settings: Default::default(),
+                started_at: Default::default(),
             }
         })
         .collect();

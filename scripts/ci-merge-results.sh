@@ -66,6 +66,15 @@ def merge_variant(rounds):
         if samples:
             metrics[m] = summarize(samples, old)
     merged["metrics"] = metrics
+    # Start times stay parallel to the samples: concatenated in the same order.
+    times = {}
+    for m in metrics:
+        ts = [t for _, v in present for t in (v.get("started_at") or {}).get(m, [])]
+        if len(ts) == len(metrics[m]["samples"]):
+            times[m] = ts
+    merged.pop("started_at", None)
+    if times:
+        merged["started_at"] = times
     missing = [r for r, v in rounds if v is None]
     failed = [(r, v) for r, v in present if v.get("status") != "ok"]
     if failed:

@@ -516,3 +516,49 @@ async fn bundled_python_api_baseline_builds_and_serves() {
     assert!(median(baseline, "healthy_s") >= median(baseline, "startup_s") - 0.2);
     assert_eq!(samples(baseline, "cache_hit_rate"), [1.0]);
 }
+
+#[tokio::test]
+async fn repetitions_are_interleaved_and_rotated_as_the_start_times_show() {
+    let _engine = ENGINE.lock().await;
+    let out = tempfile::tempdir().unwrap();
+    let (output, results) =
+        run_suite_at(&fixture("order/suite.toml"), out.path(), &["--no-report"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // Every sample of a repetition carries its phase's start; the cold build starts each one.
+    let mut starts: Vec<(String, String, usize)> = Vec::new();
+    for v in results["variants"].as_array().unwrap() {
+        let times = v["started_at"]["cold_build_s"].as_array().unwrap();
+        assert_eq!(times.len(), 3, "{}", v["name"]);
+        for (i, t) in times.iter().enumerate() {
+            let name = v["name"].as_str().unwrap().to_string();
+            starts.push((t.as_str().unwrap().to_string(), name, i + 1));
+        }
+    }
+    // RFC 3339 in UTC with milliseconds sorts as text; builds take far longer than 1 ms.
+    starts.sort();
+    let order: Vec<(&str, usize)> = starts.iter().map(|(_, v, r)| (v.as_str(), *r)).collect();
+    assert_eq!(
+        order,
+        [
+            ("a", 1),
+            ("b", 1),
+            ("c", 1),
+            ("b", 2),
+            ("c", 2),
+            ("a", 2),
+            ("c", 3),
+            ("a", 3),
+            ("b", 3)
+        ]
+    );
+    // samples.csv carries the same times.
+    let csv = std::fs::read_to_string(out.path().join("samples.csv")).unwrap();
+    assert!(csv.starts_with("suite,variant,metric,run,value,unit,started_at\n"));
+    let first = &starts[0].0;
+    assert!(csv.contains("fixture-order,a,cold_build_s,1,"), "{csv}");
+    assert!(csv.contains(first.as_str()), "{csv}");
+}

@@ -135,6 +135,7 @@ impl<'a, E: Engine> VariantRun<'a, E> {
                     variant,
                     private,
                     out,
+                    phase_started: std::cell::Cell::new(chrono::Utc::now()),
                 },
             }),
             Err(e) => {
@@ -189,6 +190,8 @@ struct Measurer<'a, E> {
     variant: &'a Variant,
     private: PrivateContext,
     out: &'a RefCell<VariantMeasurement>,
+    /// When the current phase started.
+    phase_started: std::cell::Cell<chrono::DateTime<chrono::Utc>>,
 }
 
 impl<E: Engine> Measurer<'_, E> {
@@ -198,7 +201,14 @@ impl<E: Engine> Measurer<'_, E> {
             metric: metric.to_string(),
             run: rep,
             value,
+            started_at: Some(self.phase_started.get()),
         });
+    }
+
+    /// Marks the start of a phase: the samples it records carry this time.
+    fn begin(&self, observer: &dyn Observer, phase: &Phase, rep: u32, runs: u32) {
+        self.phase_started.set(chrono::Utc::now());
+        observer.phase(&self.variant.name, phase, rep, runs);
     }
 
     fn labels(&self) -> BTreeMap<String, String> {
@@ -220,8 +230,7 @@ impl<E: Engine> Measurer<'_, E> {
         runs: u32,
         observer: &dyn Observer,
     ) -> Result<(), MeasureError> {
-        let name = &self.variant.name;
-        observer.phase(name, &Phase::Cold, rep, runs);
+        self.begin(observer, &Phase::Cold, rep, runs);
         let pristine = self.private.tar().map_err(MeasureError::Context)?;
         let (cold_s, cold) = self.build(pristine.clone(), true).await?;
         self.record(metric::COLD_BUILD_S, rep, cold_s);
@@ -239,7 +248,7 @@ impl<E: Engine> Measurer<'_, E> {
             }
         }
 
-        observer.phase(name, &Phase::Warm, rep, runs);
+        self.begin(observer, &Phase::Warm, rep, runs);
         let (warm_s, warm) = self.build(pristine, false).await?;
         self.record(metric::WARM_BUILD_S, rep, warm_s);
         if let Some(rate) = buildlog::cache_hit_rate(&warm.steps) {
@@ -249,7 +258,7 @@ impl<E: Engine> Measurer<'_, E> {
         match &self.variant.run {
             Some(run) if run.stack.is_some() => {
                 let stack = run.stack.as_ref().expect("checked");
-                observer.phase(name, &Phase::Run, rep, runs);
+                self.begin(observer, &Phase::Run, rep, runs);
                 if rep == 1 {
                     self.out
                         .borrow_mut()
@@ -275,7 +284,7 @@ impl<E: Engine> Measurer<'_, E> {
                 self.record_stack(rep, &o);
             }
             Some(run) => {
-                observer.phase(name, &Phase::Run, rep, runs);
+                self.begin(observer, &Phase::Run, rep, runs);
                 let o =
                     container::run_once(self.engine, &warm.image_id, run, &self.labels()).await?;
                 self.record_run(rep, &o);
@@ -297,7 +306,7 @@ impl<E: Engine> Measurer<'_, E> {
                 }
                 continue;
             }
-            observer.phase(name, &Phase::Edit(edit.name.clone()), rep, runs);
+            self.begin(observer, &Phase::Edit(edit.name.clone()), rep, runs);
             // Unique per variant too: variants often share stages, and one variant's edited
             // build must not serve the next variant's from BuildKit's content-keyed cache.
             let nonce = format!("{}-{}-{rep}", self.ctx.run_id, self.variant.name);

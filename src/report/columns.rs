@@ -70,6 +70,7 @@ mod tests {
             cold_build_steps: Vec::new(),
             notes: Vec::new(),
             settings: Default::default(),
+            started_at: Default::default(),
         }
     }
 

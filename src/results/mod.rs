@@ -26,6 +26,9 @@ pub struct Sample {
     pub metric: String,
     pub run: u32,
     pub value: f64,
+    /// When the phase that measured it started (a build, the container's run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +61,10 @@ pub struct VariantResult {
     /// it beside the figures, since a figure under a 512 MiB limit is not one without it.
     #[serde(default, skip_serializing_if = "VariantSettings::is_default")]
     pub settings: VariantSettings,
+    /// When the phase of each sample started (UTC, RFC 3339), per metric and parallel to its
+    /// `samples`: the order the repetitions ran in, and drift over a run, can be read from it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub started_at: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

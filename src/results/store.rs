@@ -16,7 +16,15 @@ use super::{RunResults, Sample, VariantResult};
 use crate::metric;
 
 /// The header of `samples.csv`; rows are long form, one per sample.
-const CSV_HEADER: [&str; 6] = ["suite", "variant", "metric", "run", "value", "unit"];
+const CSV_HEADER: [&str; 7] = [
+    "suite",
+    "variant",
+    "metric",
+    "run",
+    "value",
+    "unit",
+    "started_at",
+];
 
 /// Owns the results folder of one run and the results written so far.
 #[derive(Debug)]
@@ -149,7 +157,8 @@ fn path_safe(name: &str) -> String {
     }
 }
 
-/// Long-form CSV: `suite,variant,metric,run,value,unit`, rows in the order given.
+/// Long-form CSV: `suite,variant,metric,run,value,unit,started_at`, rows in the order given;
+/// `started_at` (UTC, RFC 3339) is when the sample's phase started.
 fn samples_csv<'a>(
     suite: &str,
     samples: impl Iterator<Item = &'a Sample>,
@@ -161,7 +170,11 @@ fn samples_csv<'a>(
         // Display for f64 is the shortest text that reads back to the same number.
         let value = s.value.to_string();
         let unit = metric::unit_of(&s.metric).label();
-        writer.write_record([suite, &s.variant, &s.metric, &run, &value, unit])?;
+        let started = s
+            .started_at
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+            .unwrap_or_default();
+        writer.write_record([suite, &s.variant, &s.metric, &run, &value, unit, &started])?;
     }
     writer.into_inner().context("finishing samples.csv")
 }
@@ -239,6 +252,7 @@ mod tests {
 
     fn sample(variant: &str, metric: &str, run: u32, value: f64) -> Sample {
         Sample {
+            started_at: None,
             variant: variant.into(),
             metric: metric.into(),
             run,
@@ -265,7 +279,7 @@ mod tests {
             ["environment.json", "results.json", "samples.csv"]
         );
         let csv = fs::read_to_string(dir.join("samples.csv")).unwrap();
-        assert_eq!(csv, "suite,variant,metric,run,value,unit\n");
+        assert_eq!(csv, "suite,variant,metric,run,value,unit,started_at\n");
         let env: Environment =
             serde_json::from_str(&fs::read_to_string(dir.join("environment.json")).unwrap())
                 .unwrap();
@@ -318,9 +332,9 @@ mod tests {
         let csv = fs::read_to_string(tmp.path().join("samples.csv")).unwrap();
         assert_eq!(
             csv,
-            "suite,variant,metric,run,value,unit\n\
-             web,a,cold_build_s,1,9.5,s\n\
-             web,b,cold_build_s,1,2,s\n"
+            "suite,variant,metric,run,value,unit,started_at\n\
+             web,a,cold_build_s,1,9.5,s,\n\
+             web,b,cold_build_s,1,2,s,\n"
         );
     }
 
@@ -328,8 +342,14 @@ mod tests {
     fn csv_content_is_exact() {
         let tmp = tempfile::tempdir().unwrap();
         let mut store = ResultsStore::create(tmp.path(), header()).unwrap();
+        let started = chrono::DateTime::parse_from_rfc3339("2026-11-28T13:03:22.25Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
         let samples = [
-            sample("slim", "cold_build_s", 1, 12.25),
+            Sample {
+                started_at: Some(started),
+                ..sample("slim", "cold_build_s", 1, 12.25)
+            },
             sample("slim", "image_size_bytes", 1, 52_400_000.0),
             sample("slim", "cache_hit_rate.source", 2, 0.6666666666666666),
             sample("slim", "rebuild_s.deps", 2, 3.0),
@@ -340,11 +360,11 @@ mod tests {
         let csv = fs::read_to_string(tmp.path().join("samples.csv")).unwrap();
         assert_eq!(
             csv,
-            "suite,variant,metric,run,value,unit\n\
-             web,slim,cold_build_s,1,12.25,s\n\
-             web,slim,image_size_bytes,1,52400000,bytes\n\
-             web,slim,cache_hit_rate.source,2,0.6666666666666666,fraction\n\
-             web,slim,rebuild_s.deps,2,3,s\n"
+            "suite,variant,metric,run,value,unit,started_at\n\
+             web,slim,cold_build_s,1,12.25,s,2026-11-28T13:03:22.250Z\n\
+             web,slim,image_size_bytes,1,52400000,bytes,\n\
+             web,slim,cache_hit_rate.source,2,0.6666666666666666,fraction,\n\
+             web,slim,rebuild_s.deps,2,3,s,\n"
         );
     }
 

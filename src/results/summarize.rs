@@ -10,9 +10,16 @@ use crate::targets;
 
 pub fn variant_result(variant: &Variant, m: &VariantMeasurement) -> VariantResult {
     let mut by_metric: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut started_at: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for s in &m.samples {
         by_metric.entry(s.metric.clone()).or_default().push(s.value);
+        if let Some(t) = s.started_at {
+            let text = t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            started_at.entry(s.metric.clone()).or_default().push(text);
+        }
     }
+    // Parallel to the samples, or not at all.
+    started_at.retain(|metric, times| by_metric.get(metric).map(Vec::len) == Some(times.len()));
     let metrics: BTreeMap<String, Summary> = by_metric
         .into_iter()
         .filter_map(|(metric, xs)| Summary::from_samples(&xs).map(|s| (metric, s)))
@@ -32,6 +39,7 @@ pub fn variant_result(variant: &Variant, m: &VariantMeasurement) -> VariantResul
         layers: m.layers.clone(),
         cold_build_steps: m.cold_build_steps.clone(),
         notes: m.notes.clone(),
+        started_at,
         settings: VariantSettings {
             target: variant.target.clone(),
             platform: variant.platform.clone(),
@@ -77,6 +85,7 @@ mod tests {
 
     fn sample(metric: &str, run: u32, value: f64) -> Sample {
         Sample {
+            started_at: None,
             variant: "v".into(),
             metric: metric.into(),
             run,

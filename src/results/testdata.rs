@@ -27,6 +27,7 @@ pub(crate) fn variant(name: &str, metrics: &[(&str, &[f64])]) -> VariantResult {
         cold_build_steps: Vec::new(),
         notes: Vec::new(),
         settings: Default::default(),
+        started_at: Default::default(),
     }
 }
 
