@@ -13,6 +13,7 @@ pub mod export;
 pub mod history;
 pub mod measure;
 pub mod metric;
+pub mod relative;
 pub mod report;
 pub mod results;
 pub mod scenario;

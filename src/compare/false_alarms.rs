@@ -5,45 +5,7 @@
 use super::tests::results;
 use super::*;
 use crate::results::testdata::variant;
-
-/// A tiny deterministic generator (SplitMix64) with normal draws (Box–Muller), so the
-/// false-alarm numbers below are the same on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in (0, 1].
-    fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) + 1) as f64 / (1u64 << 53) as f64
-    }
-
-    fn normal(&mut self) -> f64 {
-        let (u, v) = (self.uniform(), self.uniform());
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-    }
-
-    /// `n` timings around `center` with relative noise `cv`; `skewed` draws them log-normal,
-    /// with the right tail of real build times.
-    fn timings(&mut self, n: usize, center: f64, cv: f64, skewed: bool) -> Vec<f64> {
-        (0..n)
-            .map(|_| {
-                let z = self.normal();
-                if skewed {
-                    center * (cv * z).exp()
-                } else {
-                    center * (1.0 + cv * z)
-                }
-            })
-            .collect()
-    }
-}
+use crate::stats::synthetic::Rng;
 
 /// A run of `variants` × `metrics` noisy timings; `slower` scales one pair's center.
 fn synthetic_run(

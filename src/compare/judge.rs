@@ -123,17 +123,7 @@ pub fn verdict(
 ) -> Verdict {
     let change = relative_change(base.median, head.median);
     let beyond = change.is_none_or(|c| c.abs() > settings.threshold);
-    let significant = match *test {
-        TestUsed::Exact => base.median != head.median,
-        TestUsed::TooFewSamples => false,
-        TestUsed::Welch { t, adjusted_p, .. } => {
-            // A significant shift of the means against the medians' direction (an outlier
-            // pulling one mean) is no evidence for the change the table reports.
-            let median_shift = head.median - base.median;
-            let agrees = median_shift == 0.0 || median_shift.signum() == t.signum();
-            adjusted_p <= settings.alpha && agrees
-        }
-    };
+    let significant = is_significant(base, head, test, settings.alpha);
     match (significant, beyond) {
         (true, true) if got_worse(metric_name, head.median - base.median) => Verdict::Regressed,
         (true, true) => Verdict::Improved,
@@ -142,7 +132,23 @@ pub fn verdict(
     }
 }
 
-fn got_worse(metric_name: &str, shift: f64) -> bool {
+/// Whether the medians' change is real: any difference of an exact pair, or an adjusted Welch
+/// p ≤ `alpha` with the means moving the way the medians did.
+pub fn is_significant(base: &Summary, head: &Summary, test: &TestUsed, alpha: f64) -> bool {
+    match *test {
+        TestUsed::Exact => base.median != head.median,
+        TestUsed::TooFewSamples => false,
+        TestUsed::Welch { t, adjusted_p, .. } => {
+            // A significant shift of the means against the medians' direction (an outlier
+            // pulling one mean) is no evidence for the change the table reports.
+            let median_shift = head.median - base.median;
+            let agrees = median_shift == 0.0 || median_shift.signum() == t.signum();
+            adjusted_p <= alpha && agrees
+        }
+    }
+}
+
+pub fn got_worse(metric_name: &str, shift: f64) -> bool {
     match metric::direction_of(metric_name) {
         Direction::AtMost => shift > 0.0,
         Direction::AtLeast => shift < 0.0,

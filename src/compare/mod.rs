@@ -23,7 +23,7 @@
 //! timings matter.
 
 mod cells;
-mod judge;
+pub(crate) mod judge;
 mod markdown;
 mod pairs;
 mod settings;

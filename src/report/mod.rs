@@ -20,6 +20,7 @@ pub mod table;
 mod testdata;
 pub mod trend_chart;
 
+pub use axis::metric_title;
 pub use columns::metric_columns;
 pub use format::{
     format_against_limits, format_bytes, format_fraction, format_seconds, format_spread,

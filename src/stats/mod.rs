@@ -1,7 +1,10 @@
 //! Summary statistics over raw samples. Imports nothing from the rest of the crate, so it can be
 //! trusted (and tested) on its own.
 
+pub mod interval;
 pub mod significance;
+#[cfg(test)]
+pub(crate) mod synthetic;
 
 use serde::{Deserialize, Serialize};
 

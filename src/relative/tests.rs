@@ -1,0 +1,286 @@
+use super::*;
+use crate::results::testdata::{failed, run_results, variant};
+use crate::stats::synthetic::Rng;
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+fn table(variants: Vec<VariantResult>, reference: &str) -> RelativeTable {
+    relative_table(
+        &run_results(variants),
+        reference,
+        &CompareSettings::default(),
+    )
+    .unwrap()
+}
+
+fn row<'a>(t: &'a RelativeTable, variant: &str, metric: &str) -> &'a RelativeRow {
+    t.rows
+        .iter()
+        .find(|r| r.variant == variant && r.metric == metric)
+        .unwrap_or_else(|| panic!("no row {variant} {metric}"))
+}
+
+#[test]
+fn a_layer_of_50_mib_more_is_worse_exactly() {
+    let base = 2_000_000.0;
+    let t = table(
+        vec![
+            variant("small", &[("image_size_bytes", &[base, base])]),
+            variant("big", &[("image_size_bytes", &[base + 50.0 * MIB; 2])]),
+        ],
+        "small",
+    );
+    let r = row(&t, "big", "image_size_bytes");
+    assert_eq!(r.test, TestUsed::Exact);
+    assert_eq!(r.change, Some(50.0 * MIB / base));
+    assert_eq!(r.interval, None);
+    assert_eq!(r.relation, Relation::Worse);
+    assert_eq!(change_with_interval(r), "+2621% (exact)");
+    assert_eq!(
+        finding_line(r, "small"),
+        "big: image size 27.21× larger than small (exact)"
+    );
+}
+
+#[test]
+fn any_exact_difference_counts_and_none_is_same() {
+    let t = table(
+        vec![
+            variant(
+                "a",
+                &[
+                    ("image_size_bytes", &[100e6]),
+                    ("cache_hit_rate.src", &[0.5; 3]),
+                ],
+            ),
+            variant(
+                "b",
+                &[
+                    ("image_size_bytes", &[101e6]),
+                    ("cache_hit_rate.src", &[0.5; 3]),
+                ],
+            ),
+            variant(
+                "c",
+                &[
+                    ("image_size_bytes", &[100e6]),
+                    ("cache_hit_rate.src", &[0.75; 3]),
+                ],
+            ),
+        ],
+        "a",
+    );
+    assert_eq!(row(&t, "b", "image_size_bytes").relation, Relation::Worse);
+    assert_eq!(row(&t, "b", "cache_hit_rate.src").relation, Relation::Same);
+    assert_eq!(row(&t, "c", "image_size_bytes").relation, Relation::Same);
+    let hit = row(&t, "c", "cache_hit_rate.src");
+    assert_eq!(
+        hit.relation,
+        Relation::Better,
+        "a higher hit rate is better"
+    );
+    assert_eq!(
+        finding_line(hit, "a"),
+        "c: cache hit rate after edit “src” 75.0% against 50.0% for a"
+    );
+}
+
+#[test]
+fn noisy_metrics_get_an_interval_and_a_verdict() {
+    let t = table(
+        vec![
+            variant("base", &[("rebuild_s.src", &[11.0, 11.3, 10.8])]),
+            variant("fast", &[("rebuild_s.src", &[6.3, 6.4, 6.5])]),
+            variant("wild", &[("rebuild_s.src", &[9.5, 12.5, 11.0])]),
+            variant("twin", &[("rebuild_s.src", &[11.1, 10.9, 11.2])]),
+        ],
+        "base",
+    );
+    let fast = row(&t, "fast", "rebuild_s.src");
+    assert_eq!(fast.relation, Relation::Better);
+    let i = fast.interval.unwrap();
+    let c = fast.change.unwrap();
+    assert!(i.low < c && c < i.high && i.high < 0.0, "{i:?} {c}");
+    assert!(
+        (c - (6.4 / 11.0 - 1.0)).abs() < 1e-12,
+        "the ratio of the medians: {c}"
+    );
+    assert!(finding_line(fast, "base")
+        .starts_with("fast: rebuild time after edit “src” 1.72× faster than base ["));
+
+    let wild = row(&t, "wild", "rebuild_s.src");
+    assert_eq!(wild.relation, Relation::CannotTell);
+    assert_eq!(relation_text(wild), "cannot tell with 3 samples");
+    let n = wild.runs_for_5_percent.unwrap();
+    assert!(n > 3, "{n}");
+    assert_eq!(
+        runs_hint(wild).unwrap(),
+        format!("{n} runs per variant would narrow it to ±5% at this spread")
+    );
+
+    let twin = row(&t, "twin", "rebuild_s.src");
+    assert!(
+        matches!(twin.relation, Relation::Same | Relation::CannotTell),
+        "{twin:?}"
+    );
+    assert_eq!(runs_hint(fast), None, "only undecided rows get a hint");
+}
+
+#[test]
+fn one_sample_cannot_tell() {
+    let t = table(
+        vec![
+            variant("a", &[("startup_s", &[1.0])]),
+            variant("b", &[("startup_s", &[2.0])]),
+        ],
+        "a",
+    );
+    let r = row(&t, "b", "startup_s");
+    assert_eq!(r.test, TestUsed::TooFewSamples);
+    assert_eq!(r.relation, Relation::CannotTell);
+    assert_eq!(relation_text(r), "cannot tell with 1 sample");
+    assert_eq!(change_with_interval(r), "+100%");
+    assert_eq!(
+        runs_hint(r).unwrap(),
+        "a spread needs at least 2 runs per variant"
+    );
+}
+
+#[test]
+fn the_adjustment_spans_the_whole_table() {
+    // p ≈ 0.03 alone; among 20 null rows it no longer counts.
+    let mut variants = vec![variant("ref", &[("startup_s", &[1.00, 1.05, 0.98])])];
+    variants.push(variant("edge", &[("startup_s", &[1.12, 1.17, 1.10])]));
+    let alone = table(variants.clone(), "ref");
+    let edge = |t: &RelativeTable| row(t, "edge", "startup_s").test;
+    let TestUsed::Welch { p_value, .. } = edge(&alone) else {
+        panic!()
+    };
+    assert!(p_value < 0.05, "{p_value}");
+    for i in 0..20 {
+        variants.push(variant(
+            &format!("same{i}"),
+            &[("startup_s", &[1.0, 1.05, 0.98])],
+        ));
+    }
+    let crowded = table(variants, "ref");
+    let TestUsed::Welch { adjusted_p, .. } = edge(&crowded) else {
+        panic!()
+    };
+    assert!(adjusted_p > 0.05, "{adjusted_p}");
+}
+
+#[test]
+fn failed_variants_and_references() {
+    let t = table(
+        vec![
+            variant("a", &[("startup_s", &[1.0, 1.1])]),
+            failed("b", "build failed"),
+        ],
+        "a",
+    );
+    assert!(t.rows.is_empty());
+    assert_eq!(t.notes, ["b failed, so it has no figures to compare"]);
+    let results = run_results(vec![failed("a", "x"), variant("b", &[])]);
+    let settings = CompareSettings::default();
+    assert_eq!(
+        relative_table(&results, "a", &settings),
+        Err(NoTable::ReferenceFailed("a".into()))
+    );
+    assert_eq!(
+        relative_table(&results, "z", &settings)
+            .unwrap_err()
+            .to_string(),
+        "reference variant `z` is not in this run (variants: a, b)"
+    );
+    assert_eq!(reference_name(&results, None), Some("a"));
+    assert_eq!(reference_name(&results, Some("b")), Some("b"));
+}
+
+#[test]
+fn findings_are_the_largest_decided_changes() {
+    let t = table(
+        vec![
+            variant(
+                "a",
+                &[
+                    ("startup_s", &[2.0, 2.02, 1.98]),
+                    ("cold_build_s", &[10.0, 10.1, 9.9]),
+                ],
+            ),
+            variant(
+                "b",
+                &[
+                    ("startup_s", &[1.0, 1.01, 0.99]),
+                    ("cold_build_s", &[12.0, 12.1, 11.9]),
+                ],
+            ),
+            variant(
+                "c",
+                &[
+                    ("startup_s", &[2.0, 2.5, 1.5]),
+                    ("cold_build_s", &[10.0, 10.1, 9.9]),
+                ],
+            ),
+        ],
+        "a",
+    );
+    let lines = findings(&t, 5);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].starts_with("b: startup time 2.00× faster than a ["),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with("b: cold build time 1.20× slower than a ["),
+        "{lines:?}"
+    );
+    assert_eq!(findings(&t, 1).len(), 1);
+}
+
+/// Identical variants, drawn from one distribution: the share of suites in which any row is
+/// called better or worse.
+fn false_verdict_rate(seed: u64, suites: usize, shape: (usize, usize, usize), cv: f64) -> f64 {
+    let (variants, metrics, runs) = shape;
+    let mut rng = Rng(seed);
+    let alarms = (0..suites)
+        .filter(|_| {
+            let built: Vec<VariantResult> = (0..variants)
+                .map(|v| {
+                    let mut result = variant(&format!("v{v}"), &[]);
+                    for m in 0..metrics {
+                        let samples = rng.timings(runs, 10.0 + m as f64, cv, true);
+                        result.metrics.insert(
+                            format!("rebuild_s.e{m}"),
+                            Summary::from_samples(&samples).unwrap(),
+                        );
+                    }
+                    result
+                })
+                .collect();
+            table(built, "v0")
+                .rows
+                .iter()
+                .any(|r| matches!(r.relation, Relation::Better | Relation::Worse))
+        })
+        .count();
+    alarms as f64 / suites as f64
+}
+
+#[test]
+fn identical_variants_are_rarely_called_different() {
+    // The known answer: over 20 suites of identical variants, a false better/worse in
+    // at most 5 % of them (at most 1 of 20), for a python-api-sized table (7 variants, 9
+    // timing metrics, 3 runs) at this machine's noise. The true rate, from 400 suites a seed,
+    // is 1–2 % (seeds 1–5, 3–10 % noise), so a batch of 20 still shows 2 false verdicts about
+    // once in 16 seeds (seed 3 does); the 200-suite checks below are the firmer guarantee.
+    for cv in [0.05, 0.10] {
+        let rate = false_verdict_rate(1, 20, (7, 9, 3), cv);
+        assert!(rate <= 0.05, "cv={cv}: {rate}");
+    }
+    // And over many more suites, so that the 5 % is not luck of 20 draws.
+    for (shape, cv) in [((7, 9, 3), 0.10), ((3, 4, 5), 0.05), ((2, 1, 3), 0.10)] {
+        let rate = false_verdict_rate(17, 200, shape, cv);
+        assert!(rate <= 0.05, "{shape:?} cv={cv}: {rate}");
+    }
+}
