@@ -25,7 +25,7 @@ fn bench_report(c: &mut Criterion) {
     // Each iteration writes ~120 charts as SVG and PNG: few samples are enough.
     group.sample_size(10);
     group.bench_function("summary table 50x10x30", |b| {
-        b.iter(|| dockbench::report::summary_table(&results))
+        b.iter(|| dockbench::report::summary_table(&results, dockbench::report::DEFAULT_WIDTH))
     });
     group.bench_function("render_report 50x10x30", |b| {
         b.iter(|| dockbench::report::render_report(dir.path(), &results).unwrap())

@@ -113,5 +113,7 @@ pub fn results(variants: usize, samples: usize, seed: u64, slowdown: f64) -> Run
         finished_at: Some("2026-11-23T01:00:00Z".into()),
         environment: Environment::default(),
         variants,
+        reference: None,
+        claims: Vec::new(),
     }
 }

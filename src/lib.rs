@@ -6,6 +6,7 @@
 //! -> `results` (the results folder, written as we go) -> `compare` / `history` (across runs)
 //! -> `report` / `export` (tables, charts, files for other tools) -> `cli`.
 
+pub mod claims;
 pub mod cli;
 pub mod compare;
 pub mod driver;

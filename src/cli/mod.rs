@@ -37,6 +37,13 @@ pub enum Command {
     Report {
         #[arg(value_name = "RESULTS_DIR")]
         dir: PathBuf,
+        /// Judge the claims and take the reference of this suite file instead of those the run
+        /// recorded (claims added or reworded after the run; the samples are the same).
+        #[arg(long, value_name = "SUITE.toml")]
+        suite: Option<PathBuf>,
+        /// The variant every other is compared with (overrides the suite's and the run's).
+        #[arg(long, value_name = "NAME")]
+        reference: Option<String>,
         #[command(flatten)]
         exports: ExportArgs,
     },
@@ -90,6 +97,15 @@ pub struct RunArgs {
     /// repetition of one variant before the next).
     #[arg(long, value_enum, default_value = "interleaved")]
     pub order: crate::measure::Order,
+    /// The variant every other is compared with (overrides the suite's `reference`; without
+    /// either, the first variant).
+    #[arg(long, value_name = "NAME")]
+    pub reference: Option<String>,
+    /// A claim that does not hold does not fail the run (exit code 1), as it otherwise does,
+    /// like a missed target. For exploratory suites; the suite's `claims_exit = false` does
+    /// the same.
+    #[arg(long)]
+    pub no_claims_exit: bool,
     /// Results folder. Default: results/<suite>/<UTC timestamp>/. With several suites, each
     /// gets a subfolder named after it.
     #[arg(long, value_name = "DIR")]
@@ -177,7 +193,12 @@ fn suffixed(path: &std::path::Path, suite: &str) -> PathBuf {
 pub async fn execute(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Run(args) => run::run(args).await,
-        Command::Report { dir, exports } => report(&dir, &exports),
+        Command::Report {
+            dir,
+            suite,
+            reference,
+            exports,
+        } => report(&dir, suite.as_deref(), reference, &exports),
         Command::History { root, out } => history(&root, out.as_deref()),
         Command::Validate { suites } => Ok(validate::validate(&suites)),
         Command::Compare {
@@ -216,10 +237,43 @@ fn compare(
     })
 }
 
-fn report(dir: &std::path::Path, exports: &ExportArgs) -> anyhow::Result<i32> {
-    let results = crate::results::ResultsStore::load(dir)?;
+fn report(
+    dir: &std::path::Path,
+    suite: Option<&std::path::Path>,
+    reference: Option<String>,
+    exports: &ExportArgs,
+) -> anyhow::Result<i32> {
+    let mut results = crate::results::ResultsStore::load(dir)?;
+    if let Some(path) = suite {
+        let suite = crate::scenario::load_suite(path)?;
+        if suite.name != results.suite {
+            anyhow::bail!(
+                "{} is suite `{}`, but {} holds a run of suite `{}`",
+                path.display(),
+                suite.name,
+                dir.display(),
+                results.suite
+            );
+        }
+        results.claims = suite.claims;
+        results.reference = suite.reference;
+    }
+    if let Some(name) = reference {
+        if !results.variants.iter().any(|v| v.name == name) {
+            let names: Vec<&str> = results.variants.iter().map(|v| v.name.as_str()).collect();
+            anyhow::bail!(
+                "--reference {name}: the run has no such variant (it has: {})",
+                names.join(", ")
+            );
+        }
+        results.reference = Some(name);
+    }
     exports.write(&results, false)?;
     let written = crate::report::render_report(dir, &results)?;
+    println!(
+        "{}",
+        crate::report::summary_table(&results, crate::report::terminal_width())
+    );
     println!(
         "wrote {} files; open {}",
         written.len(),

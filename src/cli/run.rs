@@ -10,6 +10,7 @@ use tokio::sync::watch;
 
 use super::progress::Progress;
 use super::{RunArgs, EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK};
+use crate::claims::{any_refuted, judge_claims};
 use crate::driver::docker::DockerEngine;
 use crate::driver::Engine;
 use crate::measure::{self, RunContext, VariantMeasurement};
@@ -57,6 +58,22 @@ pub fn settings(args: RunArgs) -> anyhow::Result<RunSettings> {
             suite.variants.retain(|v| args.variants.contains(&v.name));
         }
         suites.retain(|s| !s.variants.is_empty());
+    }
+    for suite in &mut suites {
+        if let Some(reference) = &args.reference {
+            if !suite.variants.iter().any(|v| &v.name == reference) {
+                let names: Vec<&str> = suite.variants.iter().map(|v| v.name.as_str()).collect();
+                bail!(
+                    "--reference {reference}: suite {} measures no such variant (it measures: {})",
+                    suite.name,
+                    names.join(", ")
+                );
+            }
+            suite.reference = Some(reference.clone());
+        }
+        if args.no_claims_exit {
+            suite.claims_exit = false;
+        }
     }
     Ok(RunSettings {
         suites,
@@ -168,6 +185,8 @@ async fn run_suite<E: Engine>(
         finished_at: None,
         environment: environment::gather(Some(engine_info.clone())),
         variants: Vec::new(),
+        reference: suite.reference.clone(),
+        claims: suite.claims.clone(),
     };
     let mut store = ResultsStore::create(out_dir, header)?;
     eprintln!(
@@ -234,7 +253,10 @@ async fn run_suite<E: Engine>(
     if !interrupted {
         store.finish(now_rfc3339())?;
     }
-    println!("{}", report::summary_table(store.results()));
+    println!(
+        "{}",
+        report::summary_table(store.results(), report::terminal_width())
+    );
     if settings.report {
         // The measurements are safe on disk already; a report that fails to render loses nothing.
         if let Err(e) = report::render_report(store.dir(), store.results()) {
@@ -245,9 +267,22 @@ async fn run_suite<E: Engine>(
     settings
         .exports
         .write(store.results(), settings.suites.len() > 1)?;
+    let claims = judge_claims(
+        store.results(),
+        &suite.claims,
+        &crate::compare::CompareSettings::default(),
+    );
+    let refuted = suite.claims_exit && any_refuted(&claims);
+    if refuted {
+        eprintln!(
+            "{}: a claim does not hold, which fails the run like a missed target \
+             (--no-claims-exit or `claims_exit = false` in the suite to turn that off)",
+            suite.name
+        );
+    }
     Ok(if interrupted {
         SuiteOutcome::Interrupted
-    } else if store.results().variants.iter().all(all_good) {
+    } else if store.results().variants.iter().all(all_good) && !refuted {
         SuiteOutcome::AllGood
     } else {
         SuiteOutcome::Failures

@@ -56,6 +56,35 @@ pub fn report_html(results: &RunResults, charts: &Charts) -> String {
          ✅/❌: target met/missed, judged on the median.</p>\n",
     ));
     settings(&mut html, results);
+    if let Some((reference, rows, notes)) = sections::relative_table(results) {
+        let _ = writeln!(
+            html,
+            "<h2>Against the reference, {}</h2>",
+            escape(&reference)
+        );
+        if !notes.is_empty() {
+            html.push_str("<ul>\n");
+            for line in &notes {
+                let _ = writeln!(html, "<li>{}</li>", escape(line));
+            }
+            html.push_str("</ul>\n");
+        }
+        html.push_str(&table(&rows));
+        let _ = writeln!(
+            html,
+            "<p class=\"note\">{}</p>",
+            escape(super::markdown::RELATIVE_NOTE)
+        );
+    }
+    if let Some(claims) = sections::claims_table(results) {
+        html.push_str("<h2>Claims</h2>\n");
+        html.push_str(&table(&claims));
+        let _ = writeln!(
+            html,
+            "<p class=\"note\">{}</p>",
+            escape(super::markdown::CLAIMS_NOTE)
+        );
+    }
     if let Some(targets) = sections::targets_table(results) {
         html.push_str("<h2>Targets</h2>\n");
         html.push_str(&table(&targets));

@@ -29,6 +29,12 @@ pub fn report_markdown(results: &RunResults, charts: &Charts) -> String {
          ✅/❌: target met/missed, judged on the median.\n"
     );
     settings(&mut md, results);
+    relative(&mut md, results);
+    if let Some(claims) = sections::claims_table(results) {
+        md.push_str("## Claims\n\n");
+        md.push_str(&table(&claims));
+        let _ = writeln!(md, "\n{CLAIMS_NOTE}\n");
+    }
     if let Some(targets) = sections::targets_table(results) {
         md.push_str("## Targets\n\n");
         md.push_str(&table(&targets));
@@ -42,6 +48,34 @@ pub fn report_markdown(results: &RunResults, charts: &Charts) -> String {
     md.push_str("## Environment\n\n");
     md.push_str(&table(&sections::environment_table(&results.environment)));
     md
+}
+
+/// How the relative table and the claims are judged, in both formats.
+pub const RELATIVE_NOTE: &str = "Each change is the ratio of the medians; the interval is the \
+    95% Welch interval of the ratio (on the logarithms of the samples). Verdicts use the test of \
+    `dockbench compare`, adjusted for every row of this table (Benjamini–Hochberg): better or \
+    worse when significant and beyond 5%; same when within 5%; cannot tell when the interval is \
+    wider than that and the test is not significant. Image size and cache hit rates are exact: \
+    any difference counts.";
+pub const CLAIMS_NOTE: &str = "Judged from the raw samples with the same statistics, adjusted \
+    over the claims: holds when the change is significant, in the claimed direction, and its \
+    interval reaches the claimed figure; holds partly when it is significant and in the claimed \
+    direction but short of the figure; does not hold when it is not significant or goes the \
+    other way; cannot tell with fewer than 2 samples or a failed variant.";
+
+fn relative(md: &mut String, results: &RunResults) {
+    let Some((reference, rows, notes)) = sections::relative_table(results) else {
+        return;
+    };
+    let _ = writeln!(md, "## Against the reference, {}\n", escape(&reference));
+    for line in &notes {
+        let _ = writeln!(md, "- {}", escape(line));
+    }
+    if !notes.is_empty() {
+        md.push('\n');
+    }
+    md.push_str(&table(&rows));
+    let _ = writeln!(md, "\n{RELATIVE_NOTE}\n");
 }
 
 fn failures(md: &mut String, results: &RunResults) {

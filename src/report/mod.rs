@@ -27,5 +27,5 @@ pub use format::{
     format_value,
 };
 pub use render::render_report;
-pub use table::summary_table;
+pub use table::{summary_table, terminal_width, DEFAULT_WIDTH};
 pub use trend_chart::render_trends;

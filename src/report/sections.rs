@@ -4,6 +4,8 @@
 use super::columns::metric_columns;
 use super::format::{format_against_limits, format_bytes, median_with_spread};
 use super::labels::{self, shorten};
+use crate::claims::{judge_claims, ClaimJudgement, ClaimVerdict};
+use crate::compare::CompareSettings;
 use crate::driver::Layer;
 use crate::metric::Direction;
 use crate::results::{Environment, RunResults, Status, VariantResult};
@@ -153,6 +155,122 @@ fn summary_cell(variant: &VariantResult, metric: &str, limit_in_header: bool) ->
         }
     }
     text
+}
+
+/// Every other variant against the reference, a row per (variant, metric): both medians, the
+/// change with its 95 % interval, the verdict, and for the undecided rows the runs that would
+/// narrow it to ±5 %. `None` when there is nothing to compare (one variant, a failed or
+/// unknown reference).
+pub fn relative_table(results: &RunResults) -> Option<(String, Table, Vec<String>)> {
+    let relative = super::table::relative_of(results)?;
+    let header = [
+        "variant",
+        "metric",
+        "reference",
+        "variant's",
+        "change [95% interval]",
+        "verdict",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = relative
+        .rows
+        .iter()
+        .map(|r| {
+            let (reference, value) = (r.reference.median, r.value.median);
+            let verdict = match crate::relative::runs_hint(r) {
+                Some(hint) => format!("{}: {hint}", crate::relative::relation_text(r)),
+                None => crate::relative::relation_text(r),
+            };
+            vec![
+                r.variant.as_str().into(),
+                Cell::Code(r.metric.clone()),
+                format_against_limits(&r.metric, reference, &[value]).into(),
+                format_against_limits(&r.metric, value, &[reference]).into(),
+                crate::relative::change_with_interval(r).into(),
+                verdict.into(),
+            ]
+        })
+        .collect();
+    let findings = crate::relative::findings(&relative, 5);
+    let mut notes = findings;
+    notes.extend(relative.notes.iter().cloned());
+    Some((
+        relative.reference.clone(),
+        Table {
+            header,
+            right_aligned: vec![false, false, true, true, true, false],
+            rows,
+        },
+        notes,
+    ))
+}
+
+/// What was measured for a claim: `40.0% → 64.0% (+60%, exact)`,
+/// `10.00 s → 6.00 s (-40% [-43%, -37%])`, or why nothing could be.
+pub fn claim_measured(j: &ClaimJudgement) -> String {
+    let (Some(from), Some(to)) = (j.from_median, j.to_median) else {
+        return j.reason.clone();
+    };
+    let metric = &j.claim.metric;
+    let change = match (j.change, j.interval) {
+        (None, _) => "from 0".to_string(),
+        (Some(c), Some(i)) => format!(
+            "{} [{}, {}]",
+            crate::relative::percent(c),
+            crate::relative::percent(i.low),
+            crate::relative::percent(i.high)
+        ),
+        (Some(c), None) if j.verdict == ClaimVerdict::CannotTell => crate::relative::percent(c),
+        (Some(c), None) => format!("{}, exact", crate::relative::percent(c)),
+    };
+    format!(
+        "{} → {} ({change})",
+        format_against_limits(metric, from, &[to]),
+        format_against_limits(metric, to, &[from])
+    )
+}
+
+/// The suite's claims with their verdicts. `None` when the suite makes none.
+pub fn claims_table(results: &RunResults) -> Option<Table> {
+    if results.claims.is_empty() {
+        return None;
+    }
+    let judged = judge_claims(results, &results.claims, &CompareSettings::default());
+    let header = [
+        "claim",
+        "source",
+        "metric",
+        "from → to",
+        "claimed",
+        "measured",
+        "verdict",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = judged
+        .iter()
+        .map(|j| {
+            let verdict = match j.verdict {
+                ClaimVerdict::Holds | ClaimVerdict::HoldsPartly => j.verdict.label().to_string(),
+                _ => format!("{} ({})", j.verdict.label(), j.reason),
+            };
+            vec![
+                j.claim.text.as_str().into(),
+                j.claim.source.clone().unwrap_or_default().into(),
+                Cell::Code(j.claim.metric.clone()),
+                format!("{} → {}", j.claim.from, j.claim.to).into(),
+                j.claim.expect.as_str().into(),
+                claim_measured(j).into(),
+                verdict.into(),
+            ]
+        })
+        .collect();
+    Some(Table {
+        header,
+        right_aligned: vec![false; 7],
+        rows,
+    })
 }
 
 /// Every target check, one per row. `None` when the suite set no targets.

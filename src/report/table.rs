@@ -1,8 +1,15 @@
-//! The terminal summary: one row per variant, one column per metric, each cell the median with
-//! its spread and, where a target is set, whether it passed.
+//! The terminal summary: the figures of every variant (median with its spread, and where a
+//! target is set whether it passed), each with its change against the reference variant; then
+//! the findings that matter most, hyperfine-style, the claims' verdicts and the target tally.
 //!
-//! The rendered text depends only on the results (no colours, no terminal width), so it can be
+//! Variants are rows and metrics columns while that fits the width; otherwise metrics are rows
+//! and variants columns (in as many blocks of columns as the width needs), since a suite has
+//! more metrics than a terminal has room for columns.
+//!
+//! The rendered text depends only on the results and the width (no colours), so it can be
 //! snapshot-tested and pasted into an issue as it is.
+
+use std::collections::HashMap;
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
@@ -10,6 +17,9 @@ use comfy_table::{CellAlignment, ContentArrangement, Table};
 use super::columns::metric_columns;
 use super::format::median_with_spread;
 use super::sections::{checks_of, limit_text};
+use crate::claims::{judge_claims, ClaimJudgement};
+use crate::compare::CompareSettings;
+use crate::relative::{self, RelativeRow, RelativeTable};
 use crate::results::{RunResults, Status, VariantResult};
 use crate::targets::TargetCheck;
 
@@ -17,15 +27,28 @@ use crate::targets::TargetCheck;
 pub const MISSING: &str = "—";
 /// An error message longer than this (in characters) is cut under the table.
 const ERROR_MAX_CHARS: usize = 120;
+/// The width when output is not a terminal (a CI log, a file).
+pub const DEFAULT_WIDTH: usize = 100;
+/// How many findings follow the table.
+const MAX_FINDINGS: usize = 5;
 
-/// The table, then one line per failed variant with its error, then the target tally. No
-/// trailing newline, so it prints with `println!`.
-pub fn summary_table(results: &RunResults) -> String {
+/// The summary for a terminal of `width` columns: table, limits and failures, findings against
+/// the reference, claims, and the target tally. No trailing newline, so it prints with
+/// `println!`.
+pub fn summary_table(results: &RunResults, width: usize) -> String {
     let columns: Vec<Column> = metric_columns(&results.variants)
         .into_iter()
         .map(|metric| Column::new(metric, &results.variants))
         .collect();
-    let mut out = variants_table(&results.variants, &columns).to_string();
+    let relative = relative_of(results);
+    let changes = Changes::new(relative.as_ref());
+    let reference = relative.as_ref().map(|t| t.reference.as_str());
+    let wide = variants_table(&results.variants, &columns, &changes, reference).to_string();
+    let mut out = if widest_line(&wide) <= width {
+        wide
+    } else {
+        transposed(&results.variants, &columns, &changes, reference, width)
+    };
     out.push('\n');
     // Right below the figures: a startup under a 512 MiB limit is not one without it.
     for variant in results.variants.iter().filter(|v| !v.settings.is_default()) {
@@ -41,7 +64,112 @@ pub fn summary_table(results: &RunResults) -> String {
             out.push('\n');
         }
     }
+    if let Some(table) = &relative {
+        out.push_str(&findings_text(table));
+    }
+    let claims = judge_claims(results, &results.claims, &CompareSettings::default());
+    out.push_str(&claims_text(&claims));
     out.push_str(&target_tally(&results.variants));
+    out
+}
+
+/// The terminal's width when standard output is one, else [`DEFAULT_WIDTH`].
+pub fn terminal_width() -> usize {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return DEFAULT_WIDTH;
+    }
+    Table::new().width().map_or(DEFAULT_WIDTH, usize::from)
+}
+
+/// The relative table against the run's reference, when there is one to make.
+pub fn relative_of(results: &RunResults) -> Option<RelativeTable> {
+    let reference = relative::reference_name(results, results.reference.as_deref())?;
+    relative::relative_table(results, reference, &CompareSettings::default()).ok()
+}
+
+/// Each (variant, metric)'s row of the relative table.
+struct Changes<'a> {
+    rows: HashMap<(&'a str, &'a str), &'a RelativeRow>,
+}
+
+impl<'a> Changes<'a> {
+    fn new(table: Option<&'a RelativeTable>) -> Changes<'a> {
+        let rows = table
+            .map(|t| {
+                t.rows
+                    .iter()
+                    .map(|r| ((r.variant.as_str(), r.metric.as_str()), r))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Changes { rows }
+    }
+
+    /// The second line of a cell: `-42% better`.
+    fn line(&self, variant: &str, metric: &str) -> Option<String> {
+        self.rows
+            .get(&(variant, metric))
+            .map(|r| relative::change_cell(r))
+    }
+}
+
+fn widest_line(text: &str) -> usize {
+    text.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+}
+
+/// `baseline (reference)` for the reference variant.
+fn variant_label(name: &str, reference: Option<&str>) -> String {
+    if reference == Some(name) {
+        format!("{name}\n(reference)")
+    } else {
+        name.to_string()
+    }
+}
+
+/// The findings that matter most, and how the verdicts were reached.
+fn findings_text(table: &RelativeTable) -> String {
+    let mut out = String::new();
+    let lines = relative::findings(table, MAX_FINDINGS);
+    if !lines.is_empty() {
+        out.push_str(&format!("Against {}:\n", table.reference));
+        for line in lines {
+            out.push_str(&format!("  {line}\n"));
+        }
+    }
+    let undecided: Vec<&RelativeRow> = table
+        .rows
+        .iter()
+        .filter(|r| r.relation == relative::Relation::CannotTell)
+        .collect();
+    if let Some(most) = undecided.iter().filter_map(|r| r.runs_for_5_percent).max() {
+        out.push_str(&format!(
+            "{} change(s) cannot be told from noise yet; up to {most} runs per variant would \
+             narrow every interval to ±5% at this spread.\n",
+            undecided.len()
+        ));
+    }
+    out
+}
+
+/// One line per claim: `holds: <text> (metric, from -> to): claimed X, measured Y`.
+fn claims_text(claims: &[ClaimJudgement]) -> String {
+    if claims.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("Claims:\n");
+    for j in claims {
+        out.push_str(&format!(
+            "  {}: {} ({}, {} -> {}): claimed {}, measured {}\n",
+            j.verdict.label(),
+            j.claim.text,
+            j.claim.metric,
+            j.claim.from,
+            j.claim.to,
+            j.claim.expect,
+            super::sections::claim_measured(j),
+        ));
+    }
     out
 }
 
@@ -80,36 +208,95 @@ impl Column {
     }
 }
 
-fn variants_table(variants: &[VariantResult], columns: &[Column]) -> Table {
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .force_no_tty()
-        .set_content_arrangement(ContentArrangement::Disabled);
+fn variants_table(
+    variants: &[VariantResult],
+    columns: &[Column],
+    changes: &Changes,
+    reference: Option<&str>,
+) -> Table {
+    let mut table = new_table();
     let headers = ["variant".to_string(), "status".to_string()]
         .into_iter()
         .chain(columns.iter().map(Column::header));
     table.set_header(headers);
     for variant in variants {
-        let status = match variant.status {
-            Status::Ok => "ok",
-            Status::Failed => "failed",
-        };
-        let cells = [variant.name.clone(), status.to_string()]
+        let cells = [variant_label(&variant.name, reference), status(variant)]
             .into_iter()
-            .chain(columns.iter().map(|c| cell(variant, c)));
+            .chain(columns.iter().map(|c| cell(variant, c, changes)));
         table.add_row(cells);
     }
-    for index in 2..columns.len() + 2 {
+    align_right_from(&mut table, 2, columns.len() + 2);
+    table
+}
+
+/// Metrics as rows, variants as columns, in blocks of columns that each fit `width`.
+fn transposed(
+    variants: &[VariantResult],
+    columns: &[Column],
+    changes: &Changes,
+    reference: Option<&str>,
+    width: usize,
+) -> String {
+    let block = |chunk: &[VariantResult]| {
+        let mut table = new_table();
+        let headers = std::iter::once("metric".to_string())
+            .chain(chunk.iter().map(|v| variant_label(&v.name, reference)));
+        table.set_header(headers);
+        let statuses = std::iter::once("status".to_string()).chain(chunk.iter().map(status));
+        table.add_row(statuses);
+        for column in columns {
+            let cells = std::iter::once(column.header())
+                .chain(chunk.iter().map(|v| cell(v, column, changes)));
+            table.add_row(cells);
+        }
+        align_right_from(&mut table, 1, chunk.len() + 1);
+        table.to_string()
+    };
+    // As many variants per block as fit; at least one, however narrow the terminal.
+    let mut blocks = Vec::new();
+    let mut start = 0;
+    while start < variants.len() {
+        let mut end = start + 1;
+        while end < variants.len() && widest_line(&block(&variants[start..=end])) <= width {
+            end += 1;
+        }
+        blocks.push(block(&variants[start..end]));
+        start = end;
+    }
+    if blocks.is_empty() {
+        blocks.push(block(&[]));
+    }
+    blocks.join("\n")
+}
+
+fn new_table() -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .force_no_tty()
+        .set_content_arrangement(ContentArrangement::Disabled);
+    table
+}
+
+fn align_right_from(table: &mut Table, first: usize, end: usize) {
+    for index in first..end {
         if let Some(column) = table.column_mut(index) {
             column.set_cell_alignment(CellAlignment::Right);
         }
     }
-    table
+}
+
+fn status(variant: &VariantResult) -> String {
+    match variant.status {
+        Status::Ok => "ok",
+        Status::Failed => "failed",
+    }
+    .to_string()
 }
 
 /// `12.31 s ± 0.40 ✓`, `— ✗` (targeted but never measured), `142.3 MB`.
-fn cell(variant: &VariantResult, column: &Column) -> String {
+/// Under it, the change against the reference: `-42% better`.
+fn cell(variant: &VariantResult, column: &Column, changes: &Changes) -> String {
     let checks = checks_of(variant, &column.metric);
     let mut text = match variant.metrics.get(&column.metric) {
         None => MISSING.to_string(),
@@ -124,6 +311,10 @@ fn cell(variant: &VariantResult, column: &Column) -> String {
         if column.shared_limit.is_none() {
             text.push_str(&format!(" ({})", limit_text(check)));
         }
+    }
+    if let Some(change) = changes.line(&variant.name, &column.metric) {
+        text.push('\n');
+        text.push_str(&change);
     }
     text
 }
@@ -250,7 +441,7 @@ mod tests {
     #[test]
     fn summary_of_a_full_run() {
         let run = run_results(vec![alpine(), debian(), build_only(), broken()]);
-        insta::assert_snapshot!(summary_table(&run));
+        insta::assert_snapshot!(summary_table(&run, 1000));
     }
 
     #[test]
@@ -264,18 +455,59 @@ mod tests {
             &[("image_size_bytes", 1e9, "1GB", Direction::AtMost)],
         );
         let none = variant("untargeted", &[("image_size_bytes", &[1_500.0])]);
-        insta::assert_snapshot!(summary_table(&run_results(vec![slim, fat, none])));
+        insta::assert_snapshot!(summary_table(&run_results(vec![slim, fat, none]), 1000));
+    }
+
+    #[test]
+    fn narrow_terminals_get_metrics_as_rows() {
+        let run = run_results(vec![alpine(), debian(), build_only(), broken()]);
+        let text = summary_table(&run, DEFAULT_WIDTH);
+        let table_lines = text
+            .lines()
+            .filter(|l| l.starts_with(['│', '┌', '└', '╞', '├']));
+        for line in table_lines {
+            assert!(line.chars().count() <= DEFAULT_WIDTH, "{line}");
+        }
+        assert!(text.starts_with("┌"), "{text}");
+        assert!(text.contains("│ metric "), "{text}");
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn claims_follow_the_findings() {
+        let mut run = run_results(vec![alpine(), debian()]);
+        run.claims = vec![
+            crate::claims::ClaimSpec {
+                text: "Debian starts slower".into(),
+                source: Some("review".into()),
+                metric: "startup_s".into(),
+                from: "alpine".into(),
+                to: "debian".into(),
+                expect: "at least +100%".into(),
+            },
+            crate::claims::ClaimSpec {
+                text: "Debian is smaller".into(),
+                source: None,
+                metric: "image_size_bytes".into(),
+                from: "alpine".into(),
+                to: "debian".into(),
+                expect: "-10%".into(),
+            },
+        ];
+        let text = summary_table(&run, 1000);
+        let claims = &text[text.find("Claims:").expect("a claims block")..];
+        insta::assert_snapshot!(claims);
     }
 
     #[test]
     fn ends_without_a_newline_for_println() {
-        let text = summary_table(&run_results(vec![alpine()]));
+        let text = summary_table(&run_results(vec![alpine()]), DEFAULT_WIDTH);
         assert!(text.ends_with("Targets: 3 passed, 0 missed."), "{text}");
     }
 
     #[test]
     fn no_variants_no_targets() {
-        insta::assert_snapshot!(summary_table(&run_results(Vec::new())));
+        insta::assert_snapshot!(summary_table(&run_results(Vec::new()), DEFAULT_WIDTH));
     }
 
     #[test]

@@ -116,4 +116,10 @@ pub struct RunResults {
     pub finished_at: Option<String>,
     pub environment: Environment,
     pub variants: Vec<VariantResult>,
+    /// The suite's `reference` variant, when it names one (else the first variant is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The suite's claims, so that `dockbench report` judges them again from these samples.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub claims: Vec<crate::claims::ClaimSpec>,
 }

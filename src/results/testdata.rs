@@ -78,6 +78,8 @@ pub(crate) fn run_results(variants: Vec<VariantResult>) -> RunResults {
         finished_at: Some("2026-11-23T07:58:40Z".into()),
         environment: Environment::default(),
         variants,
+        reference: None,
+        claims: Vec::new(),
     }
 }
 

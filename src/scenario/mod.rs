@@ -38,6 +38,13 @@ pub struct Suite {
     pub path: PathBuf,
     /// Repetitions per variant (suite `runs`, default 3; `--runs` overrides later).
     pub runs: u32,
+    /// The variant the others are compared with (`reference`); the first when `None`.
+    pub reference: Option<String>,
+    /// The reviews' claims to judge (`[[claim]]`).
+    pub claims: Vec<crate::claims::ClaimSpec>,
+    /// Whether a claim that does not hold fails the run, as a missed target does
+    /// (`claims_exit`, default true; `--no-claims-exit` turns it off).
+    pub claims_exit: bool,
     pub edits: Vec<Edit>,
     pub variants: Vec<Variant>,
 }

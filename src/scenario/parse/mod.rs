@@ -8,6 +8,7 @@
 //! `raw` is the first pass, `resolve` and `targets` the second; `locate` turns spans into lines
 //! and key paths for both.
 
+mod claims;
 mod edits;
 mod locate;
 mod raw;

@@ -32,6 +32,21 @@ pub(super) struct RawSuite {
     pub(super) edit: Vec<Spanned<RawEdit>>,
     #[serde(default)]
     pub(super) variant: Vec<Spanned<RawVariant>>,
+    pub(super) reference: Option<Spanned<String>>,
+    pub(super) claims_exit: Option<bool>,
+    #[serde(default)]
+    pub(super) claim: Vec<Spanned<RawClaim>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawClaim {
+    pub(super) text: String,
+    pub(super) source: Option<String>,
+    pub(super) metric: Spanned<String>,
+    pub(super) from: Spanned<String>,
+    pub(super) to: Spanned<String>,
+    pub(super) expect: Spanned<String>,
 }
 
 #[derive(Deserialize)]

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde_spanned::Spanned;
 
+use super::claims::{resolve_claims, resolve_reference};
 use super::edits::{check_edit_files, resolve_edits, Located};
 use super::locate::{is_bare, line_of};
 use super::raw::{RawSuite, RawVariant};
@@ -99,10 +100,17 @@ pub(super) fn resolve_suite(ck: &mut Checker, raw: &RawSuite, suite_path: PathBu
         edit_places,
     };
     let variants = resolve_variants(ck, &raw.variant, &level);
+    let variant_names: Vec<&str> = variants.iter().map(|v| v.name.as_str()).collect();
+    let edit_names = level.edit_names();
+    let reference = resolve_reference(ck, raw.reference.as_ref(), &variant_names);
+    let claims = resolve_claims(ck, &raw.claim, &variant_names, &edit_names);
     Suite {
         name: name.clone(),
         path: suite_path,
         runs,
+        reference,
+        claims,
+        claims_exit: raw.claims_exit.unwrap_or(true),
         edits: level.edits,
         variants,
     }

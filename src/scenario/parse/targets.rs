@@ -33,7 +33,7 @@ pub(super) fn resolve_targets(
     targets
 }
 
-fn check_metric(name: &str, edit_names: &[&str]) -> Result<(), String> {
+pub(super) fn check_metric(name: &str, edit_names: &[&str]) -> Result<(), String> {
     if name == metric::REBUILD_S {
         return Err("`rebuild_s` is measured per edit: write `rebuild_s.<edit>`".to_string());
     }

@@ -233,7 +233,8 @@ fn duplicate_key() {
 fn unknown_key_at_top_level() {
     let (got, _) = first_error("name = \"s\"\nrnus = 3\n", FILES);
     let message = "unknown key `rnus` at the top level; expected one of: \
-                   name, context, runs, builder, target, platform, build_args, run, targets, edit, variant";
+                   name, context, runs, builder, target, platform, build_args, run, targets, edit, variant, \
+                   reference, claims_exit, claim";
     assert_eq!(got, expect(2, "rnus", message));
 }
 
@@ -916,4 +917,80 @@ fn compose_mistakes_name_the_compose_file() {
         FILES,
     );
     assert!(line.2.starts_with("compose file not found"), "{}", line.2);
+}
+
+// ---- reference and claims ---------------------------------------------------------------
+
+const TWO_VARIANTS: &str = "[[variant]]\nname = \"a\"\n[[variant]]\nname = \"b\"\n\
+                            [[edit]]\nname = \"source\"\nfile = \"src/main.py\"\nappend = \"x\"\n";
+
+fn claim(metric: &str, from: &str, to: &str, expect: &str) -> String {
+    format!(
+        "[[claim]]\ntext = \"t\"\nmetric = \"{metric}\"\nfrom = \"{from}\"\nto = \"{to}\"\n\
+         expect = \"{expect}\"\n"
+    )
+}
+
+#[test]
+fn claims_and_reference_are_read() {
+    let text = format!(
+        "name = \"s\"\nreference = \"b\"\nclaims_exit = false\n{TWO_VARIANTS}{}",
+        claim("cache_hit_rate.source", "a", "b", "65% -> 90%")
+    );
+    let (_dir, path) = suite_dir(&text, FILES);
+    let suite = load_suite(&path).unwrap();
+    assert_eq!(suite.reference.as_deref(), Some("b"));
+    assert!(!suite.claims_exit);
+    assert_eq!(suite.claims.len(), 1);
+    let c = &suite.claims[0];
+    assert_eq!(
+        (
+            c.metric.as_str(),
+            c.from.as_str(),
+            c.to.as_str(),
+            c.expect.as_str()
+        ),
+        ("cache_hit_rate.source", "a", "b", "65% -> 90%")
+    );
+    let defaults = format!("name = \"s\"\n{TWO_VARIANTS}");
+    let (_dir, path) = suite_dir(&defaults, FILES);
+    let suite = load_suite(&path).unwrap();
+    assert_eq!((suite.reference, suite.claims_exit), (None, true));
+}
+
+#[test]
+fn bad_claims_name_line_and_key() {
+    let errors = |body: &str| {
+        let text = format!("name = \"s\"\n{TWO_VARIANTS}{body}");
+        let (_dir, path) = suite_dir(&text, FILES);
+        validate_suite(&path)
+            .into_iter()
+            .map(|e| (e.line.unwrap(), e.key.unwrap(), e.message))
+            .collect::<Vec<_>>()
+    };
+    // TWO_VARIANTS is 8 lines: the claim starts on line 10.
+    let got = errors(&claim("rebuild_s.docs", "a", "c", "faster"));
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!(got[0].0, 12);
+    assert_eq!(got[0].1, "claim[1].metric");
+    assert!(got[0].2.contains("unknown edit `docs`"), "{}", got[0].2);
+    assert_eq!((got[1].0, got[1].1.as_str()), (14, "claim[1].to"));
+    assert!(
+        got[1]
+            .2
+            .contains("variant \"c\", which the suite does not have; its variants are: a, b"),
+        "{}",
+        got[1].2
+    );
+    assert_eq!((got[2].0, got[2].1.as_str()), (15, "claim[1].expect"));
+    assert!(got[2].2.starts_with("expect \"faster\" cannot be read"));
+
+    let got = errors(&claim("startup_s", "a", "a", "+5%"));
+    assert_eq!(got[0].1, "claim[1].to");
+    assert!(got[0].2.contains("the same variant"));
+
+    let text = format!("name = \"s\"\nreference = \"z\"\n{TWO_VARIANTS}");
+    let (got, _) = first_error(&text, FILES);
+    assert_eq!((got.0, got.1.as_deref()), (Some(2), Some("reference")));
+    assert!(got.2.contains("reference names variant \"z\""), "{}", got.2);
 }

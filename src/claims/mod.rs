@@ -1,0 +1,256 @@
+//! Claims from reviews ("cache mounts cut rebuilds by 60%"), judged from the raw samples with
+//! the statistics of `compare` and the relative table: the same test (exact for deterministic
+//! metrics, Welch on logs otherwise), Benjamini–Hochberg over the suite's claims, and the 95 %
+//! interval of the change.
+//!
+//! | verdict | when |
+//! |---|---|
+//! | holds | significant, in the claimed direction, and the interval reaches the claimed figure |
+//! | holds partly | significant and in the claimed direction, but short of the figure |
+//! | does not hold | not significant, or the wrong direction |
+//! | cannot tell | fewer than 2 samples of a noisy metric, or a variant failed or lacks the metric |
+//!
+//! "Reaches": the end of the interval on the claimed side is at or beyond the figure (for a
+//! range, its nearer end; for levels, the `to` level, reached by the `from` variant's median
+//! times the change). An exact comparison has no interval: its one value must reach.
+
+pub mod expect;
+
+use serde::{Deserialize, Serialize};
+
+use crate::compare::judge::{adjust_for_multiple_tests, choose_test, is_significant};
+use crate::compare::{CompareSettings, TestUsed};
+use crate::relative::CONFIDENCE;
+use crate::results::{RunResults, Status};
+use crate::stats::interval::{change_interval, ChangeInterval};
+use crate::stats::Summary;
+pub use expect::Expectation;
+
+/// A claim as the suite states it; kept in results.json so a report can judge it again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimSpec {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    pub metric: String,
+    pub from: String,
+    pub to: String,
+    /// As written: `+38%`, `-45%..-35%`, `at least -20%`, `65% -> 90%`, `lower`.
+    pub expect: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimVerdict {
+    Holds,
+    HoldsPartly,
+    DoesNotHold,
+    CannotTell,
+}
+
+impl ClaimVerdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            ClaimVerdict::Holds => "holds",
+            ClaimVerdict::HoldsPartly => "holds partly",
+            ClaimVerdict::DoesNotHold => "does not hold",
+            ClaimVerdict::CannotTell => "cannot tell",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClaimJudgement {
+    pub claim: ClaimSpec,
+    pub verdict: ClaimVerdict,
+    /// The `from` and `to` variants' medians, when both were measured.
+    pub from_median: Option<f64>,
+    pub to_median: Option<f64>,
+    /// Ratio of the medians − 1.
+    pub change: Option<f64>,
+    /// 95 % interval of the change; null for an exact comparison.
+    pub interval: Option<ChangeInterval>,
+    pub samples: usize,
+    /// Why, in a few words: `significant, short of -50%`, `not significant`, `bytecode failed`.
+    pub reason: String,
+}
+
+/// Judges every claim against one run. An unparsable `expect` (a hand-edited results.json)
+/// is "cannot tell", with the parse error as its reason.
+pub fn judge_claims(
+    results: &RunResults,
+    claims: &[ClaimSpec],
+    settings: &CompareSettings,
+) -> Vec<ClaimJudgement> {
+    let mut prepared: Vec<Prepared> = claims.iter().map(|c| prepare(results, c)).collect();
+    let mut tests: Vec<&mut TestUsed> = prepared
+        .iter_mut()
+        .filter_map(|p| p.pair.as_mut().map(|pair| &mut pair.test))
+        .collect();
+    adjust_for_multiple_tests(&mut tests);
+    prepared
+        .into_iter()
+        .map(|p| conclude(p, settings))
+        .collect()
+}
+
+/// Whether any claim does not hold: such a claim counts as a missed target.
+pub fn any_refuted(judgements: &[ClaimJudgement]) -> bool {
+    judgements
+        .iter()
+        .any(|j| j.verdict == ClaimVerdict::DoesNotHold)
+}
+
+struct Pair {
+    from: Summary,
+    to: Summary,
+    test: TestUsed,
+    expectation: Expectation,
+}
+
+struct Prepared {
+    claim: ClaimSpec,
+    pair: Option<Pair>,
+    /// Why there is no pair.
+    missing: Option<String>,
+}
+
+fn prepare(results: &RunResults, claim: &ClaimSpec) -> Prepared {
+    let side = |name: &str| -> Result<Summary, String> {
+        let variant = results
+            .variants
+            .iter()
+            .find(|v| v.name == name)
+            .ok_or_else(|| format!("{name} is not in this run"))?;
+        if variant.status == Status::Failed {
+            return Err(format!("{name} failed"));
+        }
+        variant
+            .metrics
+            .get(&claim.metric)
+            .and_then(|m| Summary::from_samples(&m.samples))
+            .ok_or_else(|| format!("{name} has no {}", claim.metric))
+    };
+    let pair = Expectation::parse(&claim.metric, &claim.expect).and_then(|expectation| {
+        let (from, to) = (side(&claim.from)?, side(&claim.to)?);
+        let test = choose_test(&claim.metric, &from, &to);
+        Ok(Pair {
+            from,
+            to,
+            test,
+            expectation,
+        })
+    });
+    match pair {
+        Ok(pair) => Prepared {
+            claim: claim.clone(),
+            pair: Some(pair),
+            missing: None,
+        },
+        Err(why) => Prepared {
+            claim: claim.clone(),
+            pair: None,
+            missing: Some(why),
+        },
+    }
+}
+
+fn conclude(prepared: Prepared, settings: &CompareSettings) -> ClaimJudgement {
+    let Prepared {
+        claim,
+        pair,
+        missing,
+    } = prepared;
+    let Some(pair) = pair else {
+        return ClaimJudgement {
+            claim,
+            verdict: ClaimVerdict::CannotTell,
+            from_median: None,
+            to_median: None,
+            change: None,
+            interval: None,
+            samples: 0,
+            reason: missing.unwrap_or_default(),
+        };
+    };
+    let (from_median, to_median) = (pair.from.median, pair.to.median);
+    let change = (from_median != 0.0).then(|| to_median / from_median - 1.0);
+    let interval = match pair.test {
+        TestUsed::Welch { .. } => change_interval(&pair.from.samples, &pair.to.samples, CONFIDENCE),
+        _ => None,
+    };
+    let samples = pair.from.samples.len().min(pair.to.samples.len());
+    let shift = to_median - from_median;
+    let wanted = pair.expectation.direction();
+    let (verdict, reason) = if pair.test == TestUsed::TooFewSamples {
+        (
+            ClaimVerdict::CannotTell,
+            format!("{samples} sample(s): no spread to test"),
+        )
+    } else if !is_significant(&pair.from, &pair.to, &pair.test, settings.alpha) {
+        (ClaimVerdict::DoesNotHold, "not significant".to_string())
+    } else if shift.signum() != wanted {
+        (ClaimVerdict::DoesNotHold, "the other way".to_string())
+    } else if reaches(&pair.expectation, from_median, change, interval, wanted) {
+        (ClaimVerdict::Holds, "significant".to_string())
+    } else {
+        (
+            ClaimVerdict::HoldsPartly,
+            "significant, short of the claimed figure".to_string(),
+        )
+    };
+    ClaimJudgement {
+        claim,
+        verdict,
+        from_median: Some(from_median),
+        to_median: Some(to_median),
+        change,
+        interval,
+        samples,
+        reason,
+    }
+}
+
+/// Whether the measured change, at the end of its interval on the claimed side, reaches the
+/// claimed figure. `change` is `None` only for a change from 0, which reaches any figure.
+fn reaches(
+    expectation: &Expectation,
+    from_median: f64,
+    change: Option<f64>,
+    interval: Option<ChangeInterval>,
+    wanted: f64,
+) -> bool {
+    let Some(change) = change else {
+        return true;
+    };
+    // The most the measurement allows in the claimed direction.
+    let best = match interval {
+        Some(i) if wanted > 0.0 => i.high,
+        Some(i) => i.low,
+        None => change,
+    };
+    let beyond = |figure: f64| {
+        if wanted > 0.0 {
+            best >= figure
+        } else {
+            best <= figure
+        }
+    };
+    match *expectation {
+        Expectation::Change(figure) | Expectation::AtLeast(figure) => beyond(figure),
+        // The nearer end: a cut of 35–45 % is reached by a cut of 35 %.
+        Expectation::Range { low, high } => beyond(if wanted > 0.0 { low } else { high }),
+        Expectation::Levels { to, .. } => {
+            let level = from_median * (1.0 + best);
+            if wanted > 0.0 {
+                level >= to
+            } else {
+                level <= to
+            }
+        }
+        Expectation::Direction(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests;
