@@ -1,6 +1,6 @@
 //! `--export-markdown`: the summary table as a markdown table, one row per variant and one
 //! column per metric, each cell the median ± spread with its target check, as `dockbench run`
-//! prints it.
+//! prints it; then the claims' verdicts, when the suite makes claims.
 
 use std::fmt::Write;
 
@@ -30,6 +30,10 @@ impl Exporter for MarkdownExporter {
             let cells: Vec<String> = columns.iter().map(|c| cell(variant, c)).collect();
             let name = cell_text(&variant.name);
             writeln!(out, "| {name} | {status} | {} |", cells.join(" | "))?;
+        }
+        // The verdicts on the suite's claims, as report.md shows them.
+        if let Some(claims) = crate::report::sections::claims_table(results) {
+            writeln!(out, "\n{}", crate::report::markdown::table(&claims))?;
         }
         Ok(out.into_bytes())
     }
@@ -85,5 +89,34 @@ mod tests {
     fn summary_table() {
         let bytes = MarkdownExporter.serialize(&sample_results()).unwrap();
         insta::assert_snapshot!(String::from_utf8(bytes).unwrap());
+    }
+
+    #[test]
+    fn claims_follow_the_table() {
+        let mut results = sample_results();
+        results.claims = vec![crate::claims::ClaimSpec {
+            text: "build-only is larger".into(),
+            source: Some("a review".into()),
+            metric: "image_size_bytes".into(),
+            from: "alpine".into(),
+            to: "build-only".into(),
+            expect: "+100%".into(),
+        }];
+        let text = String::from_utf8(MarkdownExporter.serialize(&results).unwrap()).unwrap();
+        let claims = text
+            .split_once("\n\n")
+            .expect("a claims table after the summary")
+            .1;
+        assert!(
+            claims.starts_with("| claim | source | metric |"),
+            "{claims}"
+        );
+        assert!(
+            claims.contains(
+                "| build-only is larger | a review | `image_size_bytes` | alpine → build-only \
+                 | +100% | 52.4 MB → 123.5 MB (+136%, exact) | holds |"
+            ),
+            "{claims}"
+        );
     }
 }

@@ -38,7 +38,8 @@ const ROTATED_LABEL_MAX_PX: u32 = 220;
 
 /// One variant's bar.
 struct Bar<'a> {
-    name: &'a str,
+    /// The variant's name; the reference variant's says so.
+    name: std::borrow::Cow<'a, str>,
     failed: bool,
     summary: Option<&'a Summary>,
     checks: Vec<&'a TargetCheck>,
@@ -78,11 +79,18 @@ pub fn charted_metrics(results: &RunResults) -> Vec<String> {
 
 impl<'a> MetricChart<'a> {
     pub fn new(results: &'a RunResults, metric: &'a str) -> MetricChart<'a> {
+        // The bar every relative figure is against, when there is more than one.
+        let reference = crate::relative::reference_name(results, results.reference.as_deref())
+            .filter(|_| results.variants.len() > 1);
         let bars: Vec<Bar> = results
             .variants
             .iter()
             .map(|v| Bar {
-                name: &v.name,
+                name: if reference == Some(v.name.as_str()) {
+                    format!("{} (reference)", v.name).into()
+                } else {
+                    v.name.as_str().into()
+                },
                 failed: v.status == Status::Failed,
                 summary: v.metrics.get(metric),
                 checks: v.targets.iter().filter(|t| t.metric == metric).collect(),
@@ -165,7 +173,7 @@ fn fit_x_labels(bars: &[Bar], slot_px: u32) -> XLabels {
     let width = |text: &str| draw::text_width_px(text, LABEL_FONT_PX);
     let wrapped: Option<Vec<Vec<String>>> = bars
         .iter()
-        .map(|b| labels::wrap(b.name, slot_px.saturating_sub(8), MAX_LABEL_LINES, width))
+        .map(|b| labels::wrap(&b.name, slot_px.saturating_sub(8), MAX_LABEL_LINES, width))
         .collect();
     if let Some(lines) = wrapped {
         return XLabels::Wrapped(lines);
@@ -381,4 +389,27 @@ fn target_runs<'a>(bars: &[Bar<'a>]) -> Vec<TargetRun<'a>> {
         }
     }
     runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::testdata::{run_results, variant};
+
+    #[test]
+    fn the_reference_bar_says_so() {
+        let mut run = run_results(vec![
+            variant("a", &[("startup_s", &[1.0])]),
+            variant("b", &[("startup_s", &[2.0])]),
+        ]);
+        let names = |run: &RunResults| -> Vec<String> {
+            let chart = MetricChart::new(run, "startup_s");
+            chart.bars.iter().map(|b| b.name.to_string()).collect()
+        };
+        assert_eq!(names(&run), ["a (reference)", "b"], "the first by default");
+        run.reference = Some("b".into());
+        assert_eq!(names(&run), ["a", "b (reference)"]);
+        let alone = run_results(vec![variant("a", &[("startup_s", &[1.0])])]);
+        assert_eq!(names(&alone), ["a"], "nothing to refer to");
+    }
 }

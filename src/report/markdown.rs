@@ -178,7 +178,7 @@ fn layers(md: &mut String, results: &RunResults) {
 }
 
 /// A GFM table. Cells are escaped; `|` is escaped even in code, where GFM still splits on it.
-fn table(table: &Table) -> String {
+pub fn table(table: &Table) -> String {
     let row = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
     let mut out = row(table.header.iter().map(|h| escape(h)).collect());
     let rules = table
