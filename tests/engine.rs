@@ -159,6 +159,8 @@ async fn build_fixtures_give_known_answers_with_both_builders() {
         assert!(error.contains(exit_words), "{error}");
     }
 
+    relative_figures_and_claims_are_known(out.path(), &output);
+
     assert_eq!(
         std::fs::read(&edited).unwrap(),
         before,
@@ -203,6 +205,87 @@ async fn build_fixtures_give_known_answers_with_both_builders() {
     assert_eq!(
         labelled_containers("dockbench.suite=fixture-build").await,
         0
+    );
+}
+
+/// The build fixtures against their reference, steps-buildkit: the image 50 MiB larger is
+/// "worse" by exactly the ratio of the two sizes; the same Dockerfile built again differs in no
+/// timing beyond doubt; and each claim gets the verdict it was written for.
+fn relative_figures_and_claims_are_known(out: &Path, output: &Output) {
+    use dockbench::claims::{judge_claims, ClaimVerdict};
+    use dockbench::compare::{CompareSettings, TestUsed};
+    use dockbench::relative::{relative_table, Relation};
+
+    let results = dockbench::results::ResultsStore::load(out).unwrap();
+    assert_eq!(results.reference.as_deref(), Some("steps-buildkit"));
+    let settings = CompareSettings::default();
+    let table = relative_table(&results, "steps-buildkit", &settings).unwrap();
+    let row = |variant: &str, metric: &str| {
+        table
+            .rows
+            .iter()
+            .find(|r| r.variant == variant && r.metric == metric)
+            .unwrap_or_else(|| panic!("no row {variant} {metric}"))
+    };
+    let size = |variant: &str| {
+        let v = results.variants.iter().find(|v| v.name == variant).unwrap();
+        v.metrics["image_size_bytes"].median
+    };
+    let big = row("layers-buildkit", "image_size_bytes");
+    assert_eq!(big.test, TestUsed::Exact);
+    assert_eq!(
+        big.change,
+        Some(size("layers-buildkit") / size("steps-buildkit") - 1.0)
+    );
+    assert!(size("layers-buildkit") - size("steps-buildkit") > 50.0 * MIB - 100.0);
+    assert_eq!(big.relation, Relation::Worse);
+    for metric in ["cold_build_s", "warm_build_s", "rebuild_s.c"] {
+        let same = row("steps-buildkit-again", metric);
+        assert!(
+            matches!(same.relation, Relation::Same | Relation::CannotTell),
+            "{metric}: {same:?}"
+        );
+    }
+    assert_eq!(
+        row("steps-buildkit-again", "image_size_bytes").relation,
+        Relation::Same
+    );
+    assert!(table
+        .notes
+        .contains(&"fail-buildkit failed, so it has no figures to compare".to_string()));
+
+    let verdicts: Vec<ClaimVerdict> = judge_claims(&results, &results.claims, &settings)
+        .iter()
+        .map(|j| j.verdict)
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ClaimVerdict::Holds,
+            ClaimVerdict::DoesNotHold,
+            ClaimVerdict::CannotTell
+        ]
+    );
+    // The same, as the run printed it and as report.md shows it.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("(reference)"), "{stdout}");
+    assert!(
+        stdout.contains("  holds: A 50 MiB layer makes the image more than twice as large"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  cannot tell: The failing Dockerfile builds faster"),
+        "{stdout}"
+    );
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("## Against the reference, steps-buildkit"),
+        "{report}"
+    );
+    assert!(report.contains("## Claims"), "{report}");
+    assert!(
+        report.contains("| does not hold (not significant) |"),
+        "{report}"
     );
 }
 
