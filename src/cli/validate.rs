@@ -11,8 +11,12 @@ pub fn validate(suites: &[PathBuf]) -> i32 {
         match load_suite(path) {
             Ok(suite) => {
                 let edits = suite.edits.len();
+                let claims = match suite.claims.len() {
+                    0 => String::new(),
+                    n => format!(", {n} claim{}", plural(n)),
+                };
                 println!(
-                    "{}: ok ({} variant{}, {edits} edit{}, {} run{})",
+                    "{}: ok ({} variant{}, {edits} edit{}, {} run{}{claims})",
                     path.display(),
                     suite.variants.len(),
                     plural(suite.variants.len()),
