@@ -187,6 +187,8 @@ fn conclude(prepared: Prepared, settings: &CompareSettings) -> ClaimJudgement {
             ClaimVerdict::CannotTell,
             format!("{samples} sample(s): no spread to test"),
         )
+    } else if pair.test == TestUsed::Exact && shift == 0.0 {
+        (ClaimVerdict::DoesNotHold, "no change at all".to_string())
     } else if !is_significant(&pair.from, &pair.to, &pair.test, settings.alpha) {
         (ClaimVerdict::DoesNotHold, "not significant".to_string())
     } else if shift.signum() != wanted {

@@ -127,6 +127,15 @@ fn noisy_metrics_get_an_interval_and_a_verdict() {
 }
 
 #[test]
+fn percents_keep_small_changes_visible() {
+    assert_eq!(percent(0.0), "0%");
+    assert_eq!(percent(0.25), "+25%");
+    assert_eq!(percent(-0.042), "-4.2%");
+    assert_eq!(percent(2556.0 / 264_313_876.0), "+0.00097%");
+    assert_eq!(percent(-0.0004), "-0.040%");
+}
+
+#[test]
 fn one_sample_cannot_tell() {
     let t = table(
         vec![

@@ -16,15 +16,19 @@ pub fn relation_text(row: &RelativeRow) -> String {
     }
 }
 
-/// `+25%`, `-4.2%`, `0%`: whole percents from 10 % on, one decimal below.
+/// `+25%`, `-4.2%`, `0%`: whole percents from 10 % on, one decimal below, and two significant
+/// digits under 0.1 %, so that a real change of a few bytes never prints as `+0.0%`.
 pub fn percent(change: f64) -> String {
     let p = change * 100.0;
     if p == 0.0 {
         "0%".to_string()
     } else if p.abs() >= 9.95 {
         format!("{p:+.0}%")
-    } else {
+    } else if p.abs() >= 0.095 {
         format!("{p:+.1}%")
+    } else {
+        let decimals = (1.0 - p.abs().log10().floor()) as usize;
+        format!("{p:+.decimals$}%")
     }
 }
 
