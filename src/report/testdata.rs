@@ -148,8 +148,36 @@ fn broken() -> VariantResult {
 }
 
 pub fn run_results() -> RunResults {
+    let claim = |text: &str, metric: &str, to: &str, expect: &str| crate::claims::ClaimSpec {
+        text: text.into(),
+        source: Some("review <i>of</i> alpine".into()),
+        metric: metric.into(),
+        from: "alpine".into(),
+        to: to.into(),
+        expect: expect.into(),
+    };
     RunResults {
         environment: environment(),
+        claims: vec![
+            claim(
+                "Debian starts slower | much",
+                "startup_s",
+                "debian-slim-with-build-tools",
+                "at least +100%",
+            ),
+            claim(
+                "The classic build is smaller",
+                "image_size_bytes",
+                "classic",
+                "-20%",
+            ),
+            claim(
+                "The broken one builds faster",
+                "cold_build_s",
+                "broken <b>&\"x\"</b>",
+                "lower",
+            ),
+        ],
         ..shared::run_results(vec![alpine(), debian(), classic(), broken()])
     }
 }
