@@ -153,3 +153,50 @@ fn bad_flags_are_exit_2() {
     let o = dockbench(&["run", suite.to_str().unwrap(), "--runs", "0"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn claims_and_the_reference_on_the_command_line() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let suite = root.join("scenarios/python-api/suite.toml");
+    let o = dockbench(&["validate", suite.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("(7 variants, 3 edits, 3 runs, 11 claims)"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let o = dockbench(&["run", suite.to_str().unwrap(), "--reference", "nope"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--reference nope: suite python-api measures no such variant"));
+
+    // A committed run, re-judged from its samples in a copy (the committed folder is left alone).
+    let run = root.join("results/python-api/2026-11-28T17-38-00Z/results.json");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&run, dir.path().join("results.json")).unwrap();
+    let dir_arg = dir.path().to_str().unwrap();
+    let o = dockbench(&["report", dir_arg, "--suite", suite.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("(reference)"), "{out}");
+    assert!(
+        out.contains("  holds partly: Ordering the COPY lines raises the cache hit rate"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  does not hold: Splitting dependency layers cuts image size"),
+        "{out}"
+    );
+    let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(report.contains("## Claims"));
+
+    let o = dockbench(&["report", dir_arg, "--reference", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--reference nope: the run has no such variant"));
+    let other = root.join("scenarios/uv-worker/suite.toml");
+    let o = dockbench(&["report", dir_arg, "--suite", other.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("holds a run of suite `python-api`"),
+        "{}",
+        stderr(&o)
+    );
+}
