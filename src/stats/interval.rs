@@ -8,7 +8,7 @@
 //! reach below zero. With a sample ≤ 0 it is the interval of the difference of means, divided
 //! by the mean of `a`.
 
-use super::significance::students_t_two_sided_p;
+use super::significance::{mean_and_variance, students_t_two_sided_p, welch_se_df};
 
 /// A change of `b` against `a` as a fraction: 0.25 is 25 % more, −0.4 is 40 % less.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -97,18 +97,6 @@ pub fn runs_for_half_width(
     Some(enough)
 }
 
-/// The standard error of the difference of means and its Welch–Satterthwaite degrees of
-/// freedom.
-fn welch_se_df(var_a: f64, n_a: usize, var_b: f64, n_b: usize) -> (f64, f64) {
-    let (se2_a, se2_b) = (var_a / n_a as f64, var_b / n_b as f64);
-    let se2 = se2_a + se2_b;
-    if se2 == 0.0 {
-        return (0.0, (n_a + n_b - 2) as f64);
-    }
-    let df = se2 * se2 / (se2_a * se2_a / (n_a - 1) as f64 + se2_b * se2_b / (n_b - 1) as f64);
-    (se2.sqrt(), df)
-}
-
 /// The `p` quantile (p > 0.5) of Student's t with `df` degrees of freedom, by bisection on the
 /// distribution function (to ~1e-9, far below what is printed).
 pub fn students_t_quantile(p: f64, df: f64) -> f64 {
@@ -129,13 +117,6 @@ pub fn students_t_quantile(p: f64, df: f64) -> f64 {
         }
     }
     (low + high) / 2.0
-}
-
-fn mean_and_variance(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let ss: f64 = xs.iter().map(|x| (x - mean).powi(2)).sum();
-    (mean, ss / (n - 1.0))
 }
 
 #[cfg(test)]

@@ -36,14 +36,11 @@ pub fn welch_t_test(a: &[f64], b: &[f64]) -> Option<WelchTest> {
     }
     let (mean_a, var_a) = mean_and_variance(a);
     let (mean_b, var_b) = mean_and_variance(b);
-    let se2_a = var_a / a.len() as f64;
-    let se2_b = var_b / b.len() as f64;
-    let se2 = se2_a + se2_b;
+    let (se, df) = welch_se_df(var_a, a.len(), var_b, b.len());
     let diff = mean_b - mean_a;
-    if se2 == 0.0 {
+    if se == 0.0 {
         // Neither side varies: the means either are the same or differ beyond any doubt. The
         // degrees of freedom are then undefined; the pooled count is reported.
-        let df = (a.len() + b.len() - 2) as f64;
         return Some(if diff == 0.0 {
             WelchTest {
                 t: 0.0,
@@ -58,9 +55,7 @@ pub fn welch_t_test(a: &[f64], b: &[f64]) -> Option<WelchTest> {
             }
         });
     }
-    let t = diff / se2.sqrt();
-    let df =
-        se2 * se2 / (se2_a * se2_a / (a.len() - 1) as f64 + se2_b * se2_b / (b.len() - 1) as f64);
+    let t = diff / se;
     Some(WelchTest {
         t,
         df,
@@ -171,8 +166,21 @@ fn ln_gamma(x: f64) -> f64 {
     0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + sum.ln()
 }
 
+/// The standard error of the difference of two means and its Welch–Satterthwaite degrees of
+/// freedom, from each side's sample variance and count (each ≥ 2). With no variance on either
+/// side the degrees of freedom are undefined; the pooled count is given.
+pub(crate) fn welch_se_df(var_a: f64, n_a: usize, var_b: f64, n_b: usize) -> (f64, f64) {
+    let (se2_a, se2_b) = (var_a / n_a as f64, var_b / n_b as f64);
+    let se2 = se2_a + se2_b;
+    if se2 == 0.0 {
+        return (0.0, (n_a + n_b - 2) as f64);
+    }
+    let df = se2 * se2 / (se2_a * se2_a / (n_a - 1) as f64 + se2_b * se2_b / (n_b - 1) as f64);
+    (se2.sqrt(), df)
+}
+
 /// Mean and sample variance (n − 1).
-fn mean_and_variance(xs: &[f64]) -> (f64, f64) {
+pub(crate) fn mean_and_variance(xs: &[f64]) -> (f64, f64) {
     let n = xs.len() as f64;
     let mean = xs.iter().sum::<f64>() / n;
     let ss: f64 = xs.iter().map(|x| (x - mean).powi(2)).sum();
