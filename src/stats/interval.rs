@@ -123,13 +123,7 @@ pub fn students_t_quantile(p: f64, df: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::stats::significance::welch_t_test;
-
-    fn close(actual: f64, expected: f64, tolerance: f64) {
-        assert!(
-            (actual - expected).abs() <= tolerance,
-            "{actual} is not within {tolerance} of {expected}"
-        );
-    }
+    use crate::stats::synthetic::close;
 
     #[test]
     fn t_quantiles_match_published_tables() {

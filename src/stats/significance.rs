@@ -190,13 +190,7 @@ pub(crate) fn mean_and_variance(xs: &[f64]) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn close(actual: f64, expected: f64, tolerance: f64) {
-        assert!(
-            (actual - expected).abs() <= tolerance,
-            "{actual} is not within {tolerance} of {expected}"
-        );
-    }
+    use crate::stats::synthetic::close;
 
     #[test]
     fn ln_gamma_known_values() {

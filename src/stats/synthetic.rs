@@ -1,5 +1,5 @@
-//! Synthetic noise for the statistics' tests: fixed seeds, so the rates the tests assert are
-//! the same on every machine.
+//! Synthetic noise for the statistics' tests (fixed seeds, so the rates the tests assert are
+//! the same on every machine), and their float comparison.
 
 /// A tiny deterministic generator (SplitMix64) with normal draws (Box–Muller), so the
 /// false-alarm numbers below are the same on every machine.
@@ -38,4 +38,12 @@ impl Rng {
             })
             .collect()
     }
+}
+
+/// Asserts that `actual` is within `tolerance` of `expected`, saying both when not.
+pub(crate) fn close(actual: f64, expected: f64, tolerance: f64) {
+    assert!(
+        (actual - expected).abs() <= tolerance,
+        "{actual} is not within {tolerance} of {expected}"
+    );
 }
