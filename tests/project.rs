@@ -203,8 +203,11 @@ async fn a_ready_line_one_second_later_is_one_second_later() {
     let now = variant(&results, "log-now");
     let late = variant(&results, "log-late");
     let delta = median(late, "startup_s") - median(now, "startup_s");
+    // The engine's own start cost varies between containers (0.2-0.3 s here, more when the 2
+    // cores are busy): 1.00 s was measured on a quiet machine, 0.946 s once with a compile
+    // running beside the tests. The floor below is exact: no sample can precede the line.
     assert!(
-        (delta - 1.0).abs() <= 0.05,
+        (delta - 1.0).abs() <= 0.1,
         "a line printed 1.0 s later was timed {delta:.3} s later"
     );
     for s in samples(late, "startup_s") {
