@@ -239,7 +239,12 @@ fn relative_figures_and_claims_are_known(out: &Path, output: &Output) {
     );
     assert!(size("layers-buildkit") - size("steps-buildkit") > 50.0 * MIB - 100.0);
     assert_eq!(big.relation, Relation::Worse);
-    for metric in ["cold_build_s", "warm_build_s", "rebuild_s.c"] {
+    // The same Dockerfile built again: no timing differs beyond doubt. Not the cold build: in
+    // every repetition steps-buildkit-again is built right after steps-buildkit, whose image
+    // with the very same layers still exists, and its cold build has been measured 0.8 s
+    // (45%) faster in a CI run: what the engine already holds is part of what a cold build
+    // costs (see the README, "Variants against a reference").
+    for metric in ["warm_build_s", "rebuild_s.c"] {
         let same = row("steps-buildkit-again", metric);
         assert!(
             matches!(same.relation, Relation::Same | Relation::CannotTell),
