@@ -91,7 +91,17 @@ pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
     let settings = settings(args)?;
     let engine = DockerEngine::connect().await?;
     let engine_info = engine.info().await.context("ask the engine about itself")?;
-    let ctx = RunContext::new();
+    let mut ctx = RunContext::new();
+    ctx.dither_builds = measure::dithers_builds(&engine_info.storage_driver);
+    if ctx.dither_builds {
+        eprintln!(
+            "note: this engine stores images with {}, whose layer commits end only at whole \
+             seconds: each timed build starts at a dithered phase of the second (0.5 s per \
+             build on average, not timed), so that the phase does not pass for a difference \
+             between variants",
+            engine_info.storage_driver
+        );
+    }
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
@@ -524,6 +534,42 @@ mod tests {
         assert_eq!(names, ["one", "two"]);
     }
 
+    /// On fuse-overlayfs each timed build waits first, untimed, by the dither sequence: the run
+    /// is longer by exactly the sum of the waits, and every build still measures 1 s.
+    #[tokio::test(start_paused = true)]
+    async fn dithered_builds_wait_before_the_clock_starts() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = settings(suite(dir.path()));
+        let engine = engine();
+        let (_stop_tx, stop_rx) = watch::channel(false);
+        let info = engine.info().await.unwrap();
+        let out = dir.path().join("results");
+        let mut ctx = RunContext::new();
+        ctx.dither_builds = measure::dithers_builds("fuse-overlayfs");
+        let t0 = tokio::time::Instant::now();
+        measure_suite(
+            &engine,
+            &ctx,
+            &settings.suites[0],
+            &settings,
+            &out,
+            &info,
+            stop_rx,
+        )
+        .await
+        .unwrap();
+        // 2 variants x 2 repetitions x 3 timed builds.
+        let waits: Duration = (0..12).map(measure::build_start_delay).sum();
+        assert!(waits > Duration::from_secs(5), "{waits:?}");
+        assert_eq!(t0.elapsed(), Duration::from_millis(2 * 2 * 6250) + waits);
+        let results = ResultsStore::load(&out).unwrap();
+        for v in &results.variants {
+            for metric in ["cold_build_s", "warm_build_s", "rebuild_s.e"] {
+                assert_eq!(v.metrics[metric].samples, [1.0, 1.0], "{metric}");
+            }
+        }
+    }
+
     #[tokio::test(start_paused = true)]
     async fn sequential_order_measures_each_variant_whole() {
         let dir = tempfile::tempdir().unwrap();
@@ -575,5 +621,48 @@ mod tests {
             assert_eq!(v.metrics["startup_s"].samples, [1.25], "{}", v.name);
         }
         assert!(engine.live_containers().is_empty());
+    }
+
+    /// A claim that does not hold fails the run like a missed target (exit 1), unless the suite
+    /// or `--no-claims-exit` turns that off; the measurements are the same either way.
+    #[tokio::test(start_paused = true)]
+    async fn a_claim_that_does_not_hold_fails_the_run_unless_turned_off() {
+        for claims_exit in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            suite(dir.path());
+            // Both variants build the same fake image: "two is 10% smaller" cannot hold.
+            let path = dir.path().join("suite.toml");
+            let text = std::fs::read_to_string(&path).unwrap()
+                + "[[claim]]\ntext = \"two is smaller\"\nmetric = \"image_size_bytes\"\n\
+                   from = \"one\"\nto = \"two\"\nexpect = \"-10%\"\n";
+            std::fs::write(&path, text).unwrap();
+            let mut suite = load_suite(&path).unwrap();
+            suite.claims_exit = claims_exit;
+            let settings = settings(suite);
+            let engine = engine();
+            let (_stop_tx, stop_rx) = watch::channel(false);
+            let out = dir.path().join("results");
+            let info = engine.info().await.unwrap();
+            let ctx = RunContext::new();
+            let suite = &settings.suites[0];
+            let outcome = measure_suite(&engine, &ctx, suite, &settings, &out, &info, stop_rx)
+                .await
+                .unwrap();
+            let results = ResultsStore::load(&out).unwrap();
+            assert!(results.variants.iter().all(all_good), "every target met");
+            let judged = judge_claims(
+                &results,
+                &results.claims,
+                &crate::compare::CompareSettings::default(),
+            );
+            assert_eq!(judged.len(), 1);
+            assert_eq!(judged[0].verdict, crate::claims::ClaimVerdict::DoesNotHold);
+            let expected = if claims_exit {
+                SuiteOutcome::Failures
+            } else {
+                SuiteOutcome::AllGood
+            };
+            assert_eq!(outcome, expected, "claims_exit = {claims_exit}");
+        }
     }
 }

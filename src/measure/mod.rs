@@ -10,6 +10,8 @@ pub mod stack;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+use std::time::Duration;
+
 use tokio::time::Instant;
 
 use crate::driver::{
@@ -34,6 +36,11 @@ pub struct RunContext {
     /// The image of each stack service that is not measured, by compose file and service:
     /// resolved (or built, unmeasured) once per run.
     pub stack_images: Mutex<BTreeMap<(std::path::PathBuf, String), String>>,
+    /// Whether each timed build starts at a dithered phase of the second (see
+    /// `build_start_delay`); set from the engine's storage driver by `dithers_builds`.
+    pub dither_builds: bool,
+    /// Timed builds started so far in this run: the index into the dither sequence.
+    builds_started: std::sync::atomic::AtomicU64,
 }
 
 impl RunContext {
@@ -42,8 +49,48 @@ impl RunContext {
             run_id: uuid::Uuid::new_v4().simple().to_string()[..12].to_string(),
             built_images: Mutex::new(Vec::new()),
             stack_images: Mutex::new(BTreeMap::new()),
+            dither_builds: false,
+            builds_started: std::sync::atomic::AtomicU64::new(0),
         }
     }
+
+    /// The wait before the next timed build: nothing, or the next value of the dither sequence.
+    fn next_build_delay(&self) -> Duration {
+        let k = self
+            .builds_started
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if self.dither_builds {
+            build_start_delay(k)
+        } else {
+            Duration::ZERO
+        }
+    }
+}
+
+/// Whether builds on an engine with this storage driver should start at dithered phases.
+///
+/// On fuse-overlayfs (Docker 20.10, measured 2026-11-29) every layer commit completes only at
+/// the next whole second of the wall clock: each step of a classic build, and a BuildKit
+/// build's export, end within ~10 ms after a whole second. A build's time is then a whole
+/// number of those ticks minus the phase of the second at which it started, and that phase is
+/// set by whatever ran before it. Two identical Dockerfiles measured 0.91 s and 1.00 s in every
+/// repetition here (and 1.82 s against 0.99 s in a CI run), a systematic difference that the
+/// statistics would call real. Starting each build at a phase spread evenly over the second
+/// turns that bias into visible spread, which the statistics then treat as the noise it is.
+/// overlay2 has no such tick (the same steps end 30–300 ms apart at any phase), so builds
+/// there start at once.
+pub fn dithers_builds(storage_driver: &str) -> bool {
+    storage_driver == "fuse-overlayfs"
+}
+
+/// The wait before timed build `k` of a run: the fractional part of k·φ seconds (φ the golden
+/// ratio), a low-discrepancy sequence, so that even a few builds cover the second evenly and a
+/// run is reproducible. Not timed: the clock starts after it. 0.5 s per build on average, in
+/// whole milliseconds (tokio's timer resolution).
+pub fn build_start_delay(k: u64) -> Duration {
+    const GOLDEN_RATIO_FRACTION: f64 = 0.618_033_988_749_894_9;
+    let phase = (k as f64 * GOLDEN_RATIO_FRACTION).fract();
+    Duration::from_millis((phase * 1000.0).floor() as u64)
 }
 
 impl Default for RunContext {
@@ -465,6 +512,9 @@ impl<E: Engine> Measurer<'_, E> {
             tag: image_tag(&self.suite.name, &self.variant.name, &self.ctx.run_id),
             labels: self.labels(),
         };
+        tokio::time::sleep(self.ctx.next_build_delay()).await;
+        // The sample's start time is the build's, not the dither's.
+        self.phase_started.set(chrono::Utc::now());
         let started = Instant::now();
         let output = match self.engine.build(req).await {
             Ok(output) => output,
@@ -680,6 +730,29 @@ mod tests {
         );
         assert_eq!(schedule(Order::Interleaved, 1, 2), [(0, 1), (0, 2)]);
         assert!(schedule(Order::Interleaved, 0, 3).is_empty());
+    }
+
+    #[test]
+    fn build_starts_are_dithered_on_fuse_overlayfs_only() {
+        assert!(dithers_builds("fuse-overlayfs"));
+        assert!(!dithers_builds("overlay2"));
+        assert_eq!(build_start_delay(0), Duration::ZERO);
+        assert_eq!(build_start_delay(1).as_millis(), 618);
+        assert_eq!(build_start_delay(2).as_millis(), 236);
+        // Any 10 consecutive waits cover the second with no gap wider than 1/5 s.
+        let mut phases: Vec<f64> = (5..15)
+            .map(|k| build_start_delay(k).as_secs_f64())
+            .collect();
+        phases.sort_by(f64::total_cmp);
+        phases.push(phases[0] + 1.0);
+        let widest = phases.windows(2).map(|w| w[1] - w[0]).fold(0.0, f64::max);
+        assert!(widest < 0.2, "{phases:?}");
+        let ctx = RunContext::new();
+        assert_eq!(
+            ctx.next_build_delay(),
+            Duration::ZERO,
+            "undithered by default"
+        );
     }
 
     #[test]
