@@ -1,6 +1,8 @@
 //! Command line: clap definitions, their conversion into validated settings, and the commands.
 
+mod clean;
 mod doctor;
+pub mod exit;
 pub mod progress;
 mod run;
 mod validate;
@@ -9,19 +11,16 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-/// Exit codes, ripgrep-style: each one means something a script can act on.
-pub const EXIT_OK: i32 = 0;
-/// The run finished, but a variant failed or a target was missed.
-pub const EXIT_FAILURES: i32 = 1;
-/// Nothing could be measured: bad suite, missing file, unreachable engine.
-pub const EXIT_UNUSABLE: i32 = 2;
-pub const EXIT_INTERRUPTED: i32 = 130;
+pub use exit::{
+    EXIT_ENGINE_LOST, EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_NOT_SAVED, EXIT_OK, EXIT_UNUSABLE,
+};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "dockbench",
     version,
-    about = "Benchmark Dockerfile variants on a real Docker engine"
+    about = "Benchmark Dockerfile variants on a real Docker engine",
+    after_help = exit::EXIT_CODES
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -79,6 +78,13 @@ pub enum Command {
         /// Folder searched for bundled suites.
         #[arg(long, default_value = "scenarios")]
         scenarios: PathBuf,
+    },
+    /// Remove the containers, images, networks and volumes of dockbench runs that are no
+    /// longer alive (killed, crashed, lost). A live run's and anything unlabelled stay.
+    Clean {
+        /// List what would be removed, and remove nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -208,12 +214,13 @@ pub async fn execute(cli: Cli) -> i32 {
             threshold,
         } => compare(&base, &head, format, threshold),
         Command::Doctor { scenarios } => doctor::doctor(&scenarios).await,
+        Command::Clean { dry_run } => clean::clean(dry_run).await,
     };
     match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            EXIT_UNUSABLE
+            exit::code_of(&e)
         }
     }
 }

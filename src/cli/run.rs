@@ -8,6 +8,7 @@ use anyhow::{bail, Context};
 use chrono::{SecondsFormat, Utc};
 use tokio::sync::watch;
 
+use super::exit::EngineLost;
 use super::progress::Progress;
 use super::{RunArgs, EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK};
 use crate::claims::{any_refuted, judge_claims};
@@ -91,6 +92,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
     let settings = settings(args)?;
     let engine = DockerEngine::connect().await?;
     let engine_info = engine.info().await.context("ask the engine about itself")?;
+    super::clean::warn_leftovers(&engine).await;
     let mut ctx = RunContext::new();
     ctx.dither_builds = measure::dithers_builds(&engine_info.storage_driver);
     if ctx.dither_builds {
@@ -129,6 +131,12 @@ pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
                 eprintln!("interrupted: results so far are in {}", out_dir.display());
                 return Ok(EXIT_INTERRUPTED);
             }
+            SuiteOutcome::EngineLost(message) => {
+                return Err(EngineLost(format!(
+                    "{message}\n(what this run left on the engine: `dockbench clean` removes it)"
+                ))
+                .into());
+            }
         }
     }
     Ok(code)
@@ -146,6 +154,11 @@ async fn measure_suite<E: Engine>(
     stop: watch::Receiver<bool>,
 ) -> anyhow::Result<SuiteOutcome> {
     let outcome = run_suite(engine, ctx, suite, settings, out_dir, engine_info, stop).await;
+    if let Ok(SuiteOutcome::EngineLost(_)) = outcome {
+        // Nothing can be removed from an engine that does not answer; `dockbench clean`
+        // removes it once the engine is back, since this run's lease ends with the process.
+        return outcome;
+    }
     engine.remove_live_resources().await;
     if !settings.keep_images {
         engine.wait_for_abandoned_build().await;
@@ -167,6 +180,8 @@ enum SuiteOutcome {
     AllGood,
     Failures,
     Interrupted,
+    /// The engine stopped answering; what to tell the user.
+    EngineLost(String),
 }
 
 fn phases_per_run(suite: &Suite, variant: &Variant) -> u64 {
@@ -198,7 +213,9 @@ async fn run_suite<E: Engine>(
         reference: suite.reference.clone(),
         claims: suite.claims.clone(),
     };
-    let mut store = ResultsStore::create(out_dir, header)?;
+    // A folder that cannot be written before anything was measured is bad input (exit 2), not
+    // "measured, but not saved" (exit 4): drop the error's type, keep its words.
+    let mut store = ResultsStore::create(out_dir, header).map_err(|e| anyhow::anyhow!("{e:#}"))?;
     eprintln!(
         "{}: measuring {} variant(s), {runs} run(s) each; results in {}",
         suite.name,
@@ -213,6 +230,8 @@ async fn run_suite<E: Engine>(
     let progress = Progress::new(settings.progress, total);
     let mut done_phases = 0;
     let mut interrupted = false;
+    // The variant, phase and repetition during which the engine stopped answering, and why.
+    let mut lost: Option<(String, String, u32, String)> = None;
     let cells: Vec<RefCell<VariantMeasurement>> =
         suite.variants.iter().map(|_| RefCell::default()).collect();
     let mut slots: Vec<Slot<E>> = suite.variants.iter().map(|_| Slot::Waiting).collect();
@@ -224,23 +243,31 @@ async fn run_suite<E: Engine>(
                 None => Slot::Finished,
             };
         }
-        let ok = match &slots[i] {
+        let outcome = match &slots[i] {
             Slot::Running(run) => tokio::select! {
-                ok = run.repetition(rep, runs, &progress) => ok,
+                outcome = run.repetition(rep, runs, &progress) => outcome,
                 _ = stop.wait_for(|stopped| *stopped) => {
                     interrupted = true;
-                    false
+                    measure::Repetition::Failed
                 }
             },
             // Failed earlier (or its context could not be copied): recorded already, unless
             // this is its first turn.
-            Slot::Finished if rep == 1 => false,
+            Slot::Finished if rep == 1 => measure::Repetition::Failed,
             _ => continue,
         };
         if interrupted {
             break;
         }
-        let finished = !ok || rep == runs;
+        if let measure::Repetition::EngineLost { phase, cause } = outcome {
+            cells[i].borrow_mut().error = Some(format!(
+                "not measured: the Docker engine stopped answering during the {phase} of \
+                 repetition {rep} ({cause})"
+            ));
+            lost = Some((variant.name.clone(), phase, rep, cause));
+            break;
+        }
+        let finished = outcome != measure::Repetition::Measured || rep == runs;
         if finished {
             slots[i] = Slot::Finished;
         }
@@ -249,18 +276,27 @@ async fn run_suite<E: Engine>(
         record(&mut store, &progress, variant, &cells[i], finished)?;
         progress.jump_to(done_phases);
     }
-    if interrupted {
+    if interrupted || lost.is_some() {
         // Every variant that had started and not finished keeps what it measured.
         for (i, variant) in suite.variants.iter().enumerate() {
             if let Slot::Running(_) = slots[i] {
-                cells[i].borrow_mut().error =
-                    Some("interrupted (Ctrl-C) before this variant finished".into());
+                let mut cell = cells[i].borrow_mut();
+                if cell.error.is_none() {
+                    cell.error = Some(if interrupted {
+                        "interrupted (Ctrl-C) before this variant finished".into()
+                    } else {
+                        "not measured: the Docker engine stopped answering before this variant \
+                         finished"
+                            .into()
+                    });
+                }
+                drop(cell);
                 record(&mut store, &progress, variant, &cells[i], true)?;
             }
         }
     }
     progress.finish();
-    if !interrupted {
+    if !interrupted && lost.is_none() {
         store.finish(now_rfc3339())?;
     }
     println!(
@@ -289,6 +325,27 @@ async fn run_suite<E: Engine>(
              (--no-claims-exit or `claims_exit = false` in the suite to turn that off)",
             suite.name
         );
+    }
+    if let Some((variant, phase, rep, cause)) = lost {
+        let results = store.results();
+        let complete = results
+            .variants
+            .iter()
+            .filter(|v| v.error.is_none())
+            .count();
+        let partial = results.variants.len() - complete;
+        let unattempted = suite.variants.len() - results.variants.len();
+        return Ok(SuiteOutcome::EngineLost(format!(
+            "the Docker engine at {} stopped answering during {variant}'s {phase} \
+             (repetition {rep}): {cause}\n\
+             kept in {}: {complete} variant(s) measured in full, {partial} in part; {unattempted} \
+             not attempted\n\
+             once the engine answers again, continue with: dockbench run {} --resume {}",
+            engine.address(),
+            store.dir().display(),
+            display_path(&suite.path),
+            store.dir().display()
+        )));
     }
     Ok(if interrupted {
         SuiteOutcome::Interrupted
@@ -331,7 +388,15 @@ fn record(
             progress.println(&format!("note: {}: {note}", variant.name));
         }
     }
-    store.record_variant(result, &measured.samples)
+    store
+        .record_variant(result, &measured.samples)
+        .with_context(|| {
+            format!(
+                "saving {}'s results; the run stops here (the files already in the folder are \
+                 intact: each is replaced whole or not at all)",
+                variant.name
+            )
+        })
 }
 
 /// The suite file as reports show it: relative to the working directory when it is below it, so
@@ -353,7 +418,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::driver::fake::{FakeEngine, Script};
+    use crate::driver::fake::{FakeEngine, Script, CONNECT_ERROR};
     use crate::results::Status;
 
     /// A suite of two variants with a worker that prints its ready line 1 s after start.
@@ -568,6 +633,121 @@ mod tests {
                 assert_eq!(v.metrics[metric].samples, [1.0, 1.0], "{metric}");
             }
         }
+    }
+
+    /// The engine dies during the second variant's cold build: the first keeps its figures,
+    /// the second is "not measured", not a build failure, and nothing else is attempted, not
+    /// even the clean-up calls that could only fail.
+    #[tokio::test(start_paused = true)]
+    async fn a_lost_engine_stops_the_run_and_keeps_what_was_measured() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = settings(suite(dir.path()));
+        settings.order = measure::Order::Sequential;
+        let engine = engine();
+        // one: two repetitions of 6.25 s; two's cold build runs from 12.5 s to 13.5 s.
+        engine.dies_after(Duration::from_secs(13));
+        let (_stop_tx, stop_rx) = watch::channel(false);
+        let info = engine.info().await.unwrap();
+        let out = dir.path().join("results");
+        let ctx = RunContext::new();
+        let t0 = tokio::time::Instant::now();
+        let outcome = measure_suite(
+            &engine,
+            &ctx,
+            &settings.suites[0],
+            &settings,
+            &out,
+            &info,
+            stop_rx,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            t0.elapsed(),
+            Duration::from_secs(13),
+            "stops when the build does"
+        );
+        let SuiteOutcome::EngineLost(message) = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert!(
+            message.starts_with(
+                "the Docker engine at fake:///engine stopped answering during two's cold build \
+                 (repetition 1): error in the hyper legacy client"
+            ),
+            "{message}"
+        );
+        assert!(
+            message.contains("1 variant(s) measured in full, 1 in part; 0 not attempted"),
+            "{message}"
+        );
+        assert!(message.contains(" --resume "), "{message}");
+        let results = ResultsStore::load(&out).unwrap();
+        assert!(results.finished_at.is_none());
+        let one = &results.variants[0];
+        assert_eq!((one.status, one.error.as_deref()), (Status::Ok, None));
+        assert_eq!(one.metrics["cold_build_s"].samples, [1.0, 1.0]);
+        let two = &results.variants[1];
+        let error = two.error.as_deref().unwrap();
+        assert!(
+            error.starts_with(&format!(
+                "not measured: the Docker engine stopped answering during the cold build of \
+                 repetition 1 ({CONNECT_ERROR}; then `ping`: {CONNECT_ERROR})"
+            )),
+            "{error}"
+        );
+        let calls = engine.calls.borrow();
+        let after_death: Vec<&String> = calls
+            .iter()
+            .skip_while(|c| !c.starts_with("build dockbench/s-two"))
+            .skip(1)
+            .collect();
+        assert_eq!(after_death, ["ping"], "one ping, then nothing: {calls:?}");
+    }
+
+    /// Interleaved: the engine dies in repetition 1 of the second of three variants; the third
+    /// is never attempted and not in the results.
+    #[tokio::test(start_paused = true)]
+    async fn after_a_lost_engine_no_other_variant_is_attempted() {
+        let dir = tempfile::tempdir().unwrap();
+        suite(dir.path());
+        let path = dir.path().join("suite.toml");
+        let text = std::fs::read_to_string(&path).unwrap() + "[[variant]]\nname = \"three\"\n";
+        std::fs::write(&path, text).unwrap();
+        let settings = settings(load_suite(&path).unwrap());
+        let engine = engine();
+        engine.dies_after(Duration::from_secs(7));
+        let (_stop_tx, stop_rx) = watch::channel(false);
+        let info = engine.info().await.unwrap();
+        let out = dir.path().join("results");
+        let ctx = RunContext::new();
+        let outcome = measure_suite(
+            &engine,
+            &ctx,
+            &settings.suites[0],
+            &settings,
+            &out,
+            &info,
+            stop_rx,
+        )
+        .await
+        .unwrap();
+        let SuiteOutcome::EngineLost(message) = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert!(
+            message.contains("0 variant(s) measured in full, 2 in part; 1 not attempted"),
+            "{message}"
+        );
+        let results = ResultsStore::load(&out).unwrap();
+        let names: Vec<&str> = results.variants.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["one", "two"]);
+        assert_eq!(
+            results.variants[0].error.as_deref(),
+            Some("not measured: the Docker engine stopped answering before this variant finished")
+        );
+        assert_eq!(results.variants[0].metrics["startup_s"].samples, [1.25]);
+        assert!(!engine.calls.borrow().iter().any(|c| c.contains("s-three")));
     }
 
     #[tokio::test(start_paused = true)]

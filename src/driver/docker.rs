@@ -11,12 +11,13 @@ use std::time::Duration;
 use anyhow::{anyhow, Context};
 use bollard::exec::StartExecOptions;
 use bollard::models::{
-    BuildInfoAux, ContainerCreateBody, EndpointSettings, ExecConfig, HealthConfig,
-    HealthStatusEnum, HostConfig, MountType, NetworkConnectRequest, NetworkCreateRequest,
-    NetworkingConfig, PortBinding, VolumeCreateRequest,
+    BuildInfoAux, ContainerCreateBody, ContainerSummaryStateEnum, EndpointSettings, ExecConfig,
+    HealthConfig, HealthStatusEnum, HostConfig, MountType, NetworkConnectRequest,
+    NetworkCreateRequest, NetworkingConfig, PortBinding, VolumeCreateRequest,
 };
 use bollard::query_parameters::{
-    BuildImageOptions, BuilderVersion, CreateContainerOptions, ListImagesOptions, LogsOptions,
+    BuildImageOptions, BuilderVersion, CreateContainerOptions, ListContainersOptions,
+    ListImagesOptions, ListNetworksOptions, ListVolumesOptions, LogsOptions,
     RemoveContainerOptions, RemoveImageOptions, RemoveVolumeOptions, StatsOptions,
 };
 use bollard::Docker;
@@ -25,7 +26,8 @@ use futures_util::StreamExt;
 use super::buildlog::{self, VertexUpdate};
 use super::{
     BuildFailure, BuildOutput, BuildRequest, ContainerSpec, ContainerState, Engine, EngineInfo,
-    Health, HealthMode, HealthTest, ImageFacts, Layer, MemoryReading, MountKind,
+    Health, HealthMode, HealthTest, ImageFacts, Layer, MemoryReading, MountKind, Resource,
+    ResourceKind, LABEL_RUN,
 };
 use crate::measure::probe;
 use crate::scenario::Builder;
@@ -35,6 +37,8 @@ const ERROR_TAIL_LINES: usize = 12;
 /// How long an interrupted run waits for the engine to finish exporting an abandoned build.
 /// (A cold export of a python-api variant takes ~10 s on the fuse-overlayfs engine.)
 const ABANDONED_EXPORT_WAIT: Duration = Duration::from_secs(60);
+/// How long `ping` waits for an answer before the engine counts as gone.
+const PING_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct DockerEngine {
     docker: Docker,
@@ -90,6 +94,14 @@ impl DockerEngine {
             .await
             .ok()
             .and_then(|i| i.id)
+    }
+}
+
+/// The engine as a user names it: `DOCKER_HOST`, or the socket the docker CLI would use.
+fn engine_address(docker_host: Option<&str>) -> String {
+    match docker_host {
+        Some(host) if !host.is_empty() => format!("{host} (DOCKER_HOST)"),
+        _ => "unix:///var/run/docker.sock (the local socket)".to_string(),
     }
 }
 
@@ -709,6 +721,116 @@ impl Engine for DockerEngine {
 
     /// Removes every container, network and volume this engine created that is still there
     /// (Ctrl-C, errors). Containers first: a network or volume in use cannot go.
+    async fn ping(&self) -> anyhow::Result<()> {
+        // A dead engine's socket refuses at once; a hung one must not hang the run.
+        match tokio::time::timeout(PING_TIMEOUT, self.docker.ping()).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(anyhow!(e)),
+            Err(_) => Err(anyhow!("no answer within {} s", PING_TIMEOUT.as_secs())),
+        }
+    }
+
+    fn address(&self) -> String {
+        engine_address(std::env::var("DOCKER_HOST").ok().as_deref())
+    }
+
+    async fn run_resources(&self) -> anyhow::Result<Vec<Resource>> {
+        let filters = || HashMap::from([("label".to_string(), vec![LABEL_RUN.to_string()])]);
+        let labels_of = |l: Option<HashMap<String, String>>| -> std::collections::BTreeMap<_, _> {
+            l.unwrap_or_default().into_iter().collect()
+        };
+        let mut found = Vec::new();
+        let containers = self
+            .docker
+            .list_containers(Some(ListContainersOptions {
+                all: true,
+                filters: Some(filters()),
+                ..Default::default()
+            }))
+            .await
+            .context("list containers")?;
+        for c in containers {
+            let id = c.id.unwrap_or_default();
+            let name = c
+                .names
+                .and_then(|n| n.first().map(|n| n.trim_start_matches('/').to_string()))
+                .unwrap_or_else(|| id.clone());
+            found.push(Resource {
+                kind: ResourceKind::Container,
+                running: c.state == Some(ContainerSummaryStateEnum::RUNNING),
+                id,
+                name,
+                labels: labels_of(c.labels),
+            });
+        }
+        let networks = self
+            .docker
+            .list_networks(Some(ListNetworksOptions {
+                filters: Some(filters()),
+            }))
+            .await
+            .context("list networks")?;
+        for n in networks {
+            let name = n.name.unwrap_or_default();
+            found.push(Resource {
+                kind: ResourceKind::Network,
+                id: name.clone(),
+                name,
+                labels: labels_of(n.labels),
+                running: false,
+            });
+        }
+        let volumes = self
+            .docker
+            .list_volumes(Some(ListVolumesOptions {
+                filters: Some(filters()),
+            }))
+            .await
+            .context("list volumes")?;
+        for v in volumes.volumes.unwrap_or_default() {
+            found.push(Resource {
+                kind: ResourceKind::Volume,
+                id: v.name.clone(),
+                name: v.name,
+                labels: v.labels.into_iter().collect(),
+                running: false,
+            });
+        }
+        let mut images = self
+            .docker
+            .list_images(Some(ListImagesOptions {
+                filters: Some(filters()),
+                ..Default::default()
+            }))
+            .await
+            .context("list images")?;
+        // Newest first: an image built on another of the run's goes before it.
+        images.sort_by_key(|i| std::cmp::Reverse(i.created));
+        for i in images {
+            found.push(Resource {
+                kind: ResourceKind::Image,
+                name: i.repo_tags.first().cloned().unwrap_or_else(|| i.id.clone()),
+                id: i.id,
+                labels: i.labels.into_iter().collect(),
+                running: false,
+            });
+        }
+        Ok(found)
+    }
+
+    async fn remove_resource(&self, resource: &Resource) -> anyhow::Result<()> {
+        match resource.kind {
+            ResourceKind::Container => self.remove_container(&resource.id).await,
+            ResourceKind::Network => self.remove_network(&resource.id).await,
+            ResourceKind::Volume => self.remove_volume(&resource.id).await,
+            ResourceKind::Image => match self.image_exists(&resource.id).await? {
+                // Gone with a child removed before it.
+                false => Ok(()),
+                true => self.remove_image(&resource.id).await,
+            },
+        }
+    }
+
     async fn remove_live_resources(&self) {
         let snapshot = |set: &Mutex<HashSet<String>>| -> Vec<String> {
             set.lock().unwrap().iter().cloned().collect()

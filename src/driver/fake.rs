@@ -11,7 +11,7 @@ use tokio::time::{sleep, Instant};
 
 use super::{
     BuildFailure, BuildOutput, BuildRequest, BuildStep, ContainerSpec, ContainerState, Engine,
-    EngineInfo, Health, HealthMode, HealthTest, ImageFacts, Layer, MemoryReading,
+    EngineInfo, Health, HealthMode, HealthTest, ImageFacts, Layer, MemoryReading, Resource,
 };
 
 /// How the fake engine behaves. Times are measured from the container's start call.
@@ -73,7 +73,14 @@ pub struct FakeEngine {
     volumes: RefCell<BTreeSet<String>>,
     started: RefCell<BTreeMap<String, Instant>>,
     next_id: Cell<u32>,
+    /// From this moment on the engine answers nothing, as a killed daemon.
+    dies_at: Cell<Option<Instant>>,
+    /// What `run_resources` lists (the leftovers of other runs, for `clean`).
+    pub resources: RefCell<Vec<Resource>>,
 }
+
+/// What bollard reports when the engine's socket refuses.
+pub const CONNECT_ERROR: &str = "error in the hyper legacy client: client error (Connect)";
 
 impl FakeEngine {
     pub fn new(script: Script) -> FakeEngine {
@@ -88,6 +95,25 @@ impl FakeEngine {
             volumes: RefCell::new(BTreeSet::new()),
             started: RefCell::new(BTreeMap::new()),
             next_id: Cell::new(0),
+            dies_at: Cell::new(None),
+            resources: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The engine stops answering `after` from now (on tokio's clock).
+    pub fn dies_after(&self, after: Duration) {
+        self.dies_at.set(Some(Instant::now() + after));
+    }
+
+    fn dead(&self) -> bool {
+        self.dies_at.get().is_some_and(|t| Instant::now() >= t)
+    }
+
+    fn answer(&self) -> anyhow::Result<()> {
+        if self.dead() {
+            Err(anyhow!(CONNECT_ERROR))
+        } else {
+            Ok(())
         }
     }
 
@@ -172,7 +198,17 @@ impl Engine for FakeEngine {
 
     async fn build(&self, req: BuildRequest) -> Result<BuildOutput, BuildFailure> {
         self.call(format!("build {}", req.tag));
-        sleep(self.script.build_time).await;
+        let done = Instant::now() + self.script.build_time;
+        match self.dies_at.get() {
+            Some(death) if death <= done => {
+                tokio::time::sleep_until(death).await;
+                return Err(BuildFailure {
+                    message: CONNECT_ERROR.to_string(),
+                    created_images: Vec::new(),
+                });
+            }
+            _ => tokio::time::sleep_until(done).await,
+        }
         if let Some(message) = &self.script.build_error {
             return Err(BuildFailure {
                 message: message.clone(),
@@ -202,6 +238,7 @@ impl Engine for FakeEngine {
 
     async fn image_facts(&self, image: &str) -> anyhow::Result<ImageFacts> {
         self.call(format!("image_facts {image}"));
+        self.answer()?;
         Ok(ImageFacts {
             size_bytes: self.script.image_size_bytes,
             layers: vec![Layer {
@@ -228,6 +265,7 @@ impl Engine for FakeEngine {
     async fn create_container(&self, spec: &ContainerSpec) -> anyhow::Result<String> {
         let id = format!("c{}", self.calls.borrow().len());
         self.call(format!("create_container {id} {}", spec.image));
+        self.answer()?;
         self.live.borrow_mut().insert(id.clone());
         self.specs.borrow_mut().insert(id.clone(), spec.clone());
         *self.created.borrow_mut() = Some(spec.clone());
@@ -389,4 +427,25 @@ impl Engine for FakeEngine {
     }
 
     async fn wait_for_abandoned_build(&self) {}
+
+    async fn ping(&self) -> anyhow::Result<()> {
+        self.call("ping".to_string());
+        self.answer()
+    }
+
+    fn address(&self) -> String {
+        "fake:///engine".to_string()
+    }
+
+    async fn run_resources(&self) -> anyhow::Result<Vec<Resource>> {
+        self.answer()?;
+        Ok(self.resources.borrow().clone())
+    }
+
+    async fn remove_resource(&self, resource: &Resource) -> anyhow::Result<()> {
+        self.call(format!("remove_resource {} {}", resource.kind, resource.id));
+        self.answer()?;
+        self.resources.borrow_mut().retain(|r| r != resource);
+        Ok(())
+    }
 }

@@ -5,6 +5,7 @@ pub mod buildlog;
 pub mod docker;
 #[cfg(test)]
 pub mod fake;
+pub mod lease;
 
 use serde::{Deserialize, Serialize};
 
@@ -306,13 +307,60 @@ pub trait Engine {
     /// After Ctrl-C dropped a build midway: waits until the engine has finished what it will
     /// finish anyway (an export in progress), so that the run's images can then be removed.
     async fn wait_for_abandoned_build(&self);
+    /// Whether the engine answers at all (`docker version`'s `_ping`).
+    async fn ping(&self) -> anyhow::Result<()>;
+    /// Which engine this is, as a user would name it: `DOCKER_HOST`, or the local socket.
+    fn address(&self) -> String;
+    /// Every container (running or not), image, network and volume that carries `LABEL_RUN`:
+    /// what some dockbench run made.
+    async fn run_resources(&self) -> anyhow::Result<Vec<Resource>>;
+    /// Removes one of them (a container by force, with its anonymous volumes).
+    async fn remove_resource(&self, resource: &Resource) -> anyhow::Result<()>;
 }
 
-/// Labels for everything a run creates: `LABEL`, `LABEL_RUN` with the run's id, and `extra`.
+/// What a dockbench run left on the engine, as `dockbench clean` sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    pub kind: ResourceKind,
+    /// The id (containers, images) or name (networks, volumes) the engine removes it by.
+    pub id: String,
+    /// What a user reads: a container's or image's name, or the id again.
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    /// A running container: it takes CPU and memory from whatever is measured next.
+    pub running: bool,
+}
+
+/// In the order `clean` removes them: containers first, since they hold the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ResourceKind {
+    Container,
+    Network,
+    Volume,
+    Image,
+}
+
+impl std::fmt::Display for ResourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ResourceKind::Container => "container",
+            ResourceKind::Network => "network",
+            ResourceKind::Volume => "volume",
+            ResourceKind::Image => "image",
+        })
+    }
+}
+
+/// Labels for everything a run creates: `LABEL`, `LABEL_RUN` with the run's id, this
+/// process's lease (`lease::LABEL_LEASE`), and `extra`.
 pub fn run_labels(run_id: &str, extra: &[(&str, &str)]) -> BTreeMap<String, String> {
     let mut labels = BTreeMap::from([
         (LABEL.to_string(), "1".to_string()),
         (LABEL_RUN.to_string(), run_id.to_string()),
+        (
+            lease::LABEL_LEASE.to_string(),
+            lease::this_process().label(),
+        ),
     ]);
     for (k, v) in extra {
         labels.insert(k.to_string(), v.to_string());

@@ -151,7 +151,7 @@ pub async fn measure_variant<E: Engine>(
         return;
     };
     for rep in 1..=runs {
-        if !run.repetition(rep, runs, observer).await {
+        if run.repetition(rep, runs, observer).await != Repetition::Measured {
             return;
         }
     }
@@ -183,6 +183,7 @@ impl<'a, E: Engine> VariantRun<'a, E> {
                     private,
                     out,
                     phase_started: std::cell::Cell::new(chrono::Utc::now()),
+                    phase: RefCell::new(Phase::Cold),
                 },
             }),
             Err(e) => {
@@ -192,16 +193,41 @@ impl<'a, E: Engine> VariantRun<'a, E> {
         }
     }
 
-    /// Measures repetition `rep`; false (with the error recorded) when a phase failed.
-    pub async fn repetition(&self, rep: u32, runs: u32, observer: &dyn Observer) -> bool {
+    /// Measures repetition `rep`. A phase that fails is a failure of the variant (recorded in
+    /// its `error`) only while the engine still answers: when it does not, nothing about the
+    /// variant is known, and the caller stops the run.
+    pub async fn repetition(&self, rep: u32, runs: u32, observer: &dyn Observer) -> Repetition {
         match self.m.repetition(rep, runs, observer).await {
-            Ok(()) => true,
-            Err(e) => {
-                self.m.out.borrow_mut().error = Some(e.to_string());
-                false
-            }
+            Ok(()) => Repetition::Measured,
+            Err(e) => match self.m.engine.ping().await {
+                Ok(()) => {
+                    self.m.out.borrow_mut().error = Some(e.to_string());
+                    Repetition::Failed
+                }
+                // No reconnect: an engine that dropped a phase midway has lost that phase, and
+                // one that restarts comes back with other caches and none of the run's
+                // containers; carrying on would mix two engines' states in one run.
+                // `--resume` continues explicitly, once the engine answers again.
+                Err(ping) => Repetition::EngineLost {
+                    phase: self.m.phase.borrow().to_string(),
+                    cause: format!("{e}; then `ping`: {ping:#}"),
+                },
+            },
         }
     }
+}
+
+/// How one repetition of one variant went.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Repetition {
+    Measured,
+    /// A phase failed on an engine that still answers (recorded in the variant's `error`).
+    Failed,
+    /// A phase failed and the engine no longer answers.
+    EngineLost {
+        phase: String,
+        cause: String,
+    },
 }
 
 /// In which order the repetitions of a suite's variants run.
@@ -239,6 +265,8 @@ struct Measurer<'a, E> {
     out: &'a RefCell<VariantMeasurement>,
     /// When the current phase started.
     phase_started: std::cell::Cell<chrono::DateTime<chrono::Utc>>,
+    /// The current phase, for the message when the engine is lost during it.
+    phase: RefCell<Phase>,
 }
 
 impl<E: Engine> Measurer<'_, E> {
@@ -255,6 +283,7 @@ impl<E: Engine> Measurer<'_, E> {
     /// Marks the start of a phase: the samples it records carry this time.
     fn begin(&self, observer: &dyn Observer, phase: &Phase, rep: u32, runs: u32) {
         self.phase_started.set(chrono::Utc::now());
+        *self.phase.borrow_mut() = phase.clone();
         observer.phase(&self.variant.name, phase, rep, runs);
     }
 

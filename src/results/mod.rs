@@ -17,7 +17,7 @@ use crate::stats::Summary;
 use crate::targets::TargetCheck;
 
 pub use environment::Environment;
-pub use store::{write_atomic, ResultsStore};
+pub use store::{write_atomic, ResultsStore, SaveError};
 
 /// One raw measurement. `run` is 1-based; the unit follows from the metric name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

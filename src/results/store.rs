@@ -204,16 +204,27 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
     // teammates), so create them as `File::create` would: 0o666 less the umask.
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let mut tmp = builder
-        .tempfile_in(dir)
-        .with_context(|| format!("creating a temp file for {}", path.display()))?;
+    let not_saved = |source: std::io::Error| SaveError {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut tmp = builder.tempfile_in(dir).map_err(not_saved)?;
     tmp.write_all(contents)
         .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("writing a temp file for {}", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("replacing {}", path.display()))?;
+        .map_err(not_saved)?;
+    tmp.persist(path).map_err(|e| not_saved(e.error))?;
     sync_dir(dir);
     Ok(())
+}
+
+/// A file of the results (or an export) that could not be written: a full disk, a folder that
+/// is not writable. The previous version of the file, if any, is intact (`write_atomic`).
+#[derive(Debug, thiserror::Error)]
+#[error("could not write {}: {source}", path.display())]
+pub struct SaveError {
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
 }
 
 /// Makes the rename itself durable. Best effort: some platforms and filesystems cannot fsync a

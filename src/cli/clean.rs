@@ -1,0 +1,248 @@
+//! `dockbench clean`: removes what dead runs left on the engine, and the warning `run` and
+//! `doctor` print when there is some. Whether a run is dead is its lease's business
+//! (`driver::lease`); this only sorts and removes.
+
+use std::collections::BTreeSet;
+
+use super::{EXIT_FAILURES, EXIT_OK};
+use crate::driver::docker::DockerEngine;
+use crate::driver::lease::{self, Liveness, LABEL_LEASE};
+use crate::driver::{Engine, Resource, ResourceKind, LABEL_RUN};
+
+/// The engine's run resources, sorted by whether their run is alive.
+#[derive(Debug, Default)]
+pub struct Leftovers {
+    /// Of runs that are gone, in the order they can be removed: running containers first,
+    /// then the other containers, networks, volumes, and images newest first.
+    pub dead: Vec<Resource>,
+    /// Run ids of live runs, whose resources stay.
+    pub alive_runs: BTreeSet<String>,
+    /// Resources whose run cannot be judged from here, with why.
+    pub unknown: Vec<(Resource, String)>,
+}
+
+impl Leftovers {
+    pub fn running_containers(&self) -> Vec<&Resource> {
+        self.dead.iter().filter(|r| r.running).collect()
+    }
+}
+
+/// Sorts `resources` by their runs' liveness, as `judge` tells it from a lease label.
+pub fn sort_leftovers(
+    resources: Vec<Resource>,
+    judge: &dyn Fn(Option<&str>) -> Liveness,
+) -> Leftovers {
+    let mut out = Leftovers::default();
+    for r in resources {
+        let run = r.labels.get(LABEL_RUN).cloned().unwrap_or_default();
+        match judge(r.labels.get(LABEL_LEASE).map(String::as_str)) {
+            Liveness::Alive => {
+                out.alive_runs.insert(run);
+            }
+            Liveness::Dead => out.dead.push(r),
+            Liveness::Unknown(why) => out.unknown.push((r, why)),
+        }
+    }
+    // Stable: images keep the engine's newest-first order among themselves.
+    out.dead.sort_by_key(|r| (r.kind, !r.running));
+    out
+}
+
+pub async fn leftovers<E: Engine>(engine: &E) -> anyhow::Result<Leftovers> {
+    Ok(sort_leftovers(
+        engine.run_resources().await?,
+        &lease::judge_here,
+    ))
+}
+
+/// The warnings `run` and `doctor` print before anything else; empty when there are no
+/// leftovers of dead runs.
+pub fn leftover_warnings(found: &Leftovers) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let running = found.running_containers();
+    if !running.is_empty() {
+        let names: Vec<&str> = running.iter().map(|r| r.name.as_str()).collect();
+        warnings.push(format!(
+            "{} container(s) of dead dockbench runs are still running ({}): they take CPU and \
+             memory from everything measured on this engine, so every figure measured beside \
+             them is off; `dockbench clean` removes them",
+            running.len(),
+            names.join(", ")
+        ));
+    }
+    let rest = found.dead.len() - running.len();
+    if rest > 0 {
+        warnings.push(format!(
+            "{rest} stopped container(s), image(s), network(s) or volume(s) of dead dockbench \
+             runs are left on this engine; `dockbench clean` removes them"
+        ));
+    }
+    warnings
+}
+
+/// Prints the leftover warnings of `engine`; a failure to list is a warning too, never fatal.
+pub async fn warn_leftovers<E: Engine>(engine: &E) {
+    match leftovers(engine).await {
+        Ok(found) => {
+            for w in leftover_warnings(&found) {
+                eprintln!("warning: {w}");
+            }
+        }
+        Err(e) => eprintln!("warning: could not list the engine's dockbench resources: {e:#}"),
+    }
+}
+
+/// Removes (or, with `dry_run`, lists) the dead runs' resources; returns the lines to print and
+/// whether every removal worked.
+pub async fn remove_leftovers<E: Engine>(
+    engine: &E,
+    found: &Leftovers,
+    dry_run: bool,
+) -> (Vec<String>, bool) {
+    let mut lines = Vec::new();
+    let mut all_removed = true;
+    let verb = if dry_run { "would remove" } else { "removed" };
+    for r in &found.dead {
+        let run = r.labels.get(LABEL_RUN).map(String::as_str).unwrap_or("?");
+        let what = match (r.kind, r.running) {
+            (ResourceKind::Container, true) => "container (running)".to_string(),
+            (kind, _) => kind.to_string(),
+        };
+        if dry_run {
+            lines.push(format!("{verb} {what} {} (run {run})", r.name));
+            continue;
+        }
+        match engine.remove_resource(r).await {
+            Ok(()) => lines.push(format!("{verb} {what} {} (run {run})", r.name)),
+            Err(e) => {
+                all_removed = false;
+                lines.push(format!("could not remove {what} {}: {e:#}", r.name));
+            }
+        }
+    }
+    if found.dead.is_empty() {
+        lines.push("no leftovers of dead dockbench runs".to_string());
+    }
+    if !found.alive_runs.is_empty() {
+        let runs: Vec<&str> = found.alive_runs.iter().map(String::as_str).collect();
+        lines.push(format!(
+            "left alone: the resources of {} live run(s) ({})",
+            runs.len(),
+            runs.join(", ")
+        ));
+    }
+    for (r, why) in &found.unknown {
+        lines.push(format!("left alone: {} {}: {why}", r.kind, r.name));
+    }
+    (lines, all_removed)
+}
+
+pub async fn clean(dry_run: bool) -> anyhow::Result<i32> {
+    let engine = DockerEngine::connect().await?;
+    let found = leftovers(&engine).await?;
+    let (lines, all_removed) = remove_leftovers(&engine, &found, dry_run).await;
+    for line in lines {
+        println!("{line}");
+    }
+    Ok(if all_removed { EXIT_OK } else { EXIT_FAILURES })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::driver::fake::{FakeEngine, Script};
+
+    fn resource(kind: ResourceKind, id: &str, run: &str, lease: Option<&str>) -> Resource {
+        let mut labels = BTreeMap::from([
+            ("dockbench".to_string(), "1".to_string()),
+            (LABEL_RUN.to_string(), run.to_string()),
+        ]);
+        if let Some(l) = lease {
+            labels.insert(LABEL_LEASE.to_string(), l.to_string());
+        }
+        Resource {
+            kind,
+            id: id.to_string(),
+            name: id.to_string(),
+            labels,
+            running: false,
+        }
+    }
+
+    /// "dead" leases are dead, "live" ones alive, "far" ones of another host.
+    fn judge(label: Option<&str>) -> Liveness {
+        match label {
+            Some("dead") => Liveness::Dead,
+            Some("live") => Liveness::Alive,
+            _ => Liveness::Unknown("another host".into()),
+        }
+    }
+
+    fn engine_with_leftovers() -> FakeEngine {
+        let engine = FakeEngine::new(Script::default());
+        let mut running = resource(ResourceKind::Container, "c-dead-1", "r1", Some("dead"));
+        running.running = true;
+        *engine.resources.borrow_mut() = vec![
+            resource(ResourceKind::Image, "img-dead-new", "r1", Some("dead")),
+            resource(ResourceKind::Image, "img-dead-old", "r1", Some("dead")),
+            resource(ResourceKind::Network, "net-dead", "r1", Some("dead")),
+            resource(ResourceKind::Container, "c-dead-2", "r1", Some("dead")),
+            running,
+            resource(ResourceKind::Volume, "vol-dead", "r1", Some("dead")),
+            resource(ResourceKind::Container, "c-live", "r2", Some("live")),
+            resource(ResourceKind::Image, "img-live", "r2", Some("live")),
+            resource(ResourceKind::Image, "img-far", "r3", Some("far")),
+        ];
+        engine
+    }
+
+    #[tokio::test]
+    async fn removes_exactly_the_dead_runs_resources_running_containers_first() {
+        let engine = engine_with_leftovers();
+        let found = sort_leftovers(engine.run_resources().await.unwrap(), &judge);
+        let order: Vec<&str> = found.dead.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "c-dead-1",
+                "c-dead-2",
+                "net-dead",
+                "vol-dead",
+                "img-dead-new",
+                "img-dead-old"
+            ]
+        );
+        let warnings = leftover_warnings(&found);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0]
+            .starts_with("1 container(s) of dead dockbench runs are still running (c-dead-1)"));
+        assert!(warnings[1].starts_with("5 stopped container(s)"));
+
+        // A dry run lists and removes nothing.
+        let (lines, ok) = remove_leftovers(&engine, &found, true).await;
+        assert!(ok);
+        assert_eq!(
+            lines[0],
+            "would remove container (running) c-dead-1 (run r1)"
+        );
+        assert_eq!(engine.resources.borrow().len(), 9);
+
+        let (lines, ok) = remove_leftovers(&engine, &found, false).await;
+        assert!(ok);
+        assert_eq!(lines[0], "removed container (running) c-dead-1 (run r1)");
+        assert!(lines.contains(&"left alone: the resources of 1 live run(s) (r2)".to_string()));
+        assert!(lines.contains(&"left alone: image img-far: another host".to_string()));
+        let left: Vec<String> = engine
+            .resources
+            .borrow()
+            .iter()
+            .map(|r| r.id.clone())
+            .collect();
+        assert_eq!(left, ["c-live", "img-live", "img-far"]);
+        // Nothing left to warn about.
+        let again = sort_leftovers(engine.run_resources().await.unwrap(), &judge);
+        assert!(leftover_warnings(&again).is_empty());
+    }
+}
