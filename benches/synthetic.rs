@@ -101,6 +101,7 @@ pub fn results(variants: usize, samples: usize, seed: u64, slowdown: f64) -> Run
                 notes: Vec::new(),
                 settings: Default::default(),
                 started_at: Default::default(),
+                completed_runs: Vec::new(),
             }
         })
         .collect();
@@ -115,5 +116,7 @@ pub fn results(variants: usize, samples: usize, seed: u64, slowdown: f64) -> Run
         variants,
         reference: None,
         claims: Vec::new(),
+        suite_files: Default::default(),
+        resumed_at: Vec::new(),
     }
 }

@@ -125,6 +125,10 @@ pub struct RunArgs {
     /// Do not render charts, report.md and report.html at the end.
     #[arg(long)]
     pub no_report: bool,
+    /// Continue the interrupted run in this results folder: measure only the repetitions it
+    /// lacks, into the same folder. Refused (exit 2) when the suite or a file it names changed.
+    #[arg(long, value_name = "RESULTS_DIR")]
+    pub resume: Option<PathBuf>,
     #[command(flatten)]
     pub exports: ExportArgs,
 }

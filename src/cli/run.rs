@@ -31,6 +31,8 @@ pub struct RunSettings {
     pub keep_images: bool,
     pub report: bool,
     pub exports: super::ExportArgs,
+    /// The results folder of an interrupted run to continue (`--resume`).
+    pub resume: Option<PathBuf>,
 }
 
 /// Loads the suites and applies the flags. Every error here means "nothing measured" (exit 2).
@@ -76,7 +78,16 @@ pub fn settings(args: RunArgs) -> anyhow::Result<RunSettings> {
             suite.claims_exit = false;
         }
     }
+    if let Some(dir) = &args.resume {
+        if suites.len() != 1 {
+            bail!("--resume {}: resume one suite at a time", dir.display());
+        }
+        if args.out.is_some() {
+            bail!("--resume writes into the folder it resumes; leave out --out");
+        }
+    }
     Ok(RunSettings {
+        resume: args.resume,
         suites,
         runs_override: args.runs,
         order: args.order,
@@ -168,6 +179,9 @@ async fn measure_suite<E: Engine>(
 }
 
 fn out_dir(settings: &RunSettings, suite: &Suite) -> PathBuf {
+    if let Some(dir) = &settings.resume {
+        return dir.clone();
+    }
     match &settings.out {
         Some(dir) if settings.suites.len() == 1 => dir.clone(),
         Some(dir) => dir.join(&suite.name),
@@ -197,45 +211,79 @@ async fn run_suite<E: Engine>(
     engine_info: &crate::driver::EngineInfo,
     mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<SuiteOutcome> {
-    let runs = settings.runs_override.unwrap_or(suite.runs);
     for warning in measure::suite_warnings(suite) {
         eprintln!("warning: {warning}");
     }
-    let header = RunResults {
-        suite: suite.name.clone(),
-        suite_file: display_path(&suite.path),
-        dockbench_version: env!("CARGO_PKG_VERSION").to_string(),
-        runs,
-        started_at: now_rfc3339(),
-        finished_at: None,
-        environment: environment::gather(Some(engine_info.clone())),
-        variants: Vec::new(),
-        reference: suite.reference.clone(),
-        claims: suite.claims.clone(),
-    };
+    let cells: Vec<RefCell<VariantMeasurement>> =
+        suite.variants.iter().map(|_| RefCell::default()).collect();
     // A folder that cannot be written before anything was measured is bad input (exit 2), not
     // "measured, but not saved" (exit 4): drop the error's type, keep its words.
-    let mut store = ResultsStore::create(out_dir, header).map_err(|e| anyhow::anyhow!("{e:#}"))?;
+    let plain = |e: anyhow::Error| anyhow::anyhow!("{e:#}");
+    let (mut store, runs) = match &settings.resume {
+        None => {
+            let runs = settings.runs_override.unwrap_or(suite.runs);
+            let header = RunResults {
+                suite: suite.name.clone(),
+                suite_file: display_path(&suite.path),
+                dockbench_version: env!("CARGO_PKG_VERSION").to_string(),
+                runs,
+                started_at: now_rfc3339(),
+                finished_at: None,
+                environment: environment::gather(Some(engine_info.clone())),
+                variants: Vec::new(),
+                reference: suite.reference.clone(),
+                claims: suite.claims.clone(),
+                suite_files: crate::scenario::suite_files(suite),
+                resumed_at: Vec::new(),
+            };
+            (ResultsStore::create(out_dir, header).map_err(plain)?, runs)
+        }
+        Some(dir) => {
+            let store = ResultsStore::reopen(dir, now_rfc3339()).map_err(plain)?;
+            check_resumable(store.results(), suite, settings.runs_override)?;
+            let samples = ResultsStore::load_samples(dir).map_err(plain)?;
+            for (variant, cell) in suite.variants.iter().zip(&cells) {
+                if let Some(kept) = store
+                    .results()
+                    .variants
+                    .iter()
+                    .find(|v| v.name == variant.name)
+                {
+                    *cell.borrow_mut() = kept_measurement(kept, &samples);
+                }
+            }
+            let runs = store.results().runs;
+            (store, runs)
+        }
+    };
+    // What is left to measure: every (variant, repetition) pair not measured in full yet.
+    let plan: Vec<(usize, u32)> = measure::schedule(settings.order, suite.variants.len(), runs)
+        .into_iter()
+        .filter(|(i, rep)| !cells[*i].borrow().completed_runs.contains(rep))
+        .collect();
+    let last_rep = |i: usize| plan.iter().filter(|(v, _)| *v == i).map(|(_, r)| *r).max();
     eprintln!(
-        "{}: measuring {} variant(s), {runs} run(s) each; results in {}",
+        "{}: measuring {} variant(s), {runs} run(s) each{}; results in {}",
         suite.name,
         suite.variants.len(),
-        out_dir.display()
+        match &settings.resume {
+            Some(_) => format!(", resumed: {} repetition(s) left", plan.len()),
+            None => String::new(),
+        },
+        store.dir().display()
     );
-    let total: u64 = suite
-        .variants
+    let total: u64 = plan
         .iter()
-        .map(|v| phases_per_run(suite, v) * u64::from(runs))
+        .map(|(i, _)| phases_per_run(suite, &suite.variants[*i]))
         .sum();
     let progress = Progress::new(settings.progress, total);
     let mut done_phases = 0;
     let mut interrupted = false;
     // The variant, phase and repetition during which the engine stopped answering, and why.
     let mut lost: Option<(String, String, u32, String)> = None;
-    let cells: Vec<RefCell<VariantMeasurement>> =
-        suite.variants.iter().map(|_| RefCell::default()).collect();
     let mut slots: Vec<Slot<E>> = suite.variants.iter().map(|_| Slot::Waiting).collect();
-    for (i, rep) in measure::schedule(settings.order, suite.variants.len(), runs) {
+    let mut first_turn = vec![true; suite.variants.len()];
+    for &(i, rep) in &plan {
         let variant = &suite.variants[i];
         if matches!(slots[i], Slot::Waiting) {
             slots[i] = match measure::VariantRun::prepare(engine, ctx, suite, variant, &cells[i]) {
@@ -253,9 +301,10 @@ async fn run_suite<E: Engine>(
             },
             // Failed earlier (or its context could not be copied): recorded already, unless
             // this is its first turn.
-            Slot::Finished if rep == 1 => measure::Repetition::Failed,
+            Slot::Finished if first_turn[i] => measure::Repetition::Failed,
             _ => continue,
         };
+        first_turn[i] = false;
         if interrupted {
             break;
         }
@@ -267,7 +316,10 @@ async fn run_suite<E: Engine>(
             lost = Some((variant.name.clone(), phase, rep, cause));
             break;
         }
-        let finished = outcome != measure::Repetition::Measured || rep == runs;
+        if outcome == measure::Repetition::Measured {
+            cells[i].borrow_mut().completed_runs.push(rep);
+        }
+        let finished = outcome != measure::Repetition::Measured || Some(rep) == last_rep(i);
         if finished {
             slots[i] = Slot::Finished;
         }
@@ -356,6 +408,58 @@ async fn run_suite<E: Engine>(
     })
 }
 
+/// Refuses (exit 2, with the reason) to resume a run into whose figures this suite's would
+/// not fit: another suite, changed files, another number of repetitions, or a finished run.
+fn check_resumable(
+    recorded: &RunResults,
+    suite: &Suite,
+    runs_override: Option<u32>,
+) -> anyhow::Result<()> {
+    if recorded.suite != suite.name {
+        bail!(
+            "cannot resume: the folder holds a run of suite `{}`, not `{}`",
+            recorded.suite,
+            suite.name
+        );
+    }
+    if recorded.suite_files.is_empty() {
+        bail!("cannot resume: the run recorded no hashes of its suite's files (made by an older dockbench)");
+    }
+    if let Some(why) = crate::scenario::suite_files_changed(
+        &recorded.suite_files,
+        &crate::scenario::suite_files(suite),
+    ) {
+        bail!("cannot resume: what the run measured has changed since it started: {why}");
+    }
+    if let Some(runs) = runs_override.filter(|r| *r != recorded.runs) {
+        bail!(
+            "cannot resume with --runs {runs}: the run was started with {} run(s) per variant",
+            recorded.runs
+        );
+    }
+    Ok(())
+}
+
+/// What a variant of an interrupted run keeps: the samples of its complete repetitions, and
+/// what it learned from them. The partial repetition's samples are measured again.
+fn kept_measurement(
+    kept: &crate::results::VariantResult,
+    samples: &[crate::results::Sample],
+) -> VariantMeasurement {
+    VariantMeasurement {
+        samples: samples
+            .iter()
+            .filter(|s| s.variant == kept.name && kept.completed_runs.contains(&s.run))
+            .cloned()
+            .collect(),
+        layers: kept.layers.clone(),
+        cold_build_steps: kept.cold_build_steps.clone(),
+        error: None,
+        notes: kept.notes.clone(),
+        completed_runs: kept.completed_runs.clone(),
+    }
+}
+
 /// Where a variant is in a run.
 enum Slot<'a, E> {
     Waiting,
@@ -442,6 +546,7 @@ mod tests {
             keep_images: false,
             report: false,
             exports: Default::default(),
+            resume: None,
         }
     }
 
@@ -703,6 +808,102 @@ mod tests {
             .skip(1)
             .collect();
         assert_eq!(after_death, ["ping"], "one ping, then nothing: {calls:?}");
+    }
+
+    /// After a lost engine, `--resume` measures exactly the missing repetitions into the same
+    /// folder, and refuses once a file the suite names has changed.
+    #[tokio::test(start_paused = true)]
+    async fn resume_measures_only_what_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = settings(suite(dir.path()));
+        settings.order = measure::Order::Sequential;
+        let out = dir.path().join("results");
+        let dying = engine();
+        // one's two repetitions end at 12.5 s; two's cold build dies at 13 s.
+        dying.dies_after(Duration::from_secs(13));
+        let info = dying.info().await.unwrap();
+        let (_stop_tx, stop_rx) = watch::channel(false);
+        let suite = settings.suites[0].clone();
+        let lost = measure_suite(
+            &dying,
+            &RunContext::new(),
+            &suite,
+            &settings,
+            &out,
+            &info,
+            stop_rx.clone(),
+        )
+        .await
+        .unwrap();
+        assert!(matches!(lost, SuiteOutcome::EngineLost(_)), "{lost:?}");
+
+        settings.resume = Some(out.clone());
+        let engine = engine();
+        let outcome = measure_suite(
+            &engine,
+            &RunContext::new(),
+            &suite,
+            &settings,
+            &out,
+            &info,
+            stop_rx.clone(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(outcome, SuiteOutcome::AllGood);
+        let builds: Vec<String> = engine
+            .calls
+            .borrow()
+            .iter()
+            .filter(|c| c.starts_with("build "))
+            .cloned()
+            .collect();
+        assert_eq!(builds.len(), 6, "two's two repetitions only: {builds:?}");
+        assert!(builds.iter().all(|b| b.contains("s-two")));
+        let results = ResultsStore::load(&out).unwrap();
+        assert!(results.finished_at.is_some());
+        assert_eq!(results.resumed_at.len(), 1);
+        for v in &results.variants {
+            assert_eq!(
+                (v.status, v.error.as_deref()),
+                (Status::Ok, None),
+                "{}",
+                v.name
+            );
+            assert_eq!(v.metrics["startup_s"].samples, [1.25, 1.25], "{}", v.name);
+            assert_eq!(v.completed_runs, [1, 2], "{}", v.name);
+        }
+        let csv = ResultsStore::load_samples(&out).unwrap();
+        assert_eq!(csv.iter().filter(|s| s.metric == "cold_build_s").count(), 4);
+
+        // The Dockerfile changed: what would be measured is no longer what was.
+        std::fs::write(
+            dir.path().join("Dockerfile"),
+            "FROM scratch\nCOPY a.py /b.py\n",
+        )
+        .unwrap();
+        let refused = measure_suite(
+            &engine,
+            &RunContext::new(),
+            &suite,
+            &settings,
+            &out,
+            &info,
+            stop_rx,
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .starts_with("cannot resume: what the run measured has changed since it started: ")
+                && refused.to_string().ends_with("Dockerfile changed"),
+            "{refused}"
+        );
+        assert_eq!(
+            super::super::exit::code_of(&refused),
+            super::super::EXIT_UNUSABLE
+        );
     }
 
     /// Interleaved: the engine dies in repetition 1 of the second of three variants; the third

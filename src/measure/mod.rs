@@ -133,6 +133,8 @@ pub struct VariantMeasurement {
     pub error: Option<String>,
     /// Things the reader of these figures should know (see `buildlog::reused_output_note`).
     pub notes: Vec<String>,
+    /// The repetitions measured in full.
+    pub completed_runs: Vec<u32>,
 }
 
 /// Measures `variant` `runs` times, one repetition after another. Stops at the first failing

@@ -71,6 +71,7 @@ mod tests {
             notes: Vec::new(),
             settings: Default::default(),
             started_at: Default::default(),
+            completed_runs: Vec::new(),
         }
     }
 

@@ -65,6 +65,10 @@ pub struct VariantResult {
     /// `samples`: the order the repetitions ran in, and drift over a run, can be read from it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub started_at: BTreeMap<String, Vec<String>>,
+    /// The repetitions measured in full, in the order they finished: what `run --resume` does
+    /// not measure again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub completed_runs: Vec<u32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -122,4 +126,11 @@ pub struct RunResults {
     /// The suite's claims, so that `dockbench report` judges them again from these samples.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub claims: Vec<crate::claims::ClaimSpec>,
+    /// SHA-256 of the suite file and of every file it names (Dockerfiles, compose files, edited
+    /// files), by path: `--resume` refuses when any of them changed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub suite_files: BTreeMap<String, String>,
+    /// When the run was resumed (`run --resume`), RFC 3339 UTC, once per resumption.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resumed_at: Vec<String>,
 }

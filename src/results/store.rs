@@ -34,6 +34,9 @@ pub struct ResultsStore {
     /// Raw samples per recorded variant, parallel to `results.variants`, so that a replaced
     /// variant keeps its place in both files.
     samples: Vec<Vec<Sample>>,
+    /// Held (an exclusive `flock` on `.lock`) while the store is open: a second run, or a
+    /// `--resume` of a run still going, cannot write the same folder.
+    _lock: Option<File>,
 }
 
 impl ResultsStore {
@@ -50,12 +53,72 @@ impl ResultsStore {
         // Variants already in the header have no raw samples to write.
         let samples = vec![Vec::new(); header.variants.len()];
         let store = ResultsStore {
+            _lock: Some(lock(dir)?),
             dir: dir.to_path_buf(),
             results: header,
             samples,
         };
         store.write()?;
         Ok(store)
+    }
+
+    /// Opens the folder of an interrupted run to go on writing it (`run --resume`): its
+    /// variants and raw samples stay as they are until a variant is recorded again, and
+    /// `resumed_at` gets `now`.
+    pub fn reopen(dir: &Path, now: String) -> anyhow::Result<ResultsStore> {
+        let lock = lock(dir)?;
+        let mut results = Self::load(dir)?;
+        let all = Self::load_samples(dir)?;
+        let samples = results
+            .variants
+            .iter()
+            .map(|v| {
+                all.iter()
+                    .filter(|s| s.variant == v.name)
+                    .cloned()
+                    .collect()
+            })
+            .collect();
+        results.finished_at = None;
+        results.resumed_at.push(now);
+        let store = ResultsStore {
+            dir: dir.to_path_buf(),
+            results,
+            samples,
+            _lock: Some(lock),
+        };
+        store.write()?;
+        Ok(store)
+    }
+
+    /// The raw samples of `samples.csv`, in its order.
+    pub fn load_samples(dir: &Path) -> anyhow::Result<Vec<Sample>> {
+        let path = dir.join(Self::SAMPLES_CSV);
+        let mut reader =
+            csv::Reader::from_path(&path).with_context(|| format!("reading {}", path.display()))?;
+        let mut samples = Vec::new();
+        for (i, row) in reader.records().enumerate() {
+            let row = row.with_context(|| format!("reading {}", path.display()))?;
+            let field = |k: usize| row.get(k).unwrap_or("");
+            let bad = || format!("{}: line {}: not a sample", path.display(), i + 2);
+            let started = field(6);
+            samples.push(Sample {
+                variant: field(1).to_string(),
+                metric: field(2).to_string(),
+                run: field(3).parse().with_context(bad)?,
+                value: field(4).parse().with_context(bad)?,
+                started_at: if started.is_empty() {
+                    None
+                } else {
+                    Some(
+                        DateTime::parse_from_rfc3339(started)
+                            .with_context(bad)?
+                            .with_timezone(&Utc),
+                    )
+                },
+            });
+        }
+        Ok(samples)
     }
 
     /// Adds a variant, or replaces the one with the same name in place, and rewrites
@@ -135,6 +198,42 @@ impl ResultsStore {
         write_json_atomic(&self.dir.join(Self::RESULTS_JSON), &self.results)?;
         let csv = samples_csv(&self.results.suite, self.samples.iter().flatten())?;
         write_atomic(&self.dir.join(Self::SAMPLES_CSV), &csv)
+    }
+}
+
+/// The lock file in a results folder while a run writes it; removed when the store closes.
+const LOCK_FILE: &str = ".lock";
+
+impl Drop for ResultsStore {
+    fn drop(&mut self) {
+        // A killed run leaves it behind, unlocked (the kernel drops a dead process's locks),
+        // which is harmless: the next store locks it again.
+        if self._lock.take().is_some() {
+            let _ = fs::remove_file(self.dir.join(LOCK_FILE));
+        }
+    }
+}
+
+/// Takes the folder's lock, or says which run holds it.
+fn lock(dir: &Path) -> anyhow::Result<File> {
+    let path = dir.join(LOCK_FILE);
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|source| SaveError {
+            path: path.clone(),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "{} is being written by another dockbench run (it holds {})",
+            dir.display(),
+            path.display()
+        ),
+        Err(fs::TryLockError::Error(source)) => Err(SaveError { path, source }.into()),
     }
 }
 
@@ -271,13 +370,44 @@ mod tests {
         }
     }
 
+    /// The folder's files, less the lock of a store still open.
     fn file_names(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name != LOCK_FILE)
             .collect();
         names.sort();
         names
+    }
+
+    #[test]
+    fn a_folder_is_written_by_one_store_at_a_time_and_resumed_with_its_samples() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = ResultsStore::create(tmp.path(), header()).unwrap();
+        let at = chrono::Utc.with_ymd_and_hms(2026, 11, 29, 1, 2, 3).unwrap();
+        let samples = [1.5, 2.25].map(|value| Sample {
+            variant: "slim".into(),
+            metric: "cold_build_s".into(),
+            run: if value < 2.0 { 1 } else { 2 },
+            value,
+            started_at: Some(at),
+        });
+        store
+            .record_variant(cold_build("slim", &[1.5, 2.25]), &samples)
+            .unwrap();
+        let busy = ResultsStore::reopen(tmp.path(), "2026-11-29T02:00:00Z".into()).unwrap_err();
+        assert!(
+            busy.to_string()
+                .contains("is being written by another dockbench run"),
+            "{busy}"
+        );
+        drop(store);
+        assert!(!tmp.path().join(LOCK_FILE).exists());
+        let resumed = ResultsStore::reopen(tmp.path(), "2026-11-29T02:00:00Z".into()).unwrap();
+        assert_eq!(resumed.results().resumed_at, ["2026-11-29T02:00:00Z"]);
+        assert_eq!(ResultsStore::load_samples(tmp.path()).unwrap(), samples);
+        assert_eq!(resumed.samples, [samples.to_vec()]);
     }
 
     #[test]

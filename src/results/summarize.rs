@@ -38,7 +38,15 @@ pub fn variant_result(variant: &Variant, m: &VariantMeasurement) -> VariantResul
         metrics,
         layers: m.layers.clone(),
         cold_build_steps: m.cold_build_steps.clone(),
-        notes: m.notes.clone(),
+        // A resumed repetition may add a note its first attempt had added already.
+        notes: m
+            .notes
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| !m.notes[..*i].contains(n))
+            .map(|(_, n)| n.clone())
+            .collect(),
+        completed_runs: m.completed_runs.clone(),
         started_at,
         settings: VariantSettings {
             target: variant.target.clone(),

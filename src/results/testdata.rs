@@ -28,6 +28,7 @@ pub(crate) fn variant(name: &str, metrics: &[(&str, &[f64])]) -> VariantResult {
         notes: Vec::new(),
         settings: Default::default(),
         started_at: Default::default(),
+        completed_runs: Vec::new(),
     }
 }
 
@@ -80,6 +81,8 @@ pub(crate) fn run_results(variants: Vec<VariantResult>) -> RunResults {
         variants,
         reference: None,
         claims: Vec::new(),
+        suite_files: Default::default(),
+        resumed_at: Vec::new(),
     }
 }
 

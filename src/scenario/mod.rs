@@ -192,3 +192,50 @@ pub struct Target {
     pub limit_text: String,
     pub direction: Direction,
 }
+
+/// SHA-256 (hex) of the suite file and of every file it names that exists: each variant's
+/// Dockerfile and compose file, and each edited file in each variant's context. Keyed by path
+/// as the suite resolves it. `run --resume` compares these with the run's.
+pub fn suite_files(suite: &Suite) -> BTreeMap<String, String> {
+    use sha2::{Digest, Sha256};
+    let mut paths = vec![suite.path.clone()];
+    for v in &suite.variants {
+        paths.push(v.dockerfile_path());
+        if let Some(stack) = v.run.as_ref().and_then(|r| r.stack.as_ref()) {
+            paths.push(stack.file.clone());
+        }
+        for edit in &suite.edits {
+            paths.extend(edit.changes.iter().map(|c| v.context_dir.join(&c.file)));
+        }
+    }
+    paths
+        .into_iter()
+        .filter_map(|p| {
+            let bytes = std::fs::read(&p).ok()?;
+            let hex: String = Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            Some((p.display().to_string(), hex))
+        })
+        .collect()
+}
+
+/// Why a run's recorded `suite_files` do not match the suite now; `None` when they do.
+pub fn suite_files_changed(
+    recorded: &BTreeMap<String, String>,
+    now: &BTreeMap<String, String>,
+) -> Option<String> {
+    let mut reasons = Vec::new();
+    for (path, hash) in now {
+        match recorded.get(path) {
+            None => reasons.push(format!("{path} is new")),
+            Some(h) if h != hash => reasons.push(format!("{path} changed")),
+            Some(_) => {}
+        }
+    }
+    for path in recorded.keys().filter(|p| !now.contains_key(*p)) {
+        reasons.push(format!("{path} is gone"));
+    }
+    (!reasons.is_empty()).then(|| reasons.join("; "))
+}
