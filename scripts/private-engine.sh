@@ -50,9 +50,24 @@ running_pid() { # the engine's dockerd pid, or nothing
   local pid
   [[ -s $PIDFILE ]] || return 0
   pid=$(cat "$PIDFILE")
-  if [[ $pid =~ ^[0-9]+$ ]] && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == dockerd ]]; then
+  if [[ $pid =~ ^[0-9]+$ ]] && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == dockerd ]] &&
+    ! is_zombie "$pid"; then
     echo "$pid"
   fi
+}
+
+is_zombie() { [[ $(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null) == Z ]]; }
+
+wait_reaped() { # a killed dockerd of the pid file, until its zombie is gone (dockerd refuses to
+  # start while the pid in its pid file exists)
+  local pid tries=0
+  [[ -s $PIDFILE ]] || return 0
+  pid=$(cat "$PIDFILE")
+  [[ $pid =~ ^[0-9]+$ ]] || return 0
+  while is_zombie "$pid" && ((tries < 50)); do
+    sleep 0.2
+    tries=$((tries + 1))
+  done
 }
 
 subnet() { # the network of ADDRESS, e.g. 172.31.250.0/24
@@ -147,6 +162,7 @@ start() {
   local pid
   pid=$(running_pid)
   if [[ -z $pid ]]; then
+    wait_reaped
     log "starting dockerd on overlay2 (data root $DATA_ROOT, log $LOG)"
     # iptables=false: the machine's engine owns Docker's chains; two engines writing them fight.
     # Our NAT rule above does what ip-masq would. Never `--bridge none`: a dockerd started so
@@ -167,6 +183,18 @@ start() {
   echo "export DOCKER_HOST=unix://$SOCKET"
 }
 
+unmount_leftovers() { # what a killed dockerd left mounted (layers, build roots, netns)
+  local mounts
+  mounts=$(awk -v d="$DATA_ROOT" -v e="$EXEC_ROOT" \
+    '$2 == d || index($2, d "/") == 1 || $2 == e || index($2, e "/") == 1 { print $2 }' /proc/mounts |
+    awk '{ print gsub("/", "/"), $0 }' | sort -rn | cut -d' ' -f2-)
+  [[ -n $mounts ]] || return 0
+  log "unmounting $(wc -l <<<"$mounts") mount(s) left by a dockerd that did not stop cleanly"
+  while IFS= read -r m; do
+    umount -l "$m" 2>/dev/null || true
+  done <<<"$mounts"
+}
+
 stop() {
   [[ $(id -u) -eq 0 ]] || die "stop needs root"
   local pid waited=0
@@ -181,6 +209,7 @@ stop() {
       waited=$((waited + 1))
     done
   fi
+  unmount_leftovers
   remove_rules
   if ip link show "$BRIDGE" >/dev/null 2>&1; then
     ip link delete "$BRIDGE" type bridge

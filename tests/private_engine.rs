@@ -3,87 +3,12 @@
 //! Needs root and Docker, as CI has (scripts/test.sh runs scripts/setup.sh first).
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
-fn show(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Output {
-    Command::new(program)
-        .args(args)
-        .env_remove("DOCKER_HOST")
-        .envs(envs.iter().copied())
-        .output()
-        .unwrap_or_else(|e| panic!("{program}: {e}"))
-}
-
-fn stdout_of(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).trim().to_string()
-}
-
-/// A private engine under test names of its own, so that it never meets an engineer's.
-struct TestEngine {
-    envs: Vec<(&'static str, String)>,
-    name: String,
-    bridge: String,
-}
-
-impl TestEngine {
-    fn new() -> Self {
-        let id = std::process::id() % 100_000;
-        let name = format!("dockbench-test-engine-{id}");
-        let bridge = format!("dbtest{id}");
-        TestEngine {
-            envs: vec![
-                ("DOCKBENCH_ENGINE_NAME", name.clone()),
-                ("DOCKBENCH_ENGINE_BRIDGE", bridge.clone()),
-                ("DOCKBENCH_ENGINE_ADDRESS", "172.31.251.1/24".to_string()),
-            ],
-            name,
-            bridge,
-        }
-    }
-
-    fn script(&self, arg: &str) -> Output {
-        let envs: Vec<(&str, &str)> = self.envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let script = root().join("scripts/private-engine.sh");
-        run("bash", &[script.to_str().unwrap(), arg], &envs)
-    }
-
-    fn host(&self) -> String {
-        format!("unix:///run/{}/docker.sock", self.name)
-    }
-
-    fn docker(&self, args: &[&str]) -> Output {
-        let host = self.host();
-        run("docker", &[&["-H", host.as_str()][..], args].concat(), &[])
-    }
-
-    fn data_root(&self) -> PathBuf {
-        PathBuf::from(format!("/var/lib/{}", self.name))
-    }
-}
-
-impl Drop for TestEngine {
-    fn drop(&mut self) {
-        // Even when an assertion failed: no engine, bridge or rule of a test is left behind.
-        let _ = self.script("stop");
-        let _ = fs::remove_dir_all(self.data_root());
-        let _ = fs::remove_dir_all(format!("/run/{}", self.name));
-        let _ = fs::remove_file(format!("/var/log/{}.log", self.name));
-    }
-}
+use common::engine::{run, show, stdout_of, TestEngine};
 
 fn uplink_mtu() -> String {
     let routes = stdout_of(&run("ip", &["-o", "route", "show", "default"], &[]));
@@ -129,7 +54,7 @@ fn private_engine_runs_overlay2_beside_the_machines_engine_and_stops_cleanly() {
     let machine_driver = stdout_of(&run("docker", &["info", "-f", "{{.Driver}}"], &[]));
     // A dockerd started with `--bridge none` deletes docker0, the machine engine's: seen here.
     let machine_interfaces = interfaces();
-    let engine = TestEngine::new();
+    let engine = TestEngine::new("test", "172.31.251.1/24");
 
     let started = engine.script("start");
     assert!(started.status.success(), "{}", show(&started));

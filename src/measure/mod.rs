@@ -210,9 +210,11 @@ impl<'a, E: Engine> VariantRun<'a, E> {
                 // one that restarts comes back with other caches and none of the run's
                 // containers; carrying on would mix two engines' states in one run.
                 // `--resume` continues explicitly, once the engine answers again.
+                // The phase's own error (a build stream cut off midway) reads like a failure of
+                // the Dockerfile; the ping's says what happened.
                 Err(ping) => Repetition::EngineLost {
                     phase: self.m.phase.borrow().to_string(),
-                    cause: format!("{e}; then `ping`: {ping:#}"),
+                    cause: ping.root_cause().to_string(),
                 },
             },
         }

@@ -2,6 +2,8 @@
 //! count what carries a label on the engine.
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod engine;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Output};
