@@ -73,7 +73,7 @@ pub struct Here<'a> {
 pub fn liveness(label: Option<&str>, here: &Here) -> Liveness {
     let Some(text) = label else {
         return Liveness::Unknown(
-            "it carries no lease (made by a dockbench older than 0.2)".into(),
+            "it carries no lease (made by a dockbench without leases)".into(),
         );
     };
     let Some(lease) = Lease::parse(text) else {
