@@ -912,6 +912,64 @@ mod tests {
         );
     }
 
+    /// Interleaved, "missing" means missing (variant, repetition) pairs: after the engine dies
+    /// in two's repetition 2, the resumed run measures two's 2 and then one's 2, in the run's
+    /// own order, and nothing else.
+    #[tokio::test(start_paused = true)]
+    async fn an_interleaved_resume_measures_the_missing_pairs_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = settings(suite(dir.path()));
+        let out = dir.path().join("results");
+        // Order: one 1 (0-6.25 s), two 1, two 2 (12.5-18.75 s), one 2.
+        let dying = engine();
+        dying.dies_after(Duration::from_secs(14));
+        let info = dying.info().await.unwrap();
+        let (_stop_tx, stop_rx) = watch::channel(false);
+        let suite = settings.suites[0].clone();
+        let lost = measure_suite(
+            &dying,
+            &RunContext::new(),
+            &suite,
+            &settings,
+            &out,
+            &info,
+            stop_rx.clone(),
+        )
+        .await
+        .unwrap();
+        assert!(matches!(lost, SuiteOutcome::EngineLost(_)), "{lost:?}");
+        let kept = ResultsStore::load(&out).unwrap();
+        assert!(kept.variants.iter().all(|v| v.completed_runs == [1]));
+
+        settings.resume = Some(out.clone());
+        let engine = engine();
+        let outcome = measure_suite(
+            &engine,
+            &RunContext::new(),
+            &suite,
+            &settings,
+            &out,
+            &info,
+            stop_rx,
+        )
+        .await
+        .unwrap();
+        assert_eq!(outcome, SuiteOutcome::AllGood);
+        let builds: Vec<String> = engine
+            .calls
+            .borrow()
+            .iter()
+            .filter_map(|c| c.strip_prefix("build dockbench/s-"))
+            .map(|tag| tag.split(':').next().unwrap().to_string())
+            .collect();
+        assert_eq!(builds, ["two", "two", "two", "one", "one", "one"]);
+        let results = ResultsStore::load(&out).unwrap();
+        for v in &results.variants {
+            assert_eq!(v.completed_runs, [1, 2], "{}", v.name);
+            assert_eq!(v.metrics["rebuild_s.e"].samples, [1.0, 1.0], "{}", v.name);
+        }
+    }
+
     /// Interleaved: the engine dies in repetition 1 of the second of three variants; the third
     /// is never attempted and not in the results.
     #[tokio::test(start_paused = true)]
