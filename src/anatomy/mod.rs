@@ -1,0 +1,333 @@
+//! Image anatomy: why an image is the size it is, read from the `docker save` tarball as it
+//! streams (`analyse` takes any `Read`; nothing is held but file names and sizes).
+//!
+//! Per layer: the bytes and files it adds, modifies and removes (whiteouts). For the image:
+//! - `wasted_bytes`: every copy of a file that a later layer overwrites or deletes, counted once,
+//!   in the layer that wrote it. A file written (10 MiB) and deleted later wastes 10 MiB.
+//! - `efficiency`: dive's score, Σ over paths of the smallest size the path had in any layer,
+//!   over Σ of all its sizes (a whiteout of a file counts 0, of a directory what it hid), so
+//!   that dive's `lowestEfficiency` rule carries over. dive's "potential wasted space" sums the
+//!   cumulative size of every path seen in two layers or more: the surviving copy and the
+//!   deleted ones alike, so it reads higher than `wasted_bytes` whenever a file is overwritten.
+//! - `files`: the files (everything but directories) of the final image.
+
+pub mod diff;
+mod layers;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+
+pub use layers::{LayerEntry, LayerFiles};
+
+/// How many of the largest files and directories the results keep.
+pub const TOP: usize = 20;
+/// Directories kept for "what changed" and the size-by-path chart: this deep at most...
+pub const DIR_DEPTH: usize = 5;
+/// ...and at least this large.
+pub const DIR_MIN_BYTES: u64 = 100_000;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Anatomy {
+    /// Oldest first, as the Dockerfile's steps run.
+    pub layers: Vec<LayerAnatomy>,
+    pub wasted_bytes: u64,
+    pub efficiency: f64,
+    pub files: u64,
+    /// The sum of the layers' sizes (regular files' bytes and symlinks' target lengths, as the
+    /// engine counts them).
+    pub size_bytes: u64,
+    /// The largest files of the final image, largest first.
+    pub largest_files: Vec<PathBytes>,
+    /// The largest directories (everything below each), largest first; `/` left out.
+    pub largest_dirs: Vec<PathBytes>,
+    /// Every copy of a file that a later layer overwrote or deleted, largest first.
+    pub wasted: Vec<WastedFile>,
+    /// Bytes below each directory of the final image, down to `DIR_DEPTH` levels, those of at
+    /// least `DIR_MIN_BYTES`: for "what changed" between images and the size-by-path chart.
+    pub dirs: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LayerAnatomy {
+    /// The step that made it, from the image's history.
+    pub created_by: String,
+    pub size_bytes: u64,
+    pub added_files: u64,
+    pub added_bytes: u64,
+    pub modified_files: u64,
+    pub modified_bytes: u64,
+    pub removed_files: u64,
+    pub removed_bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PathBytes {
+    pub path: String,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WastedFile {
+    pub path: String,
+    pub bytes: u64,
+    /// Index into `layers` of the layer that wrote this copy...
+    pub written_in: usize,
+    /// ...and of the one that overwrote or deleted it.
+    pub removed_in: usize,
+    /// Overwritten (true) or deleted (false).
+    pub overwritten: bool,
+}
+
+/// Reads a `docker save` tarball (Docker's own layout: `<id>/layer.tar`, `<config>.json`,
+/// `manifest.json`) and computes the image's anatomy. Layers are parsed as they stream past;
+/// their order comes from `manifest.json`, which may come last.
+pub fn analyse(reader: impl Read) -> anyhow::Result<Anatomy> {
+    let mut archive = tar::Archive::new(reader);
+    let mut by_dir: HashMap<String, LayerFiles> = HashMap::new();
+    let mut configs: HashMap<String, Vec<u8>> = HashMap::new();
+    let mut manifest: Option<Vec<u8>> = None;
+    for entry in archive.entries().context("reading the image tarball")? {
+        let mut entry = entry.context("reading the image tarball")?;
+        let path = entry
+            .path()?
+            .to_string_lossy()
+            .trim_start_matches("./")
+            .to_string();
+        if let Some(dir) = path.strip_suffix("/layer.tar") {
+            let files = LayerFiles::read(&mut entry).with_context(|| format!("reading {path}"))?;
+            by_dir.insert(dir.to_string(), files);
+        } else if path == "manifest.json" {
+            let mut text = Vec::new();
+            entry.read_to_end(&mut text)?;
+            manifest = Some(text);
+        } else if path.ends_with(".json") && !path.contains('/') {
+            let mut text = Vec::new();
+            entry.read_to_end(&mut text)?;
+            configs.insert(path, text);
+        }
+    }
+    let manifest = manifest.context("the image tarball has no manifest.json")?;
+    let manifest: Vec<ManifestEntry> =
+        serde_json::from_slice(&manifest).context("parsing manifest.json")?;
+    let image = manifest.first().context("manifest.json lists no image")?;
+    let config = configs
+        .get(&image.config)
+        .with_context(|| format!("the image tarball has no {}", image.config))?;
+    let config: Config = serde_json::from_slice(config).context("parsing the image config")?;
+    let steps: Vec<String> = config
+        .history
+        .iter()
+        .filter(|h| !h.empty_layer)
+        .map(|h| h.created_by.clone())
+        .collect();
+    let mut layers = Vec::new();
+    for (i, layer) in image.layers.iter().enumerate() {
+        let dir = layer.trim_end_matches("/layer.tar");
+        let files = by_dir
+            .remove(dir)
+            .with_context(|| format!("the image tarball has no {layer}"))?;
+        layers.push((steps.get(i).cloned().unwrap_or_default(), files));
+    }
+    Ok(anatomy_of(&layers))
+}
+
+#[derive(Deserialize)]
+struct ManifestEntry {
+    #[serde(rename = "Config")]
+    config: String,
+    #[serde(rename = "Layers")]
+    layers: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Config {
+    #[serde(default)]
+    history: Vec<History>,
+}
+
+#[derive(Deserialize)]
+struct History {
+    #[serde(default)]
+    created_by: String,
+    #[serde(default)]
+    empty_layer: bool,
+}
+
+/// One path of the merged tree so far.
+#[derive(Debug, Clone, Copy)]
+struct Live {
+    layer: usize,
+    bytes: u64,
+    dir: bool,
+}
+
+/// The anatomy of these layers (oldest first, each with the step that made it).
+pub fn anatomy_of(layers: &[(String, LayerFiles)]) -> Anatomy {
+    let mut live: BTreeMap<String, Live> = BTreeMap::new();
+    let mut out = Anatomy::default();
+    // dive's efficiency, per path: (cumulative size, smallest size).
+    let mut seen: HashMap<String, (u64, u64)> = HashMap::new();
+    for (index, (created_by, files)) in layers.iter().enumerate() {
+        let mut layer = LayerAnatomy {
+            created_by: created_by.clone(),
+            size_bytes: files.size_bytes(),
+            ..Default::default()
+        };
+        for leaf in files.leaves() {
+            let size = match leaf {
+                LayerEntry::Whiteout { path } => under(&live, path).map(|(_, l)| l.bytes).sum(),
+                e => e.bytes(),
+            };
+            let slot = seen.entry(leaf.path().to_string()).or_insert((0, u64::MAX));
+            slot.0 += size;
+            slot.1 = slot.1.min(size);
+        }
+        // Deletions first: a layer's whiteouts hide what lower layers had.
+        for entry in &files.entries {
+            let gone: Vec<String> = match entry {
+                LayerEntry::Whiteout { path } => std::iter::once(path.clone())
+                    .filter(|p| live.contains_key(p))
+                    .chain(under(&live, path).map(|(p, _)| p.clone()))
+                    .collect(),
+                LayerEntry::Opaque { dir } => under(&live, dir).map(|(p, _)| p.clone()).collect(),
+                _ => continue,
+            };
+            for path in gone {
+                let l = live.remove(&path).expect("listed from live");
+                if !l.dir {
+                    layer.removed_files += 1;
+                    layer.removed_bytes += l.bytes;
+                    out.wasted.push(wasted(path, l, index, false));
+                }
+            }
+        }
+        for entry in &files.entries {
+            let (path, bytes, dir) = match entry {
+                LayerEntry::Dir { path } => (path, 0, true),
+                LayerEntry::File { path, bytes } => (path, *bytes, false),
+                LayerEntry::Whiteout { .. } | LayerEntry::Opaque { .. } => continue,
+            };
+            let before = live.get(path).copied();
+            if !dir {
+                // A file over a directory hides what was below it.
+                let hidden: Vec<String> = under(&live, path).map(|(p, _)| p.clone()).collect();
+                for p in hidden {
+                    let l = live.remove(&p).expect("listed from live");
+                    if !l.dir {
+                        out.wasted.push(wasted(p, l, index, true));
+                    }
+                }
+                match before {
+                    Some(b) if !b.dir => {
+                        layer.modified_files += 1;
+                        layer.modified_bytes += bytes;
+                        out.wasted.push(wasted(path.clone(), b, index, true));
+                    }
+                    _ => {
+                        layer.added_files += 1;
+                        layer.added_bytes += bytes;
+                    }
+                }
+            } else if let Some(b) = before.filter(|b| !b.dir) {
+                out.wasted.push(wasted(path.clone(), b, index, true));
+            }
+            live.insert(
+                path.clone(),
+                Live {
+                    layer: index,
+                    bytes,
+                    dir,
+                },
+            );
+        }
+        out.size_bytes += layer.size_bytes;
+        out.layers.push(layer);
+    }
+    let (minimum, cumulative) = seen
+        .values()
+        .fold((0u64, 0u64), |(m, c), (cum, min)| (m + min, c + cum));
+    out.efficiency = if cumulative == 0 {
+        1.0
+    } else {
+        minimum as f64 / cumulative as f64
+    };
+    out.wasted
+        .sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.path.cmp(&b.path)));
+    out.wasted_bytes = out.wasted.iter().map(|w| w.bytes).sum();
+    let files: Vec<(&String, u64)> = live
+        .iter()
+        .filter(|(_, l)| !l.dir)
+        .map(|(p, l)| (p, l.bytes))
+        .collect();
+    out.files = files.len() as u64;
+    out.largest_files = top(files.iter().map(|(p, b)| (p.to_string(), *b)));
+    let mut below: HashMap<String, u64> = HashMap::new();
+    for (path, bytes) in &files {
+        for dir in ancestors(path) {
+            *below.entry(dir.to_string()).or_default() += bytes;
+        }
+    }
+    out.largest_dirs = top(below
+        .iter()
+        .filter(|(d, _)| d.as_str() != "/")
+        .map(|(d, b)| (d.clone(), *b)));
+    out.dirs = below
+        .into_iter()
+        .filter(|(d, b)| *b >= DIR_MIN_BYTES && depth(d) <= DIR_DEPTH)
+        .collect();
+    out
+}
+
+fn wasted(path: String, l: Live, removed_in: usize, overwritten: bool) -> WastedFile {
+    WastedFile {
+        path,
+        bytes: l.bytes,
+        written_in: l.layer,
+        removed_in,
+        overwritten,
+    }
+}
+
+/// The live paths strictly below `dir`.
+fn under<'a>(
+    live: &'a BTreeMap<String, Live>,
+    dir: &str,
+) -> impl Iterator<Item = (&'a String, &'a Live)> + use<'a> {
+    let prefix = if dir == "/" {
+        "/".to_string()
+    } else {
+        format!("{dir}/")
+    };
+    let dir = dir.to_string();
+    live.range(prefix.clone()..)
+        .take_while(move |(p, _)| p.starts_with(&prefix))
+        .filter(move |(p, _)| **p != dir)
+}
+
+/// `/a/b/c` -> `/`, `/a`, `/a/b`.
+fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    std::iter::once("/").chain(
+        path.match_indices('/')
+            .skip(1)
+            .map(move |(i, _)| &path[..i]),
+    )
+}
+
+fn depth(dir: &str) -> usize {
+    dir.matches('/').count() - usize::from(dir == "/")
+}
+
+fn top(items: impl Iterator<Item = (String, u64)>) -> Vec<PathBytes> {
+    let mut all: Vec<PathBytes> = items
+        .map(|(path, bytes)| PathBytes { path, bytes })
+        .collect();
+    all.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.path.cmp(&b.path)));
+    all.truncate(TOP);
+    all
+}
