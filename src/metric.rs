@@ -12,6 +12,12 @@ pub const REBUILD_S: &str = "rebuild_s";
 /// No-change rebuild; per edit: `cache_hit_rate.<edit>`.
 pub const CACHE_HIT_RATE: &str = "cache_hit_rate";
 pub const IMAGE_SIZE_BYTES: &str = "image_size_bytes";
+/// Every copy of a file that a later layer overwrote or deleted (`anatomy`).
+pub const IMAGE_WASTED_BYTES: &str = "image_wasted_bytes";
+/// dive's efficiency score, 0..1 (`anatomy`).
+pub const IMAGE_EFFICIENCY: &str = "image_efficiency";
+/// Files (everything but directories) in the final image.
+pub const IMAGE_FILES: &str = "image_files";
 pub const STARTUP_S: &str = "startup_s";
 pub const HEALTHY_S: &str = "healthy_s";
 pub const MEMORY_IDLE_BYTES: &str = "memory_idle_bytes";
@@ -34,6 +40,9 @@ pub const BASE_METRICS: &[&str] = &[
     REBUILD_S,
     CACHE_HIT_RATE,
     IMAGE_SIZE_BYTES,
+    IMAGE_WASTED_BYTES,
+    IMAGE_EFFICIENCY,
+    IMAGE_FILES,
     STARTUP_S,
     HEALTHY_S,
     MEMORY_IDLE_BYTES,
@@ -50,6 +59,8 @@ pub enum Unit {
     Seconds,
     Bytes,
     Fraction,
+    /// A number of things (files).
+    Count,
 }
 
 impl Unit {
@@ -59,6 +70,7 @@ impl Unit {
             Unit::Seconds => "s",
             Unit::Bytes => "bytes",
             Unit::Fraction => "fraction",
+            Unit::Count => "count",
         }
     }
 }
@@ -106,8 +118,10 @@ pub fn is_known(metric: &str) -> bool {
 
 pub fn unit_of(metric: &str) -> Unit {
     let base = base_name(metric);
-    if base == CACHE_HIT_RATE {
+    if base == CACHE_HIT_RATE || base == IMAGE_EFFICIENCY {
         Unit::Fraction
+    } else if base == IMAGE_FILES {
+        Unit::Count
     } else if base.ends_with("_bytes") {
         Unit::Bytes
     } else {
@@ -135,6 +149,11 @@ mod tests {
         assert_eq!(unit_of("cache_hit_rate.source"), Unit::Fraction);
         assert_eq!(direction_of("cache_hit_rate"), Direction::AtLeast);
         assert_eq!(direction_of("startup_s"), Direction::AtMost);
+        assert_eq!(unit_of("image_efficiency"), Unit::Fraction);
+        assert_eq!(direction_of("image_efficiency"), Direction::AtLeast);
+        assert_eq!(unit_of("image_wasted_bytes"), Unit::Bytes);
+        assert_eq!(direction_of("image_wasted_bytes"), Direction::AtMost);
+        assert_eq!(unit_of("image_files"), Unit::Count);
     }
 
     #[test]

@@ -458,6 +458,7 @@ fn kept_measurement(
         error: None,
         notes: kept.notes.clone(),
         completed_runs: kept.completed_runs.clone(),
+        anatomy: kept.anatomy.clone(),
     }
 }
 
@@ -690,7 +691,21 @@ mod tests {
             assert_eq!(v.metrics["startup_s"].samples, [1.25, 1.25]);
             assert_eq!(v.metrics["cache_hit_rate.e"].samples, [1.0, 1.0]);
             assert_eq!(v.metrics["image_size_bytes"].samples, [52_428_800.0; 2]);
+            // The anatomy is read once per run, from the fake's tarball: a 4096-byte file
+            // written and deleted.
+            assert_eq!(v.metrics["image_wasted_bytes"].samples, [4096.0]);
+            assert_eq!(v.metrics["image_files"].samples, [3.0]);
+            let anatomy = v.anatomy.as_ref().unwrap();
+            assert_eq!(anatomy.wasted[0].path, "/tmp/big");
+            assert_eq!(anatomy.layers.len(), 3);
         }
+        let exports = engine
+            .calls
+            .borrow()
+            .iter()
+            .filter(|c| c.starts_with("export_image"))
+            .count();
+        assert_eq!(exports, 2, "one per variant");
         assert!(results.finished_at.is_some());
         assert!(engine.live_containers().is_empty());
         // Interleaved and rotated: one's repetition 1, two's 1, then two's 2, one's 2 (three

@@ -16,7 +16,10 @@
 use serde::Serialize;
 
 use super::{CompareSettings, Verdict};
-use crate::metric::{self, Direction, CACHE_HIT_RATE, IMAGE_SIZE_BYTES};
+use crate::metric::{
+    self, Direction, CACHE_HIT_RATE, IMAGE_EFFICIENCY, IMAGE_FILES, IMAGE_SIZE_BYTES,
+    IMAGE_WASTED_BYTES,
+};
 use crate::stats::significance::{benjamini_hochberg, welch_t_test};
 use crate::stats::Summary;
 
@@ -46,7 +49,7 @@ pub enum TestUsed {
 pub fn is_deterministic(metric_name: &str) -> bool {
     matches!(
         metric::base_name(metric_name),
-        IMAGE_SIZE_BYTES | CACHE_HIT_RATE
+        IMAGE_SIZE_BYTES | CACHE_HIT_RATE | IMAGE_WASTED_BYTES | IMAGE_EFFICIENCY | IMAGE_FILES
     )
 }
 

@@ -721,6 +721,22 @@ impl Engine for DockerEngine {
 
     /// Removes every container, network and volume this engine created that is still there
     /// (Ctrl-C, errors). Containers first: a network or volume in use cannot go.
+    async fn export_image(
+        &self,
+        image: &str,
+        chunks: tokio::sync::mpsc::Sender<Vec<u8>>,
+    ) -> anyhow::Result<()> {
+        let mut stream = self.docker.export_image(image);
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.with_context(|| format!("export image {image}"))?;
+            if chunks.send(chunk.to_vec()).await.is_err() {
+                // The reader stopped (it failed, and says why).
+                break;
+            }
+        }
+        Ok(())
+    }
+
     async fn ping(&self) -> anyhow::Result<()> {
         // A dead engine's socket refuses at once; a hung one must not hang the run.
         match tokio::time::timeout(PING_TIMEOUT, self.docker.ping()).await {

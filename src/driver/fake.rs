@@ -38,6 +38,8 @@ pub struct Script {
     /// value reached at any millisecond so far, as cgroup v1 keeps it.
     pub usage_bytes: fn(Duration) -> u64,
     pub inactive_file_bytes: u64,
+    /// What `export_image` streams: a `docker save` tarball (none: an export error).
+    pub image_tar: Option<Vec<u8>>,
 }
 
 impl Default for Script {
@@ -54,6 +56,7 @@ impl Default for Script {
             exits: None,
             usage_bytes: |_| 100 << 20,
             inactive_file_bytes: 0,
+            image_tar: Some(crate::anatomy::testdata::small_image()),
         }
     }
 }
@@ -427,6 +430,27 @@ impl Engine for FakeEngine {
     }
 
     async fn wait_for_abandoned_build(&self) {}
+
+    async fn export_image(
+        &self,
+        image: &str,
+        chunks: tokio::sync::mpsc::Sender<Vec<u8>>,
+    ) -> anyhow::Result<()> {
+        self.call(format!("export_image {image}"));
+        self.answer()?;
+        let tar = self
+            .script
+            .image_tar
+            .as_ref()
+            .ok_or_else(|| anyhow!("export image {image}: scripted to fail"))?;
+        // In pieces, as the engine streams it.
+        for piece in tar.chunks(4096) {
+            if chunks.send(piece.to_vec()).await.is_err() {
+                break;
+            }
+        }
+        Ok(())
+    }
 
     async fn ping(&self) -> anyhow::Result<()> {
         self.call("ping".to_string());

@@ -307,6 +307,13 @@ pub trait Engine {
     /// After Ctrl-C dropped a build midway: waits until the engine has finished what it will
     /// finish anyway (an export in progress), so that the run's images can then be removed.
     async fn wait_for_abandoned_build(&self);
+    /// Streams the image as `docker save` writes it, chunk by chunk, into `chunks`; stops
+    /// early, without an error, when the receiver is gone.
+    async fn export_image(
+        &self,
+        image: &str,
+        chunks: tokio::sync::mpsc::Sender<Vec<u8>>,
+    ) -> anyhow::Result<()>;
     /// Whether the engine answers at all (`docker version`'s `_ping`).
     async fn ping(&self) -> anyhow::Result<()>;
     /// Which engine this is, as a user would name it: `DOCKER_HOST`, or the local socket.

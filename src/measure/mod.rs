@@ -135,6 +135,8 @@ pub struct VariantMeasurement {
     pub notes: Vec<String>,
     /// The repetitions measured in full.
     pub completed_runs: Vec<u32>,
+    /// The image's anatomy, read once per run (it is deterministic).
+    pub anatomy: Option<crate::anatomy::Anatomy>,
 }
 
 /// Measures `variant` `runs` times, one repetition after another. Stops at the first failing
@@ -320,6 +322,13 @@ impl<E: Engine> Measurer<'_, E> {
             .await
             .map_err(MeasureError::Engine)?;
         self.record(metric::IMAGE_SIZE_BYTES, rep, facts.size_bytes as f64);
+        if self.out.borrow().anatomy.is_none() {
+            let anatomy = self.anatomy(&cold.image_id).await?;
+            self.record(metric::IMAGE_WASTED_BYTES, rep, anatomy.wasted_bytes as f64);
+            self.record(metric::IMAGE_EFFICIENCY, rep, anatomy.efficiency);
+            self.record(metric::IMAGE_FILES, rep, anatomy.files as f64);
+            self.out.borrow_mut().anatomy = Some(anatomy);
+        }
         {
             let mut out = self.out.borrow_mut();
             out.layers = facts.layers;
@@ -524,6 +533,23 @@ impl<E: Engine> Measurer<'_, E> {
                     failure.message
                 )))
             }
+        }
+    }
+
+    /// Reads the image's layers as `docker save` streams them (untimed; once per run).
+    async fn anatomy(&self, image: &str) -> Result<crate::anatomy::Anatomy, MeasureError> {
+        let (tx, rx) = tokio::sync::mpsc::channel(16);
+        let reader = tokio::task::spawn_blocking(move || {
+            crate::anatomy::analyse(crate::anatomy::ChunkReader::new(rx))
+        });
+        let exported = self.engine.export_image(image, tx).await;
+        let analysed = reader.await.map_err(|e| anyhow::anyhow!(e));
+        match (exported, analysed) {
+            (Err(e), _) => Err(MeasureError::Engine(e)),
+            (Ok(()), Err(e)) | (Ok(()), Ok(Err(e))) => Err(MeasureError::Engine(
+                e.context("reading the image's layers (docker save)"),
+            )),
+            (Ok(()), Ok(Ok(anatomy))) => Ok(anatomy),
         }
     }
 

@@ -23,6 +23,10 @@ impl AxisUnit {
                 divisor: 0.01,
                 suffix: "%",
             },
+            Unit::Count => AxisUnit {
+                divisor: 1.0,
+                suffix: "",
+            },
         }
     }
 

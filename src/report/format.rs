@@ -102,6 +102,7 @@ fn scale_for(unit: Unit, value: f64) -> Scale {
         Unit::Seconds => seconds_scale(magnitude),
         Unit::Bytes => bytes_scale(magnitude),
         Unit::Fraction => Scale::plain(0.01, 1, "%"),
+        Unit::Count => Scale::plain(1.0, 0, ""),
     }
 }
 

@@ -47,6 +47,7 @@ pub fn variant_result(variant: &Variant, m: &VariantMeasurement) -> VariantResul
             .map(|(_, n)| n.clone())
             .collect(),
         completed_runs: m.completed_runs.clone(),
+        anatomy: m.anatomy.clone(),
         started_at,
         settings: VariantSettings {
             target: variant.target.clone(),

@@ -115,6 +115,15 @@ pub fn limit_of(unit: Unit, quantity: Quantity) -> Result<f64, UnitError> {
         (Unit::Fraction, Quantity::Text(text)) => parse_rate(text),
         (Unit::Fraction, Quantity::Integer(n)) => fraction_from_number(n as f64),
         (Unit::Fraction, Quantity::Float(f)) => fraction_from_number(f),
+        (Unit::Count, Quantity::Integer(n)) if n >= 0 => Ok(n as f64),
+        (Unit::Count, q) => Err(UnitError(format!(
+            "{} is not a count: write a whole number, like 5000",
+            match q {
+                Quantity::Text(t) => format!("\"{t}\""),
+                Quantity::Integer(n) => n.to_string(),
+                Quantity::Float(f) => f.to_string(),
+            }
+        ))),
     }
 }
 

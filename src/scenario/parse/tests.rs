@@ -417,13 +417,46 @@ fn bad_rate() {
     assert_eq!(got, expect(3, "targets.cache_hit_rate", message));
 }
 
+/// dive's CI rules as targets: `lowestEfficiency` is a floor, `highestWastedBytes` a ceiling.
+#[test]
+fn anatomy_targets_are_dive_rules() {
+    let text = with_variant(
+        "name = \"s\"\n[targets]\nimage_efficiency = \"95%\"\nimage_wasted_bytes = \"20MB\"\nimage_files = 5000\n",
+    );
+    let (_dir, path) = suite_dir(&text, FILES);
+    let suite = load_suite(&path).unwrap();
+    let targets = &suite.variants[0].targets;
+    let find = |m: &str| targets.iter().find(|t| t.metric == m).unwrap();
+    assert_eq!(find("image_efficiency").limit, 0.95);
+    assert_eq!(
+        find("image_efficiency").direction,
+        crate::metric::Direction::AtLeast
+    );
+    assert_eq!(find("image_wasted_bytes").limit, 20e6);
+    assert_eq!(
+        find("image_wasted_bytes").direction,
+        crate::metric::Direction::AtMost
+    );
+    assert_eq!(find("image_files").limit, 5000.0);
+    let text = with_variant("name = \"s\"\n[targets]\nimage_files = \"5k\"\n");
+    let (got, _) = first_error(&text, FILES);
+    assert_eq!(
+        got,
+        expect(
+            3,
+            "targets.image_files",
+            "\"5k\" is not a count: write a whole number, like 5000"
+        )
+    );
+}
+
 #[test]
 fn unknown_metric() {
     let text = with_variant("name = \"s\"\n[targets]\nbuild_time = \"3m\"\n");
     let (got, _) = first_error(&text, FILES);
     let message = "unknown metric `build_time`; expected one of: cold_build_s, warm_build_s, \
-                   rebuild_s.<edit>, cache_hit_rate, cache_hit_rate.<edit>, image_size_bytes, startup_s, \
-                   healthy_s, memory_idle_bytes, memory_peak_bytes, stack_startup_s, deps_ready_s, stack_memory_idle_bytes, stack_memory_peak_bytes";
+                   rebuild_s.<edit>, cache_hit_rate, cache_hit_rate.<edit>, image_size_bytes, image_wasted_bytes, \
+                   image_efficiency, image_files, startup_s, healthy_s, memory_idle_bytes, memory_peak_bytes, stack_startup_s, deps_ready_s, stack_memory_idle_bytes, stack_memory_peak_bytes";
     assert_eq!(got, expect(3, "targets.build_time", message));
 
     let text = with_variant("name = \"s\"\n[targets]\nrebuild_s = \"3m\"\n");
