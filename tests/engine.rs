@@ -649,3 +649,91 @@ async fn repetitions_are_interleaved_and_rotated_as_the_start_times_show() {
     assert!(csv.contains("fixture-order,a,cold_build_s,1,"), "{csv}");
     assert!(csv.contains(first.as_str()), "{csv}");
 }
+
+/// Image anatomy on the real engine: a 10 MiB file written and deleted wastes exactly 10 MiB,
+/// named with both steps; an overwritten file wastes its earlier copy; a clean image wastes
+/// nothing, scores 1.0 and lists its largest files in order; and in every image the layers add
+/// up to the size the engine reports, to the byte.
+#[tokio::test]
+async fn image_anatomy_gives_known_answers() {
+    let _engine = ENGINE.lock().await;
+    let out = tempfile::tempdir().unwrap();
+    let (output, results) =
+        run_suite_at(&fixture("anatomy/suite.toml"), out.path(), &["--no-report"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let anatomy = |name: &str| variant(&results, name)["anatomy"].clone();
+
+    let wasted = anatomy("wasted");
+    assert_eq!(wasted["wasted_bytes"], 10 * 1024 * 1024);
+    assert_eq!(
+        samples(variant(&results, "wasted"), "image_wasted_bytes"),
+        [10.0 * MIB]
+    );
+    let file = &wasted["wasted"][0];
+    assert_eq!(file["path"], "/big");
+    assert_eq!(file["overwritten"], false);
+    let step = |i: &Value| {
+        wasted["layers"][i.as_u64().unwrap() as usize]["created_by"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        step(&file["written_in"]).contains("head -c 10485760 /dev/zero > /big"),
+        "{file}"
+    );
+    assert!(step(&file["removed_in"]).contains("rm /big"), "{file}");
+
+    let overwrite = anatomy("overwrite");
+    assert_eq!(overwrite["wasted_bytes"], 300_000);
+    assert_eq!(overwrite["wasted"][0]["path"], "/data");
+    assert_eq!(overwrite["wasted"][0]["overwritten"], true);
+
+    let clean = anatomy("clean");
+    assert_eq!(clean["wasted_bytes"], 0);
+    assert_eq!(clean["efficiency"], 1.0);
+    assert_eq!(
+        samples(variant(&results, "clean"), "image_efficiency"),
+        [1.0]
+    );
+    let largest: Vec<(String, u64)> = clean["largest_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(4)
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["bytes"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let busybox = largest[2].1;
+    assert_eq!(
+        largest,
+        [
+            ("/a".to_string(), 3_000_000),
+            ("/b".to_string(), 2_000_000),
+            ("/bin/busybox".to_string(), busybox),
+            ("/c".to_string(), 1_000_000)
+        ]
+    );
+    assert!(
+        busybox > 1_000_000,
+        "busybox-static is about 2 MB: {busybox}"
+    );
+
+    for name in ["clean", "wasted", "overwrite"] {
+        let v = variant(&results, name);
+        assert_eq!(
+            v["anatomy"]["size_bytes"].as_f64().unwrap(),
+            median(v, "image_size_bytes"),
+            "{name}: the layers add up to the engine's image size"
+        );
+    }
+    assert_eq!(labelled_images("dockbench.suite=fixture-anatomy").await, 0);
+}
