@@ -49,32 +49,43 @@ pub fn dir_changes(
             .collect()
     };
     let mut found = Vec::new();
+    // A directory is looked into even when its own change is small: changes below it may
+    // cancel out (a package added, apt lists dropped).
     let mut todo = vec![change("/")];
     while let Some(dir) = todo.pop() {
         let delta = dir.delta();
-        if delta.abs() < MIN_CHANGE_BYTES {
-            continue;
-        }
         let kids: Vec<DirChange> = children(&dir.dir)
             .into_iter()
             .filter(|c| c.delta().abs() >= MIN_CHANGE_BYTES)
             .collect();
-        let concentrated = kids.iter().find(|c| {
-            c.delta().signum() == delta.signum() && c.delta() as f64 / delta as f64 >= CONCENTRATED
-        });
-        match concentrated {
-            Some(child) if kids.len() == 1 => todo.push(child.clone()),
-            _ if kids.is_empty() => found.push(dir),
-            _ => {
-                // Several children change: each speaks for itself. What they leave unexplained
-                // (files directly in this directory, or below the kept depth) is this one's.
-                let explained: i64 = kids.iter().map(DirChange::delta).sum();
-                if (delta - explained).abs() >= MIN_CHANGE_BYTES && concentrated.is_none() {
-                    found.push(dir);
-                }
-                todo.extend(kids);
+        let explained: i64 = kids.iter().map(DirChange::delta).sum();
+        let single = match kids.as_slice() {
+            [only] => {
+                only.delta().signum() == delta.signum()
+                    && only.delta() as f64 / delta as f64 >= CONCENTRATED
             }
+            _ => false,
+        };
+        if kids.is_empty() || single {
+            // All of it here, or (nearly) all in one subdirectory, which names it better.
+            if single {
+                todo.extend(kids);
+            } else if delta.abs() >= MIN_CHANGE_BYTES {
+                found.push(dir);
+            }
+            continue;
         }
+        // Several subdirectories change: each speaks for itself; what they leave unexplained
+        // (files directly here, or below the kept depth) is this directory's.
+        let rest = delta - explained;
+        if rest.abs() >= MIN_CHANGE_BYTES {
+            found.push(DirChange {
+                dir: format!("{} (files directly in it)", dir.dir),
+                before_bytes: (-rest).max(0) as u64,
+                after_bytes: rest.max(0) as u64,
+            });
+        }
+        todo.extend(kids);
     }
     found.sort_by(|a, b| {
         b.delta()
@@ -126,5 +137,33 @@ mod tests {
             ]
         );
         assert!(dir_changes(&before, &before).is_empty());
+    }
+
+    #[test]
+    fn changes_that_cancel_out_above_are_still_found_below() {
+        let before = dirs(&[
+            ("/", 5_500_000),
+            ("/usr", 3_500_000),
+            ("/usr/lib", 3_000_000),
+            ("/var", 2_000_000),
+            ("/var/lib", 2_000_000),
+            ("/var/lib/apt", 2_000_000),
+        ]);
+        let after = dirs(&[
+            ("/", 5_000_000),
+            ("/usr", 5_000_000),
+            ("/usr/lib", 4_500_000),
+        ]);
+        let named: Vec<(String, i64)> = dir_changes(&before, &after)
+            .iter()
+            .map(|c| (c.dir.clone(), c.delta()))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("/var/lib/apt".to_string(), -2_000_000),
+                ("/usr/lib".to_string(), 1_500_000)
+            ]
+        );
     }
 }

@@ -46,12 +46,14 @@ pub struct Anatomy {
     pub size_bytes: u64,
     /// The largest files of the final image, largest first.
     pub largest_files: Vec<PathBytes>,
-    /// The largest directories (everything below each), largest first; `/` left out.
+    /// The largest directories by the bytes shipped below each (every copy in every layer,
+    /// wasted ones included), largest first; `/`, and a directory whose bytes all lie in one
+    /// subdirectory, left out.
     pub largest_dirs: Vec<PathBytes>,
     /// Every copy of a file that a later layer overwrote or deleted, largest first.
     pub wasted: Vec<WastedFile>,
-    /// Bytes below each directory of the final image, down to `DIR_DEPTH` levels, those of at
-    /// least `DIR_MIN_BYTES`: for "what changed" between images and the size-by-path chart.
+    /// Bytes shipped below each directory, down to `DIR_DEPTH` levels, those of at least
+    /// `DIR_MIN_BYTES`: for "what changed" between images and the size-by-path chart.
     pub dirs: BTreeMap<String, u64>,
 }
 
@@ -269,15 +271,34 @@ pub fn anatomy_of(layers: &[(String, LayerFiles)]) -> Anatomy {
         .collect();
     out.files = files.len() as u64;
     out.largest_files = top(files.iter().map(|(p, b)| (p.to_string(), *b)));
+    // Directories count what ships: every copy of every file, in every layer, by the
+    // directory it was written to, deleted or overwritten later or not. They add up to the
+    // image's size (less its symlinks' target lengths), which is what they explain.
     let mut below: HashMap<String, u64> = HashMap::new();
-    for (path, bytes) in &files {
-        for dir in ancestors(path) {
-            *below.entry(dir.to_string()).or_default() += bytes;
+    for (_, files) in layers {
+        for entry in &files.entries {
+            if let LayerEntry::File { path, bytes } = entry {
+                for dir in ancestors(path) {
+                    *below.entry(dir.to_string()).or_default() += bytes;
+                }
+            }
         }
     }
+    // A directory whose bytes all lie in one subdirectory says nothing its subdirectory does
+    // not (`/usr/local` over `/usr/local/lib`): the list names the deeper one only.
+    let passes_through = |dir: &str, bytes: u64| {
+        let prefix = if dir == "/" {
+            "/".to_string()
+        } else {
+            format!("{dir}/")
+        };
+        below
+            .iter()
+            .any(|(d, b)| *b == bytes && d.starts_with(&prefix) && !d[prefix.len()..].contains('/'))
+    };
     out.largest_dirs = top(below
         .iter()
-        .filter(|(d, _)| d.as_str() != "/")
+        .filter(|(d, b)| d.as_str() != "/" && **b > 0 && !passes_through(d, **b))
         .map(|(d, b)| (d.clone(), *b)));
     out.dirs = below
         .into_iter()

@@ -94,7 +94,11 @@ pub fn report_html(results: &RunResults, charts: &Charts) -> String {
     notes(&mut html, results);
     metric_charts(&mut html, charts);
     step_charts(&mut html, results, charts);
-    layers(&mut html, results);
+    if charts.anatomy.is_empty() {
+        layers(&mut html, results);
+    } else {
+        image_anatomy(&mut html, results, charts);
+    }
     html.push_str("<h2>Environment</h2>\n");
     html.push_str(&table(&sections::environment_table(&results.environment)));
     html.push_str("</body>\n</html>\n");
@@ -215,6 +219,54 @@ fn layers(html: &mut String, results: &RunResults) {
         let _ = writeln!(html, "<h3>{}</h3>", escape(&variant.name));
         html.push_str(&table(&layers));
         let _ = writeln!(html, "<p class=\"note\">{}</p>", escape(&note));
+    }
+}
+
+fn image_anatomy(html: &mut String, results: &RunResults, charts: &Charts) {
+    use super::anatomy as a;
+    html.push_str("<h2>Image anatomy</h2>\n");
+    let _ = writeln!(html, "<p class=\"note\">{}</p>", escape(a::ANATOMY_NOTE));
+    for (name, layers, paths) in &charts.anatomy {
+        let Some(variant) = results.variants.iter().find(|v| &v.name == name) else {
+            continue;
+        };
+        let Some(anatomy) = &variant.anatomy else {
+            continue;
+        };
+        let _ = writeln!(html, "<h3>{}</h3>", escape(name));
+        let _ = writeln!(html, "<p>{}.</p>", escape(&a::summary_line(anatomy)));
+        if let Some((reference, lines)) = a::change_lines(results, variant) {
+            if lines.is_empty() {
+                let _ = writeln!(
+                    html,
+                    "<p>Against {}: no directory changed by 1 MB or more.</p>",
+                    escape(&reference)
+                );
+            } else {
+                let _ = writeln!(
+                    html,
+                    "<p>What changed against {}, by directory:</p>\n<ul>",
+                    escape(&reference)
+                );
+                for line in &lines {
+                    let _ = writeln!(html, "<li>{}</li>", escape(line));
+                }
+                html.push_str("</ul>\n");
+            }
+        }
+        figure(html, layers, &format!("Image layers of {name}"));
+        html.push_str(&table(&a::layers_table(anatomy)));
+        html.push_str("<p>Largest directories:</p>\n");
+        html.push_str(&table(&a::dirs_table(anatomy)));
+        figure(html, paths, &format!("Size by path of {name}"));
+        match a::wasted_table(anatomy) {
+            Some((wasted, note)) => {
+                html.push_str("<p>Wasted files:</p>\n");
+                html.push_str(&table(&wasted));
+                let _ = writeln!(html, "<p class=\"note\">{}</p>", escape(&note));
+            }
+            None => html.push_str("<p>No file is overwritten or deleted by a later layer.</p>\n"),
+        }
     }
 }
 

@@ -44,7 +44,11 @@ pub fn report_markdown(results: &RunResults, charts: &Charts) -> String {
     notes(&mut md, results);
     metric_charts(&mut md, charts);
     step_charts(&mut md, results, charts);
-    layers(&mut md, results);
+    if charts.anatomy.is_empty() {
+        layers(&mut md, results);
+    } else {
+        image_anatomy(&mut md, results, charts);
+    }
     md.push_str("## Environment\n\n");
     md.push_str(&table(&sections::environment_table(&results.environment)));
     md
@@ -174,6 +178,72 @@ fn layers(md: &mut String, results: &RunResults) {
         let _ = writeln!(md, "### {}\n", escape(&variant.name));
         md.push_str(&table(&layers));
         let _ = writeln!(md, "\n{}\n", escape(&note));
+    }
+}
+
+fn image_anatomy(md: &mut String, results: &RunResults, charts: &Charts) {
+    use super::anatomy as a;
+    md.push_str("## Image anatomy\n\n");
+    let _ = writeln!(md, "{}\n", a::ANATOMY_NOTE);
+    for (name, layers, paths) in &charts.anatomy {
+        let Some(variant) = results.variants.iter().find(|v| &v.name == name) else {
+            continue;
+        };
+        let Some(anatomy) = &variant.anatomy else {
+            continue;
+        };
+        let _ = writeln!(md, "### {}\n", escape(name));
+        let _ = writeln!(md, "{}.\n", escape(&a::summary_line(anatomy)));
+        if let Some((reference, lines)) = a::change_lines(results, variant) {
+            if lines.is_empty() {
+                let _ = writeln!(
+                    md,
+                    "Against {}: no directory changed by 1 MB or more.\n",
+                    escape(&reference)
+                );
+            } else {
+                let _ = writeln!(
+                    md,
+                    "What changed against {}, by directory:\n",
+                    escape(&reference)
+                );
+                for line in &lines {
+                    let _ = writeln!(md, "- {}", escape(line));
+                }
+                md.push('\n');
+            }
+        }
+        let alt = format!("image layers of {name}");
+        let _ = writeln!(
+            md,
+            "[![{}]({})]({})\n",
+            escape(&alt),
+            layers.png,
+            layers.svg_file
+        );
+        md.push_str(&table(&a::layers_table(anatomy)));
+        md.push('\n');
+        let _ = writeln!(md, "Largest directories:\n");
+        md.push_str(&table(&a::dirs_table(anatomy)));
+        md.push('\n');
+        let alt = format!("size by path of {name}");
+        let _ = writeln!(
+            md,
+            "[![{}]({})]({})\n",
+            escape(&alt),
+            paths.png,
+            paths.svg_file
+        );
+        match a::wasted_table(anatomy) {
+            Some((wasted, note)) => {
+                let _ = writeln!(md, "Wasted files:\n");
+                md.push_str(&table(&wasted));
+                let _ = writeln!(md, "\n{}\n", escape(&note));
+            }
+            None => {
+                let _ = writeln!(md, "No file is overwritten or deleted by a later layer.\n");
+            }
+        }
     }
 }
 

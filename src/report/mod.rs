@@ -1,6 +1,7 @@
 //! Reports rendered from results: the terminal summary table, and the number formatting and
 //! metric ordering that every report format shares.
 
+pub mod anatomy;
 pub mod axis;
 pub mod canvas;
 pub mod charts;
@@ -11,6 +12,7 @@ pub mod format;
 pub mod glyphs;
 pub mod html;
 pub mod labels;
+pub mod layer_chart;
 pub mod markdown;
 pub mod render;
 pub mod sections;
@@ -18,6 +20,7 @@ pub mod step_chart;
 pub mod table;
 #[cfg(test)]
 mod testdata;
+pub mod treemap;
 pub mod trend_chart;
 
 pub use axis::metric_title;

@@ -10,7 +10,9 @@ use anyhow::Context;
 
 use super::canvas::{file_stem, unique_stem, write_svg_and_png, WrittenChart};
 use super::charts::{charted_metrics, MetricChart};
+use super::layer_chart::LayerChart;
 use super::step_chart::{has_step_chart, StepChart};
+use super::treemap::Treemap;
 use super::{html, markdown};
 use crate::results::RunResults;
 
@@ -34,6 +36,8 @@ pub struct Charts {
     pub metrics: Vec<(String, ChartRef)>,
     /// (variant, chart), in variant order; variants without steps have none.
     pub steps: Vec<(String, ChartRef)>,
+    /// (variant, layer chart, size-by-path chart), for variants with an anatomy.
+    pub anatomy: Vec<(String, ChartRef, ChartRef)>,
 }
 
 /// Renders the charts, `report.md` and `report.html` into `dir` (an existing results folder),
@@ -76,6 +80,19 @@ fn write_charts(
             .steps
             .push((variant.name.clone(), chart_ref(files, written)));
     }
+    for variant in &results.variants {
+        let Some(anatomy) = &variant.anatomy else {
+            continue;
+        };
+        let name = file_stem(&variant.name);
+        let layers = LayerChart::new(&variant.name, anatomy);
+        let stem = unique_stem(&mut stems, format!("layers-{name}"));
+        let layers = chart_ref(write_svg_and_png(&layers, charts_dir, &stem)?, written);
+        let paths = Treemap::new(&variant.name, anatomy);
+        let stem = unique_stem(&mut stems, format!("paths-{name}"));
+        let paths = chart_ref(write_svg_and_png(&paths, charts_dir, &stem)?, written);
+        charts.anatomy.push((variant.name.clone(), layers, paths));
+    }
     Ok(charts)
 }
 
@@ -113,6 +130,37 @@ mod tests {
             .iter()
             .map(|f| f.strip_prefix(dir).unwrap().display().to_string())
             .collect()
+    }
+
+    /// The "Image anatomy" section of both formats, from images built entry by entry.
+    #[test]
+    fn image_anatomy_sections() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = render_report(dir.path(), &testdata::anatomy_run()).unwrap();
+        let names = names(dir.path(), &files);
+        for chart in ["layers-fat", "paths-fat", "layers-slim", "paths-slim"] {
+            assert!(names.contains(&format!("charts/{chart}.svg")), "{names:?}");
+        }
+        let md = fs::read_to_string(dir.path().join("report.md")).unwrap();
+        let section = &md[md.find("## Image anatomy").unwrap()..md.find("## Environment").unwrap()];
+        insta::assert_snapshot!("image_anatomy_md", section);
+        let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+        let start = html.find("<h2>Image anatomy</h2>").unwrap();
+        let end = html.find("<h2>Environment</h2>").unwrap();
+        // The inline SVGs are the charts' business (tests of their own); the text around them
+        // is this section's.
+        let text: String = html[start..end]
+            .split("<svg")
+            .enumerate()
+            .map(|(i, part)| {
+                if i == 0 {
+                    part.to_string()
+                } else {
+                    format!("<svg …>{}", &part[part.find("</svg>").unwrap()..])
+                }
+            })
+            .collect();
+        insta::assert_snapshot!("image_anatomy_html", text);
     }
 
     #[test]

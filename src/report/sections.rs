@@ -418,7 +418,12 @@ pub fn tidy_created_by(created_by: &str) -> String {
         text.to_string()
     };
     let text = text.strip_suffix(" # buildkit").unwrap_or(&text);
-    shorten(text, CREATED_BY_MAX_CHARS)
+    // BuildKit writes the instruction and the shell: `RUN /bin/sh -c x`.
+    let text = match text.strip_prefix("RUN /bin/sh -c ") {
+        Some(command) => format!("RUN {command}"),
+        None => text.to_string(),
+    };
+    shorten(&text, CREATED_BY_MAX_CHARS)
 }
 
 /// Host, engine and dockbench build, as (what, value) rows.

@@ -221,3 +221,81 @@ pub fn large_run(variants: usize, samples: usize) -> RunResults {
         .collect();
     results
 }
+
+/// Two variants with the anatomy of images built here, entry by entry: `fat` installs apt
+/// lists and deletes them a layer later (2 MB wasted); `slim` never writes them and adds a
+/// 1.5 MB package. `fat` is the reference.
+pub fn anatomy_run() -> RunResults {
+    use crate::anatomy::testdata::{base, layer_tar, save_tar, E};
+    let analyse =
+        |layers: &[(&str, Vec<u8>)]| crate::anatomy::analyse(save_tar(layers).as_slice()).unwrap();
+    let apt = || {
+        layer_tar(&[
+            E::D("usr/"),
+            E::D("usr/bin/"),
+            E::F("usr/bin/tool", 500_000),
+            E::D("var/"),
+            E::D("var/lib/"),
+            E::D("var/lib/apt/"),
+            E::D("var/lib/apt/lists/"),
+            E::F("var/lib/apt/lists/deb.debian.org_bookworm_main", 2_000_000),
+        ])
+    };
+    let pip = |pandas: bool| {
+        let mut entries = vec![
+            E::D("usr/local/lib/python3.11/site-packages/numpy/"),
+            E::F(
+                "usr/local/lib/python3.11/site-packages/numpy/core.so",
+                3_000_000,
+            ),
+        ];
+        if pandas {
+            entries.push(E::D("usr/local/lib/python3.11/site-packages/pandas/"));
+            entries.push(E::F(
+                "usr/local/lib/python3.11/site-packages/pandas/lib.so",
+                1_500_000,
+            ));
+        }
+        layer_tar(&entries)
+    };
+    let fat = analyse(&[
+        ("", base()),
+        ("RUN /bin/sh -c apt-get install -y tool # buildkit", apt()),
+        ("RUN /bin/sh -c pip install numpy # buildkit", pip(false)),
+        (
+            "RUN /bin/sh -c rm -rf /var/lib/apt/lists # buildkit",
+            layer_tar(&[E::D("var/lib/apt/"), E::F("var/lib/apt/.wh.lists", 0)]),
+        ),
+    ]);
+    let slim = analyse(&[
+        ("", base()),
+        (
+            "RUN /bin/sh -c apt-get install -y tool && rm -rf /var/lib/apt/lists # buildkit",
+            layer_tar(&[
+                E::D("usr/"),
+                E::D("usr/bin/"),
+                E::F("usr/bin/tool", 500_000),
+            ]),
+        ),
+        (
+            "RUN /bin/sh -c pip install numpy pandas # buildkit",
+            pip(true),
+        ),
+    ]);
+    let with = |name: &str, anatomy: crate::anatomy::Anatomy| {
+        let mut v = variant(
+            name,
+            &[
+                ("image_size_bytes", &[anatomy.size_bytes as f64]),
+                ("image_wasted_bytes", &[anatomy.wasted_bytes as f64]),
+            ],
+        );
+        v.anatomy = Some(anatomy);
+        v
+    };
+    RunResults {
+        environment: environment(),
+        reference: Some("fat".into()),
+        ..shared::run_results(vec![with("fat", fat), with("slim", slim)])
+    }
+}

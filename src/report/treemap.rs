@@ -1,0 +1,236 @@
+//! Size by path (`charts/paths-<variant>.svg` and `.png`): a treemap of the final image's
+//! directories. Each top-level directory gets a share of the width as large as its share of
+//! the bytes, its subdirectories a share of its height, theirs of the width again, and so on
+//! (slice and dice, which keeps the order readable: largest first). The blank part of a box is
+//! what lies directly in that directory or in subdirectories too small to draw.
+
+use std::collections::BTreeMap;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::canvas::{draw_error, Chart};
+use super::draw::{self, Header};
+use super::format::format_bytes;
+use crate::anatomy::Anatomy;
+
+const WIDTH_PX: u32 = 960;
+const MAP_HEIGHT_PX: u32 = 520;
+/// Levels below `/` that are drawn.
+const MAX_DEPTH: usize = 4;
+/// Boxes smaller than this are not labelled.
+const LABEL_MIN_W: i32 = 70;
+const LABEL_MIN_H: i32 = 30;
+
+/// One drawn box.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tile {
+    pub dir: String,
+    pub bytes: u64,
+    /// Left, top, right, bottom, in pixels of the map area.
+    pub rect: (i32, i32, i32, i32),
+    pub depth: usize,
+    /// Which top-level directory it lies in (its colour).
+    pub top: usize,
+    /// The bytes directly in `dir`, or in subdirectories too small to draw (grey).
+    pub own: bool,
+}
+
+pub struct Treemap {
+    tiles: Vec<Tile>,
+    header: Header,
+}
+
+impl Treemap {
+    pub fn new(variant: &str, anatomy: &Anatomy) -> Treemap {
+        let total = anatomy.dirs.get("/").copied().unwrap_or(0);
+        Treemap {
+            tiles: layout(&anatomy.dirs, (0, 0, WIDTH_PX as i32, MAP_HEIGHT_PX as i32)),
+            header: Header {
+                title: format!("Size by path · {variant}"),
+                subtitle: format!(
+                    "{} in {} files of the final image; directories of at least 100 kB, {} levels deep",
+                    format_bytes(total as f64),
+                    anatomy.files,
+                    MAX_DEPTH
+                ),
+                legend: Vec::new(),
+            },
+        }
+    }
+}
+
+/// The tiles of `dirs` (bytes below each directory) in `area`.
+pub fn layout(dirs: &BTreeMap<String, u64>, area: (i32, i32, i32, i32)) -> Vec<Tile> {
+    let mut tiles = Vec::new();
+    let total = dirs.get("/").copied().unwrap_or(0);
+    if total == 0 {
+        return tiles;
+    }
+    split(dirs, "/", total, area, 1, true, None, &mut tiles);
+    tiles
+}
+
+#[allow(clippy::too_many_arguments)]
+fn split(
+    dirs: &BTreeMap<String, u64>,
+    parent: &str,
+    parent_bytes: u64,
+    area: (i32, i32, i32, i32),
+    depth: usize,
+    across: bool,
+    top: Option<usize>,
+    tiles: &mut Vec<Tile>,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let prefix = if parent == "/" {
+        "/".to_string()
+    } else {
+        format!("{parent}/")
+    };
+    let mut children: Vec<(&String, u64)> = dirs
+        .range(prefix.clone()..)
+        .take_while(|(d, _)| d.starts_with(&prefix))
+        .filter(|(d, _)| d.len() > prefix.len() && !d[prefix.len()..].contains('/'))
+        .map(|(d, b)| (d, *b))
+        .collect();
+    children.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let (left, upper, right, lower) = area;
+    let span = if across { right - left } else { lower - upper };
+    let mut at: f64 = 0.0;
+    for (i, (dir, bytes)) in children.into_iter().enumerate() {
+        let share = bytes as f64 / parent_bytes as f64 * span as f64;
+        let (from, to) = (at.round() as i32, (at + share).round() as i32);
+        at += share;
+        if to - from < 2 {
+            continue;
+        }
+        let rect = if across {
+            (left + from, upper, left + to, lower)
+        } else {
+            (left, upper + from, right, upper + to)
+        };
+        let top = top.unwrap_or(i);
+        tiles.push(Tile {
+            dir: dir.clone(),
+            bytes,
+            rect,
+            depth,
+            top,
+            own: false,
+        });
+        // Inside, below a label line.
+        let inner = (rect.0 + 3, rect.1 + 18, rect.2 - 3, rect.3 - 3);
+        if inner.2 > inner.0 + 4 && inner.3 > inner.1 + 4 {
+            split(
+                dirs,
+                dir,
+                bytes,
+                inner,
+                depth + 1,
+                !across,
+                Some(top),
+                tiles,
+            );
+        }
+    }
+    // What the drawn subdirectories leave: files directly here, and small subdirectories.
+    let from = at.round() as i32;
+    let drawn: u64 = (at / span as f64 * parent_bytes as f64).round() as u64;
+    if span - from >= 2 && parent_bytes > drawn {
+        let rect = if across {
+            (left + from, upper, right, lower)
+        } else {
+            (left, upper + from, right, lower)
+        };
+        tiles.push(Tile {
+            dir: parent.to_string(),
+            bytes: parent_bytes - drawn,
+            rect,
+            depth,
+            top: top.unwrap_or(0),
+            own: true,
+        });
+    }
+}
+
+impl Chart for Treemap {
+    fn size_px(&self) -> (u32, u32) {
+        (WIDTH_PX + 32, draw::HEADER_PX + MAP_HEIGHT_PX + 24)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
+        root.fill(&WHITE).map_err(draw_error)?;
+        draw::header(root, &self.header)?;
+        let (x0, y0) = (16, draw::HEADER_PX as i32);
+        let outline = RGBColor(255, 255, 255);
+        for tile in &self.tiles {
+            let base = draw::SERIES[tile.top % draw::SERIES.len()];
+            // Deeper levels are lighter: mix towards white.
+            let mix = |c: u8| {
+                let t = 0.22 * (tile.depth - 1) as f64;
+                (c as f64 + (255.0 - c as f64) * t.min(0.8)).round() as u8
+            };
+            let fill = if tile.own {
+                RGBColor(236, 236, 236)
+            } else {
+                RGBColor(mix(base.0), mix(base.1), mix(base.2))
+            };
+            let (l, t, r, b) = tile.rect;
+            let rect = [(x0 + l, y0 + t), (x0 + r, y0 + b)];
+            root.draw(&Rectangle::new(rect, fill.filled()))
+                .map_err(draw_error)?;
+            root.draw(&Rectangle::new(rect, outline.stroke_width(1)))
+                .map_err(draw_error)?;
+            if r - l >= LABEL_MIN_W && b - t >= LABEL_MIN_H {
+                let name = tile.dir.rsplit('/').next().unwrap_or(&tile.dir);
+                let text = if tile.own {
+                    format!("files in {} {}", tile.dir, format_bytes(tile.bytes as f64))
+                } else {
+                    format!("{name} {}", format_bytes(tile.bytes as f64))
+                };
+                let text = draw::fit_width(&text, (r - l - 6) as u32, 12.0);
+                let colour = if tile.depth <= 2 && !tile.own {
+                    WHITE
+                } else {
+                    draw::INK
+                };
+                let style = draw::font(12.0)
+                    .color(&colour)
+                    .pos(Pos::new(HPos::Left, VPos::Top));
+                draw::text_at(root, &text, (x0 + l + 4, y0 + t + 3), &style)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boxes_are_as_large_as_their_share_and_nest() {
+        let dirs: BTreeMap<String, u64> =
+            [("/", 1000), ("/usr", 750), ("/usr/lib", 500), ("/var", 250)]
+                .into_iter()
+                .map(|(d, b)| (d.to_string(), b))
+                .collect();
+        let tiles = layout(&dirs, (0, 0, 400, 200));
+        let get = |d: &str| tiles.iter().find(|t| t.dir == d && !t.own).unwrap();
+        assert_eq!(get("/usr").rect, (0, 0, 300, 200));
+        assert_eq!(get("/var").rect, (300, 0, 400, 200));
+        // /usr/lib: 2/3 of /usr's inner height (200 - 18 - 3 = 179).
+        let lib = get("/usr/lib");
+        assert_eq!((lib.rect.0, lib.rect.2), (3, 297));
+        assert_eq!(lib.rect.3 - lib.rect.1, 119);
+        assert_eq!((lib.depth, lib.top), (2, 0));
+        assert_eq!(get("/var").top, 1);
+        // /usr's other 250 bytes: the rest of its height, grey.
+        let rest = tiles.iter().find(|t| t.dir == "/usr" && t.own).unwrap();
+        assert_eq!((rest.bytes, rest.rect.1, rest.rect.3), (250, 18 + 119, 197));
+    }
+}
