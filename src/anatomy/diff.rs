@@ -10,7 +10,7 @@ pub const MIN_CHANGE_BYTES: i64 = 1_000_000;
 /// child instead.
 const CONCENTRATED: f64 = 0.8;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DirChange {
     pub dir: String,
     pub before_bytes: u64,
@@ -20,6 +20,24 @@ pub struct DirChange {
 impl DirChange {
     pub fn delta(&self) -> i64 {
         self.after_bytes as i64 - self.before_bytes as i64
+    }
+
+    /// `/usr/local/lib/python3.11/site-packages +38.0 MB (12.3 MB → 50.3 MB)`.
+    pub fn describe(&self) -> String {
+        format!("{} {}", self.dir, self.amount())
+    }
+
+    /// `+38.0 MB (12.3 MB → 50.3 MB)`.
+    pub fn amount(&self) -> String {
+        use crate::report::format_bytes;
+        let delta = self.delta();
+        let sign = if delta < 0 { "−" } else { "+" };
+        format!(
+            "{sign}{} ({} → {})",
+            format_bytes(delta.unsigned_abs() as f64),
+            format_bytes(self.before_bytes as f64),
+            format_bytes(self.after_bytes as f64)
+        )
     }
 }
 

@@ -46,8 +46,8 @@ impl LayerEntry {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LayerFiles {
     pub entries: Vec<LayerEntry>,
-    /// The lengths of its symlinks' targets: the engine counts them in a layer's size (its
-    /// walk sums `lstat` sizes), the tar headers do not.
+    /// The lengths of its symlinks' targets, which the engine counts in some layers' sizes
+    /// and not in others' (`anatomy::engine_counts_symlinks`).
     pub symlink_bytes: u64,
 }
 
@@ -96,9 +96,9 @@ impl LayerFiles {
         Ok(files)
     }
 
-    /// As the engine reports a layer's size: its files' bytes and its symlinks' target lengths.
-    pub fn size_bytes(&self) -> u64 {
-        self.entries.iter().map(LayerEntry::bytes).sum::<u64>() + self.symlink_bytes
+    /// The bytes of its regular files (links and devices are 0 in the tar).
+    pub fn regular_bytes(&self) -> u64 {
+        self.entries.iter().map(LayerEntry::bytes).sum()
     }
 
     /// The entries nothing else of this layer lies below: the nodes dive scores.

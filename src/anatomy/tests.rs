@@ -47,6 +47,20 @@ fn a_file_written_then_deleted_is_wasted_once_in_the_layer_that_wrote_it() {
     assert_eq!(a.size_bytes, 1107 + 10 * MIB);
 }
 
+/// The engine sizes a BuildKit layer without its symlinks' targets, others with them.
+#[test]
+fn layer_sizes_count_symlinks_as_the_engine_does() {
+    let linked = || layer_tar(&[E::F("f", 1000), E::L("lnk", "/0123456789")]);
+    let image = save_tar(&[
+        ("base", base()),
+        ("RUN /bin/sh -c ln -s /0123456789 /lnk # buildkit", linked()),
+        ("/bin/sh -c ln -s /0123456789 /lnk", linked()),
+    ]);
+    let a = analyse(image.as_slice()).unwrap();
+    let sizes: Vec<u64> = a.layers.iter().map(|l| l.size_bytes).collect();
+    assert_eq!(sizes, [1107, 1000, 1011]);
+}
+
 #[test]
 fn an_overwritten_file_wastes_its_earlier_copy() {
     let image = save_tar(&[

@@ -35,6 +35,13 @@ pub fn sort_leftovers(
     let mut out = Leftovers::default();
     for r in resources {
         let run = r.labels.get(LABEL_RUN).cloned().unwrap_or_default();
+        if r.kind == ResourceKind::Image && r.labels.contains_key(crate::measure::LABEL_KEEP) {
+            out.unknown.push((
+                r,
+                "kept on purpose (`run --keep-images`): remove it with `docker rmi`".into(),
+            ));
+            continue;
+        }
         match judge(r.labels.get(LABEL_LEASE).map(String::as_str)) {
             Liveness::Alive => {
                 out.alive_runs.insert(run);
@@ -194,6 +201,12 @@ mod tests {
             resource(ResourceKind::Container, "c-live", "r2", Some("live")),
             resource(ResourceKind::Image, "img-live", "r2", Some("live")),
             resource(ResourceKind::Image, "img-far", "r3", Some("far")),
+            {
+                let mut kept = resource(ResourceKind::Image, "img-kept", "r1", Some("dead"));
+                kept.labels
+                    .insert(crate::measure::LABEL_KEEP.into(), "1".into());
+                kept
+            },
         ];
         engine
     }
@@ -227,20 +240,25 @@ mod tests {
             lines[0],
             "would remove container (running) c-dead-1 (run r1)"
         );
-        assert_eq!(engine.resources.borrow().len(), 9);
+        assert_eq!(engine.resources.borrow().len(), 10);
 
         let (lines, ok) = remove_leftovers(&engine, &found, false).await;
         assert!(ok);
         assert_eq!(lines[0], "removed container (running) c-dead-1 (run r1)");
         assert!(lines.contains(&"left alone: the resources of 1 live run(s) (r2)".to_string()));
         assert!(lines.contains(&"left alone: image img-far: another host".to_string()));
+        assert!(lines.contains(
+            &"left alone: image img-kept: kept on purpose (`run --keep-images`): remove it with \
+              `docker rmi`"
+                .to_string()
+        ));
         let left: Vec<String> = engine
             .resources
             .borrow()
             .iter()
             .map(|r| r.id.clone())
             .collect();
-        assert_eq!(left, ["c-live", "img-live", "img-far"]);
+        assert_eq!(left, ["c-live", "img-live", "img-far", "img-kept"]);
         // Nothing left to warn about.
         let again = sort_leftovers(engine.run_resources().await.unwrap(), &judge);
         assert!(leftover_warnings(&again).is_empty());

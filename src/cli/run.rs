@@ -106,6 +106,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
     super::clean::warn_leftovers(&engine).await;
     let mut ctx = RunContext::new();
     ctx.dither_builds = measure::dithers_builds(&engine_info.storage_driver);
+    ctx.keep_images = settings.keep_images;
     if ctx.dither_builds {
         eprintln!(
             "note: this engine stores images with {}, whose layer commits end only at whole \

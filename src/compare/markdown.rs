@@ -53,9 +53,30 @@ pub fn render_markdown(comparison: &Comparison) -> String {
     for note in &comparison.notes {
         writeln!(out, "> ⚠️ {}\n", cell(note)).unwrap();
     }
+    push_path_changes(&mut out, comparison);
     push_details(&mut out, comparison);
     out.truncate(out.trim_end().len());
     out
+}
+
+/// Which directories grew or shrank, per variant, collapsed: a PR comment then says where an
+/// image's bytes went without a reviewer opening the report.
+fn push_path_changes(out: &mut String, comparison: &Comparison) {
+    if comparison.path_changes.is_empty() {
+        return;
+    }
+    out.push_str("<details>\n<summary>What changed by directory (image anatomy)</summary>\n\n");
+    for variant in &comparison.path_changes {
+        writeln!(out, "**{}**\n", cell(&variant.variant)).unwrap();
+        for change in &variant.changes {
+            writeln!(out, "- `{}` {}", cell(&change.dir), change.amount()).unwrap();
+        }
+        out.push('\n');
+    }
+    out.push_str(
+        "Bytes shipped below each directory, in every layer (wasted copies included), \
+                  head against base; changes under 1 MB are left out.\n</details>\n\n",
+    );
 }
 
 fn push_table(out: &mut String, rows: &[MetricRow]) {

@@ -138,6 +138,33 @@ pub struct Comparison {
     pub removed_metrics: Vec<VariantMetric>,
     /// Caveats a reader should see: different hosts, an unfinished run, untestable pairs.
     pub notes: Vec<String>,
+    /// Per variant with an image anatomy on both sides: the directories whose shipped bytes
+    /// changed by 1 MB or more (head variant order; variants with no such change left out).
+    pub path_changes: Vec<PathChanges>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathChanges {
+    pub variant: String,
+    pub changes: Vec<crate::anatomy::diff::DirChange>,
+}
+
+/// The directory changes of every variant that has an anatomy in both runs.
+fn path_changes(base: &RunResults, head: &RunResults) -> Vec<PathChanges> {
+    head.variants
+        .iter()
+        .filter_map(|h| {
+            let b = base.variants.iter().find(|b| b.name == h.name)?;
+            let changes = crate::anatomy::diff::dir_changes(
+                &b.anatomy.as_ref()?.dirs,
+                &h.anatomy.as_ref()?.dirs,
+            );
+            (!changes.is_empty()).then(|| PathChanges {
+                variant: h.name.clone(),
+                changes,
+            })
+        })
+        .collect()
 }
 
 impl Comparison {
@@ -207,6 +234,7 @@ pub fn compare(base: &RunResults, head: &RunResults, settings: &CompareSettings)
         added_metrics: paired.added_metrics,
         removed_metrics: paired.removed_metrics,
         notes,
+        path_changes: path_changes(base, head),
     }
 }
 

@@ -318,3 +318,30 @@ fn compare_dirs_says_which_side_is_unreadable() {
     let err = compare_dirs(&tmp.path().join("garbage.json"), &missing, &settings).unwrap_err();
     assert!(format!("{err:#}").contains("parsing"), "{err:#}");
 }
+
+/// An image whose apt lists are gone and which gained a package: the PR comment says which
+/// directories changed, collapsed, and the JSON carries the same.
+#[test]
+fn markdown_names_the_directories_that_changed() {
+    let both = crate::report::testdata::anatomy_run();
+    let mut base = both.clone();
+    base.variants.truncate(1);
+    let mut head = base.clone();
+    head.variants[0].anatomy = both.variants[1].anatomy.clone();
+    let comparison = compare(&base, &head, &CompareSettings::default());
+    assert_eq!(comparison.path_changes.len(), 1);
+    let md = render_markdown(&comparison);
+    let block = &md[md.find("<summary>What changed by directory").unwrap()..];
+    assert!(block.contains("**fat**"), "{md}");
+    assert!(
+        block.contains("- `/var/lib/apt/lists` −2.00 MB (2.00 MB → 0 B)"),
+        "{md}"
+    );
+    assert!(
+        block.contains("- `/usr/local/lib/python3.11/site-packages` +1.50 MB (3.00 MB → 4.50 MB)"),
+        "{md}"
+    );
+    // Nothing changed: no block.
+    let same = render_markdown(&compare(&base, &base, &CompareSettings::default()));
+    assert!(!same.contains("What changed by directory"));
+}

@@ -39,6 +39,8 @@ pub struct RunContext {
     /// Whether each timed build starts at a dithered phase of the second (see
     /// `build_start_delay`); set from the engine's storage driver by `dithers_builds`.
     pub dither_builds: bool,
+    /// `--keep-images`: the run's images carry `LABEL_KEEP`.
+    pub keep_images: bool,
     /// Timed builds started so far in this run: the index into the dither sequence.
     builds_started: std::sync::atomic::AtomicU64,
 }
@@ -50,6 +52,7 @@ impl RunContext {
             built_images: Mutex::new(Vec::new()),
             stack_images: Mutex::new(BTreeMap::new()),
             dither_builds: false,
+            keep_images: false,
             builds_started: std::sync::atomic::AtomicU64::new(0),
         }
     }
@@ -66,6 +69,9 @@ impl RunContext {
         }
     }
 }
+
+/// Images of a `--keep-images` run carry this label (value "1"): `clean` leaves them.
+pub const LABEL_KEEP: &str = "dockbench.keep";
 
 /// Whether builds on an engine with this storage driver should start at dithered phases.
 ///
@@ -294,7 +300,7 @@ impl<E: Engine> Measurer<'_, E> {
     }
 
     fn labels(&self) -> BTreeMap<String, String> {
-        run_labels(
+        let mut labels = run_labels(
             &self.ctx.run_id,
             &[
                 ("dockbench.suite", &self.suite.name),
@@ -303,7 +309,12 @@ impl<E: Engine> Measurer<'_, E> {
                 // `dockbench.role=base`: a measured image must not pass for one.
                 ("dockbench.role", "measured"),
             ],
-        )
+        );
+        if self.ctx.keep_images {
+            // Kept on purpose: `dockbench clean` leaves these images to the user.
+            labels.insert(LABEL_KEEP.to_string(), "1".to_string());
+        }
+        labels
     }
 
     async fn repetition(

@@ -162,17 +162,7 @@ pub fn wasted_table(a: &Anatomy) -> Option<(Table, String)> {
 pub fn changes_against(reference: &Anatomy, other: &Anatomy) -> Vec<String> {
     dir_changes(&reference.dirs, &other.dirs)
         .iter()
-        .map(|c| {
-            let delta = c.delta();
-            let sign = if delta < 0 { "−" } else { "+" };
-            format!(
-                "{} {sign}{} ({} → {})",
-                c.dir,
-                format_bytes(delta.unsigned_abs() as f64),
-                format_bytes(c.before_bytes as f64),
-                format_bytes(c.after_bytes as f64)
-            )
-        })
+        .map(|c| c.describe())
         .collect()
 }
 

@@ -19,7 +19,7 @@ pub mod sections;
 pub mod step_chart;
 pub mod table;
 #[cfg(test)]
-mod testdata;
+pub(crate) mod testdata;
 pub mod treemap;
 pub mod trend_chart;
 
