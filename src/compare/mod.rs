@@ -140,6 +140,7 @@ pub struct Comparison {
     pub notes: Vec<String>,
     /// Per variant with an image anatomy on both sides: the directories whose shipped bytes
     /// changed by 1 MB or more (head variant order; variants with no such change left out).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub path_changes: Vec<PathChanges>,
 }
 
