@@ -30,7 +30,7 @@ pub use layers::{LayerEntry, LayerFiles};
 /// How many of the largest files and directories the results keep.
 pub const TOP: usize = 20;
 /// Directories kept for "what changed" and the size-by-path chart: this deep at most...
-pub const DIR_DEPTH: usize = 5;
+pub const DIR_DEPTH: usize = 6;
 /// ...and at least this large.
 pub const DIR_MIN_BYTES: u64 = 100_000;
 

@@ -338,7 +338,9 @@ fn markdown_names_the_directories_that_changed() {
         "{md}"
     );
     assert!(
-        block.contains("- `/usr/local/lib/python3.11/site-packages` +1.50 MB (3.00 MB → 4.50 MB)"),
+        block.contains(
+            "- `/usr/local/lib/python3.11/site-packages/pandas` +1.50 MB (0 B → 1.50 MB)"
+        ),
         "{md}"
     );
     // Nothing changed: no block.

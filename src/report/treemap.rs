@@ -1,8 +1,8 @@
 //! Size by path (`charts/paths-<variant>.svg` and `.png`): a treemap of the final image's
 //! directories. Each top-level directory gets a share of the width as large as its share of
 //! the bytes, its subdirectories a share of its height, theirs of the width again, and so on
-//! (slice and dice, which keeps the order readable: largest first). The blank part of a box is
-//! what lies directly in that directory or in subdirectories too small to draw.
+//! (slice and dice, which keeps the order readable: largest first). The grey part of a box is
+//! what lies directly in that directory, or in subdirectories too small or too deep to draw.
 
 use std::collections::BTreeMap;
 
@@ -35,6 +35,30 @@ pub struct Tile {
     pub top: usize,
     /// The bytes directly in `dir`, or in subdirectories too small to draw (grey).
     pub own: bool,
+    /// The name written on it: the path below the parent box, several levels when they hold
+    /// (almost) the same bytes (`local/lib/python3.11/site-packages`).
+    pub label: String,
+}
+
+/// A directory holding at least this share of its parent's bytes, as its parent's only large
+/// subdirectory, is drawn in its parent's place.
+const PASS_THROUGH: f64 = 0.98;
+
+/// The children of `dir` in `dirs`, largest first.
+fn children_of<'a>(dirs: &'a BTreeMap<String, u64>, dir: &str) -> Vec<(&'a String, u64)> {
+    let prefix = if dir == "/" {
+        "/".to_string()
+    } else {
+        format!("{dir}/")
+    };
+    let mut children: Vec<(&String, u64)> = dirs
+        .range(prefix.clone()..)
+        .take_while(|(d, _)| d.starts_with(&prefix))
+        .filter(|(d, _)| d.len() > prefix.len() && !d[prefix.len()..].contains('/'))
+        .map(|(d, b)| (d, *b))
+        .collect();
+    children.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    children
 }
 
 pub struct Treemap {
@@ -50,10 +74,9 @@ impl Treemap {
             header: Header {
                 title: format!("Size by path · {variant}"),
                 subtitle: format!(
-                    "{} in {} files of the final image; directories of at least 100 kB, {} levels deep",
-                    format_bytes(total as f64),
-                    anatomy.files,
-                    MAX_DEPTH
+                    "{} shipped in the image's layers, by directory (directories of at least \
+                     100 kB; grey: files directly in a directory and smaller subdirectories)",
+                    format_bytes(total as f64)
                 ),
                 legend: Vec::new(),
             },
@@ -86,18 +109,7 @@ fn split(
     if depth > MAX_DEPTH {
         return;
     }
-    let prefix = if parent == "/" {
-        "/".to_string()
-    } else {
-        format!("{parent}/")
-    };
-    let mut children: Vec<(&String, u64)> = dirs
-        .range(prefix.clone()..)
-        .take_while(|(d, _)| d.starts_with(&prefix))
-        .filter(|(d, _)| d.len() > prefix.len() && !d[prefix.len()..].contains('/'))
-        .map(|(d, b)| (d, *b))
-        .collect();
-    children.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let children = children_of(dirs, parent);
     let (left, upper, right, lower) = area;
     let span = if across { right - left } else { lower - upper };
     let mut at: f64 = 0.0;
@@ -114,21 +126,34 @@ fn split(
             (left, upper + from, right, upper + to)
         };
         let top = top.unwrap_or(i);
+        // Down through directories that only pass their bytes on.
+        let mut shown = (dir.clone(), bytes);
+        while let Some((child, child_bytes)) = children_of(dirs, &shown.0).first().copied() {
+            if (child_bytes as f64) < PASS_THROUGH * shown.1 as f64 {
+                break;
+            }
+            shown = (child.clone(), child_bytes);
+        }
+        let label = match parent {
+            "/" => shown.0.trim_start_matches('/').to_string(),
+            _ => shown.0[parent.len() + 1..].to_string(),
+        };
         tiles.push(Tile {
-            dir: dir.clone(),
-            bytes,
+            dir: shown.0.clone(),
+            bytes: shown.1,
             rect,
             depth,
             top,
             own: false,
+            label,
         });
         // Inside, below a label line.
         let inner = (rect.0 + 3, rect.1 + 18, rect.2 - 3, rect.3 - 3);
         if inner.2 > inner.0 + 4 && inner.3 > inner.1 + 4 {
             split(
                 dirs,
-                dir,
-                bytes,
+                &shown.0,
+                shown.1,
                 inner,
                 depth + 1,
                 !across,
@@ -153,6 +178,7 @@ fn split(
             depth,
             top: top.unwrap_or(0),
             own: true,
+            label: format!("rest of {parent}"),
         });
     }
 }
@@ -186,12 +212,7 @@ impl Chart for Treemap {
             root.draw(&Rectangle::new(rect, outline.stroke_width(1)))
                 .map_err(draw_error)?;
             if r - l >= LABEL_MIN_W && b - t >= LABEL_MIN_H {
-                let name = tile.dir.rsplit('/').next().unwrap_or(&tile.dir);
-                let text = if tile.own {
-                    format!("files in {} {}", tile.dir, format_bytes(tile.bytes as f64))
-                } else {
-                    format!("{name} {}", format_bytes(tile.bytes as f64))
-                };
+                let text = format!("{} {}", tile.label, format_bytes(tile.bytes as f64));
                 let text = draw::fit_width(&text, (r - l - 6) as u32, 12.0);
                 let colour = if tile.depth <= 2 && !tile.own {
                     WHITE
@@ -213,6 +234,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn directories_that_only_pass_their_bytes_on_are_drawn_as_one_box() {
+        let dirs: BTreeMap<String, u64> = [
+            ("/", 1000),
+            ("/usr", 1000),
+            ("/usr/local", 995),
+            ("/usr/local/lib", 990),
+            ("/usr/local/lib/a", 600),
+        ]
+        .into_iter()
+        .map(|(d, b)| (d.to_string(), b))
+        .collect();
+        let tiles = layout(&dirs, (0, 0, 400, 200));
+        let boxes: Vec<(&str, &str)> = tiles
+            .iter()
+            .filter(|t| !t.own)
+            .map(|t| (t.dir.as_str(), t.label.as_str()))
+            .collect();
+        assert_eq!(
+            boxes,
+            [
+                ("/usr/local/lib", "usr/local/lib"),
+                ("/usr/local/lib/a", "a")
+            ]
+        );
+    }
+
+    #[test]
     fn boxes_are_as_large_as_their_share_and_nest() {
         let dirs: BTreeMap<String, u64> =
             [("/", 1000), ("/usr", 750), ("/usr/lib", 500), ("/var", 250)]
@@ -229,6 +277,7 @@ mod tests {
         assert_eq!(lib.rect.3 - lib.rect.1, 119);
         assert_eq!((lib.depth, lib.top), (2, 0));
         assert_eq!(get("/var").top, 1);
+        assert_eq!(get("/usr/lib").label, "lib");
         // /usr's other 250 bytes: the rest of its height, grey.
         let rest = tiles.iter().find(|t| t.dir == "/usr" && t.own).unwrap();
         assert_eq!((rest.bytes, rest.rect.1, rest.rect.3), (250, 18 + 119, 197));
