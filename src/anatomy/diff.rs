@@ -98,7 +98,10 @@ pub fn dir_changes(
         let rest = delta - explained;
         if rest.abs() >= MIN_CHANGE_BYTES {
             found.push(DirChange {
-                dir: format!("{} (files directly in it)", dir.dir),
+                dir: format!(
+                    "{} (the rest: its own files and smaller subdirectories)",
+                    dir.dir
+                ),
                 before_bytes: (-rest).max(0) as u64,
                 after_bytes: rest.max(0) as u64,
             });

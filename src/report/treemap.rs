@@ -178,7 +178,14 @@ fn split(
             depth,
             top: top.unwrap_or(0),
             own: true,
-            label: format!("rest of {parent}"),
+            label: format!(
+                "rest of {}",
+                parent
+                    .rsplit('/')
+                    .next()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or("/")
+            ),
         });
     }
 }
