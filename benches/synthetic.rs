@@ -119,5 +119,7 @@ pub fn results(variants: usize, samples: usize, seed: u64, slowdown: f64) -> Run
         claims: Vec::new(),
         suite_files: Default::default(),
         resumed_at: Vec::new(),
+        merged_from: Vec::new(),
+        shard: None,
     }
 }

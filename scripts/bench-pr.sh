@@ -10,7 +10,7 @@
 # sides alike: with an even number of rounds a linear drift cancels exactly, since each side's
 # mean position in time is the same. Running all of base then all of head would book the whole
 # drift as a difference between them. The rounds of each side are merged into one results folder
-# (scripts/ci-merge-results.sh) and `dockbench compare BASE HEAD` judges them from the samples.
+# (`dockbench merge`) and `dockbench compare BASE HEAD` judges them from the samples.
 #
 # The base's dockbench judges (when it has `compare`), so a PR cannot change the rules it is
 # judged by.
@@ -170,7 +170,8 @@ done
 
 for side in base head; do
   rounds=("$OUT_DIR/rounds/$side"/*)
-  bash "$SCRIPTS/ci-merge-results.sh" "$OUT_DIR/$side" "${rounds[@]}" \
+  # The head's dockbench merges: `merge` is newer than some bases.
+  "$BIN_HEAD" merge "$OUT_DIR/$side" "${rounds[@]}" \
     || { FAILURE="Merging the $side rounds failed."; exit 2; }
 done
 # Reports of the merged folders, for the results artifact; optional (older builds lack `report`).

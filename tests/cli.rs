@@ -200,3 +200,151 @@ fn claims_and_the_reference_on_the_command_line() {
         stderr(&o)
     );
 }
+
+// --- dockbench merge -----------------------------------------------------------------------
+
+fn load(dir: &Path) -> dockbench::results::RunResults {
+    dockbench::results::ResultsStore::load(dir).unwrap()
+}
+
+fn csv_rows(dir: &Path) -> Vec<Vec<String>> {
+    std::fs::read_to_string(dir.join("samples.csv"))
+        .unwrap()
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+/// Two runs of the run fixtures (one failing in each, at different points) merged: samples in
+/// order with repetitions renumbered, every summary and target recomputed by dockbench's own
+/// statistics, both environments and every note kept.
+#[test]
+fn merge_concatenates_samples_and_recomputes_summaries() {
+    use dockbench::stats::Summary;
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (fixture("scripts/results-a"), fixture("scripts/results-b"));
+    let out = tmp.path().join("merged");
+    let o = dockbench(&[
+        "merge",
+        out.to_str().unwrap(),
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    let (ra, rb, merged) = (load(&a), load(&b), load(&out));
+    assert_eq!(merged.runs, ra.runs + rb.runs);
+    assert_eq!(merged.suite, ra.suite);
+    assert_eq!(merged.finished_at, rb.finished_at);
+    let names: Vec<_> = merged.variants.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["fast-buildkit", "hog-buildkit", "crash"]);
+    for (i, v) in merged.variants.iter().enumerate() {
+        let (va, vb) = (&ra.variants[i], &rb.variants[i]);
+        for (metric, summary) in &v.metrics {
+            let mut samples = va.metrics[metric].samples.clone();
+            samples.extend(&vb.metrics[metric].samples);
+            // The same code as a run's; within 1e-12 since results.json's floats are parsed
+            // back (serde_json may differ from the written number in the last bit).
+            let expected = Summary::from_samples(&samples).unwrap();
+            assert_eq!(summary.samples, samples, "{} {metric}", v.name);
+            for (got, want) in [
+                (summary.median, expected.median),
+                (summary.mean, expected.mean),
+                (summary.stddev, expected.stddev),
+                (summary.min, expected.min),
+                (summary.max, expected.max),
+            ] {
+                assert!(
+                    (got - want).abs() <= 1e-12 * want.abs().max(1.0),
+                    "{} {metric}: {got} != {want}",
+                    v.name
+                );
+            }
+        }
+        for t in &v.targets {
+            assert_eq!(t.value, v.metrics.get(&t.metric).map(|s| s.median));
+        }
+    }
+    let by_name = |n: &str| merged.variants.iter().find(|v| v.name == n).unwrap();
+    assert_eq!(
+        by_name("fast-buildkit").status,
+        dockbench::results::Status::Ok
+    );
+    let hog = by_name("hog-buildkit");
+    assert_eq!(hog.status, dockbench::results::Status::Failed);
+    assert!(
+        hog.error
+            .as_deref()
+            .unwrap()
+            .starts_with(&format!("{}: ", b.display())),
+        "{:?}",
+        hog.error
+    );
+    let crash = by_name("crash");
+    assert!(crash
+        .error
+        .as_deref()
+        .unwrap()
+        .starts_with(&format!("{}: container exited with code 7", a.display())));
+    assert!(!crash.targets[0].pass && crash.targets[0].value.is_none());
+    // Each input's environment, and which repetitions are whose.
+    assert_eq!(merged.merged_from.len(), 2);
+    assert_eq!(merged.merged_from[0].environment, ra.environment);
+    assert_eq!(merged.merged_from[1].environment, rb.environment);
+    assert_eq!(
+        (
+            merged.merged_from[0].first_run,
+            merged.merged_from[1].first_run
+        ),
+        (1, ra.runs + 1)
+    );
+    // Notes of both inputs.
+    for v in ra.variants.iter().chain(&rb.variants) {
+        for note in &v.notes {
+            assert!(by_name(&v.name).notes.contains(note), "{note}");
+        }
+    }
+
+    // samples.csv: both rounds' rows, repetitions renumbered 1..4.
+    let (rows_a, rows_b, rows) = (csv_rows(&a), csv_rows(&b), csv_rows(&out));
+    // The fixtures predate `started_at`; the merged file has today's header.
+    assert_eq!(rows[0][..6], rows_a[0][..], "header");
+    assert_eq!(rows.len(), rows_a.len() + rows_b.len() - 1);
+    let runs: std::collections::BTreeSet<_> = rows[1..].iter().map(|r| r[3].as_str()).collect();
+    assert_eq!(runs.into_iter().collect::<Vec<_>>(), ["1", "2", "3", "4"]);
+}
+
+#[test]
+fn merge_refuses_other_suites_a_folder_twice_and_a_used_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let other = tmp.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    let a = fixture("scripts/results-a");
+    let json = std::fs::read_to_string(a.join("results.json"))
+        .unwrap()
+        .replace("\"suite\": \"fixture-run\"", "\"suite\": \"other\"");
+    std::fs::write(other.join("results.json"), json).unwrap();
+    std::fs::copy(a.join("samples.csv"), other.join("samples.csv")).unwrap();
+    let out = tmp.path().join("out");
+    let (out, a, other) = (
+        out.to_str().unwrap(),
+        a.to_str().unwrap(),
+        other.to_str().unwrap(),
+    );
+
+    let o = dockbench(&["merge", out, a, other]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot merge different suites"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = dockbench(&["merge", out, a, a]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("twice"), "{}", stderr(&o));
+
+    let o = dockbench(&["merge", other, a]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is not empty"), "{}", stderr(&o));
+}

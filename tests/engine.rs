@@ -749,3 +749,66 @@ async fn image_anatomy_gives_known_answers() {
     }
     assert_eq!(labelled_images("dockbench.suite=fixture-anatomy").await, 0);
 }
+
+/// Two shards of the anatomy fixtures, merged, equal one unsharded run in everything
+/// deterministic: the variants, their sizes and anatomy, their notes; the reference is measured
+/// in both shards.
+#[tokio::test]
+async fn two_shards_merged_equal_one_run_in_everything_deterministic() {
+    let _engine = ENGINE.lock().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let suite = fixture("anatomy/suite.toml");
+    let (whole, one, two, merged) = (
+        tmp.path().join("whole"),
+        tmp.path().join("one"),
+        tmp.path().join("two"),
+        tmp.path().join("merged"),
+    );
+    let (_, all) = run_suite_at(&suite, &whole, &["--no-report"]);
+    let (_, first) = run_suite_at(&suite, &one, &["--no-report", "--shard", "1/2"]);
+    let (_, second) = run_suite_at(&suite, &two, &["--no-report", "--shard", "2/2"]);
+    let names = |r: &Value| -> Vec<String> {
+        r["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // The reference (the first variant, `clean`) in both; every other variant in one.
+    assert_eq!(names(&first)[0], "clean");
+    assert_eq!(names(&second)[0], "clean");
+    assert_eq!(
+        names(&first).len() + names(&second).len(),
+        names(&all).len() + 1
+    );
+    assert_eq!(first["shard"], serde_json::json!({"index": 1, "count": 2}));
+    let o = dockbench(&[
+        "merge",
+        merged.to_str().unwrap(),
+        one.to_str().unwrap(),
+        two.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(merged.join("results.json")).unwrap())
+            .unwrap();
+    let mut sorted = |r: &Value| {
+        let mut n = names(r);
+        n.sort();
+        n
+    };
+    assert_eq!(sorted(&m), sorted(&all));
+    for name in names(&all) {
+        let (a, b) = (variant(&all, &name), variant(&m, &name));
+        for metric in ["image_size_bytes", "image_wasted_bytes", "image_files"] {
+            assert_eq!(median(a, metric), median(b, metric), "{name} {metric}");
+        }
+        assert_eq!(a["anatomy"]["wasted"], b["anatomy"]["wasted"], "{name}");
+        assert_eq!(a["status"], b["status"], "{name}");
+    }
+    // The merged folder keeps both shards' environments.
+    assert_eq!(m["merged_from"].as_array().unwrap().len(), 2);
+    assert_eq!(m["merged_from"][1]["shard"]["index"], 2);
+    assert_eq!(labelled_images("dockbench.suite=fixture-anatomy").await, 0);
+}

@@ -1,7 +1,7 @@
 //! The CI scripts, run for real against stand-ins: a fake `gh` for `scripts/pr-comment.sh`, a
 //! fake `dockbench` for `scripts/bench-pr.sh` and `scripts/bench-scheduled.sh` (both in
-//! `tests/fixtures/scripts/`), real git repositories in temp folders, and the real merge
-//! (`scripts/ci-merge-results.sh`) read back with dockbench's own types. The GitHub workflows
+//! `tests/fixtures/scripts/`, which hands `merge` to the real dockbench), and real git
+//! repositories in temp folders. The GitHub workflows
 //! cannot run here, so their shape and every script path they name are checked instead.
 
 use std::collections::BTreeMap;
@@ -364,139 +364,6 @@ fn pr_comment_checks_the_pr_head_when_asked() {
     );
 }
 
-// --- scripts/ci-merge-results.sh --------------------------------------------------------------
-
-fn load(dir: &Path) -> RunResults {
-    serde_json::from_str(&read(dir.join("results.json")))
-        .unwrap_or_else(|e| panic!("{}: not a dockbench results.json: {e}", dir.display()))
-}
-
-fn csv_rows(dir: &Path) -> Vec<Vec<String>> {
-    read(dir.join("samples.csv"))
-        .lines()
-        .map(|l| l.split(',').map(str::to_string).collect())
-        .collect()
-}
-
-#[test]
-fn merge_concatenates_samples_and_recomputes_summaries() {
-    let tmp = TempDir::new().unwrap();
-    let (a, b) = (fixtures().join("results-a"), fixtures().join("results-b"));
-    let out = tmp.path().join("merged");
-    let o = script(
-        "ci-merge-results.sh",
-        &[
-            out.to_str().unwrap(),
-            a.to_str().unwrap(),
-            b.to_str().unwrap(),
-        ],
-        tmp.path(),
-        &[],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
-
-    let (ra, rb, merged) = (load(&a), load(&b), load(&out));
-    assert_eq!(merged.runs, ra.runs + rb.runs);
-    assert_eq!(merged.suite, ra.suite);
-    assert_eq!(merged.finished_at, rb.finished_at);
-    let names: Vec<_> = merged.variants.iter().map(|v| v.name.as_str()).collect();
-    assert_eq!(names, ["fast-buildkit", "hog-buildkit", "crash"]);
-
-    for (i, v) in merged.variants.iter().enumerate() {
-        let (va, vb) = (&ra.variants[i], &rb.variants[i]);
-        for (metric, summary) in &v.metrics {
-            let mut samples = va.metrics[metric].samples.clone();
-            samples.extend(&vb.metrics[metric].samples);
-            let expected = Summary::from_samples(&samples).unwrap();
-            assert_eq!(summary.samples, samples, "{} {metric}", v.name);
-            for (got, want) in [
-                (summary.median, expected.median),
-                (summary.mean, expected.mean),
-                (summary.stddev, expected.stddev),
-                (summary.min, expected.min),
-                (summary.max, expected.max),
-            ] {
-                assert!(
-                    (got - want).abs() <= 1e-12 * want.abs().max(1.0),
-                    "{} {metric}: {got} != {want}",
-                    v.name
-                );
-            }
-        }
-        for t in &v.targets {
-            assert_eq!(t.value, v.metrics.get(&t.metric).map(|s| s.median));
-        }
-    }
-    let by_name: BTreeMap<_, _> = merged
-        .variants
-        .iter()
-        .map(|v| (v.name.as_str(), v))
-        .collect();
-    assert_eq!(
-        by_name["fast-buildkit"].status,
-        dockbench::results::Status::Ok
-    );
-    let hog = by_name["hog-buildkit"];
-    assert_eq!(hog.status, dockbench::results::Status::Failed);
-    assert!(
-        hog.error.as_deref().unwrap().starts_with("round 2: "),
-        "{:?}",
-        hog.error
-    );
-    let crash = by_name["crash"];
-    assert!(crash
-        .error
-        .as_deref()
-        .unwrap()
-        .starts_with("round 1: container exited with code 7"));
-    assert!(!crash.targets[0].pass && crash.targets[0].value.is_none());
-
-    // samples.csv: both rounds' rows, repetitions renumbered 1..4.
-    let (rows_a, rows_b, rows) = (csv_rows(&a), csv_rows(&b), csv_rows(&out));
-    assert_eq!(rows[0], rows_a[0], "header");
-    assert_eq!(rows.len(), rows_a.len() + rows_b.len() - 1);
-    let runs: std::collections::BTreeSet<_> = rows[1..].iter().map(|r| r[3].as_str()).collect();
-    assert_eq!(runs.into_iter().collect::<Vec<_>>(), ["1", "2", "3", "4"]);
-    let shifted = &rows[rows_a.len()];
-    assert_eq!(shifted[..3], rows_b[1][..3]);
-    assert_eq!(
-        shifted[3],
-        (rows_b[1][3].parse::<u32>().unwrap() + ra.runs).to_string()
-    );
-    assert_eq!(
-        read(out.join("environment.json")),
-        read(a.join("environment.json"))
-    );
-}
-
-#[test]
-fn merge_refuses_other_suites_and_a_used_output() {
-    let tmp = TempDir::new().unwrap();
-    let other = tmp.path().join("other");
-    fs::create_dir(&other).unwrap();
-    let json = read(fixtures().join("results-a/results.json"))
-        .replace("\"suite\": \"fixture-run\"", "\"suite\": \"other\"");
-    fs::write(other.join("results.json"), json).unwrap();
-    let a = fixtures().join("results-a");
-    let o = script(
-        "ci-merge-results.sh",
-        &["out", a.to_str().unwrap(), other.to_str().unwrap()],
-        tmp.path(),
-        &[],
-    );
-    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
-    assert!(text(&o.stderr).contains("different suites"));
-
-    let o = script(
-        "ci-merge-results.sh",
-        &[other.to_str().unwrap(), a.to_str().unwrap()],
-        tmp.path(),
-        &[],
-    );
-    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
-    assert!(text(&o.stderr).contains("is not empty"));
-}
-
 // --- scripts/bench-pr.sh ----------------------------------------------------------------------
 
 /// A git repository with a base commit and a head commit whose suite files say which they are.
@@ -549,6 +416,7 @@ impl PrSandbox {
             ("PR_NUMBER", "42"),
             ("FAKE_LOG", log.as_str()),
             ("FAKE_FIXTURES", fixtures.to_str().unwrap()),
+            ("FAKE_REAL_DOCKBENCH", env!("CARGO_BIN_EXE_dockbench")),
         ];
         envs.extend_from_slice(extra_env);
         script("bench-pr.sh", &[], &self.repo(), &envs)
@@ -801,6 +669,7 @@ impl ScheduledSandbox {
             ("HISTORY_DIR", hist.as_str()),
             ("FAKE_LOG", log.as_str()),
             ("FAKE_FIXTURES", fixtures.to_str().unwrap()),
+            ("FAKE_REAL_DOCKBENCH", env!("CARGO_BIN_EXE_dockbench")),
         ];
         envs.extend_from_slice(extra_env);
         script("bench-scheduled.sh", &[], checkout, &envs)
@@ -1188,12 +1057,7 @@ fn scheduled_workflow_runs_on_cron_and_on_demand() {
 
 #[test]
 fn scripts_parse() {
-    for name in [
-        "pr-comment.sh",
-        "bench-pr.sh",
-        "bench-scheduled.sh",
-        "ci-merge-results.sh",
-    ] {
+    for name in ["pr-comment.sh", "bench-pr.sh", "bench-scheduled.sh"] {
         let o = Command::new("bash")
             .arg("-n")
             .arg(root().join("scripts").join(name))

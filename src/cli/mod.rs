@@ -79,6 +79,17 @@ pub enum Command {
         #[arg(long, default_value = "scenarios")]
         scenarios: PathBuf,
     },
+    /// Merge results folders of one suite (CI shards, the rounds of an interleaved benchmark)
+    /// into one: samples concatenated, summaries and targets recomputed, each input's
+    /// environment and every note kept. Refused (exit 2) for different suites or a folder
+    /// given twice.
+    Merge {
+        /// Where the merged folder goes; it must not exist or be empty.
+        #[arg(value_name = "OUT_DIR")]
+        out: PathBuf,
+        #[arg(required = true, value_name = "RESULTS_DIR")]
+        inputs: Vec<PathBuf>,
+    },
     /// Remove the containers, images, networks and volumes of dockbench runs that are no
     /// longer alive (killed, crashed, lost). A live run's and anything unlabelled stay.
     Clean {
@@ -125,6 +136,10 @@ pub struct RunArgs {
     /// Do not render charts, report.md and report.html at the end.
     #[arg(long)]
     pub no_report: bool,
+    /// Measure only this shard's variants (K of N, like 2/4), and the reference in every
+    /// shard; the split is stable when variants are added. `dockbench merge` joins the shards.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::scenario::shard::Shard>,
     /// Continue the interrupted run in this results folder: measure only the repetitions it
     /// lacks, into the same folder. Refused (exit 2) when the suite or a file it names changed.
     #[arg(long, value_name = "RESULTS_DIR")]
@@ -219,6 +234,7 @@ pub async fn execute(cli: Cli) -> i32 {
         } => compare(&base, &head, format, threshold),
         Command::Doctor { scenarios } => doctor::doctor(&scenarios).await,
         Command::Clean { dry_run } => clean::clean(dry_run).await,
+        Command::Merge { out, inputs } => merge(&out, &inputs),
     };
     match result {
         Ok(code) => code,
@@ -289,6 +305,44 @@ fn report(
         "wrote {} files; open {}",
         written.len(),
         dir.join("report.html").display()
+    );
+    Ok(EXIT_OK)
+}
+
+fn merge(out: &std::path::Path, inputs: &[PathBuf]) -> anyhow::Result<i32> {
+    use crate::results::merge::{merge, Input};
+    use crate::results::ResultsStore;
+    if out.exists() && std::fs::read_dir(out)?.next().is_some() {
+        anyhow::bail!("{} is not empty: merge writes a new folder", out.display());
+    }
+    let mut loaded = Vec::new();
+    for dir in inputs {
+        loaded.push(Input {
+            dir: dir.clone(),
+            results: ResultsStore::load(dir)?,
+            samples: ResultsStore::load_samples(dir)?,
+        });
+    }
+    let (merged, samples) = merge(loaded)?;
+    let runs = merged.runs;
+    let mut header = merged.clone();
+    header.variants.clear();
+    let mut store = ResultsStore::create(out, header)?;
+    for variant in merged.variants {
+        let own: Vec<_> = samples
+            .iter()
+            .filter(|s| s.variant == variant.name)
+            .cloned()
+            .collect();
+        store.record_variant(variant, &own)?;
+    }
+    if let Some(at) = merged.finished_at {
+        store.finish(at)?;
+    }
+    eprintln!(
+        "merged {} folder(s), {runs} repetition(s) per variant -> {}",
+        inputs.len(),
+        out.display()
     );
     Ok(EXIT_OK)
 }

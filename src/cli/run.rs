@@ -33,6 +33,8 @@ pub struct RunSettings {
     pub exports: super::ExportArgs,
     /// The results folder of an interrupted run to continue (`--resume`).
     pub resume: Option<PathBuf>,
+    /// `--shard K/N`: the suites hold this shard's variants only.
+    pub shard: Option<crate::scenario::shard::Shard>,
 }
 
 /// Loads the suites and applies the flags. Every error here means "nothing measured" (exit 2).
@@ -77,6 +79,17 @@ pub fn settings(args: RunArgs) -> anyhow::Result<RunSettings> {
         if args.no_claims_exit {
             suite.claims_exit = false;
         }
+        if let Some(shard) = args.shard {
+            let reference = suite
+                .reference
+                .clone()
+                .or_else(|| suite.variants.first().map(|v| v.name.clone()))
+                .unwrap_or_default();
+            suite
+                .variants
+                .retain(|v| crate::scenario::shard::measures(shard, &v.name, &reference));
+            suite.reference = Some(reference);
+        }
     }
     if let Some(dir) = &args.resume {
         if suites.len() != 1 {
@@ -87,6 +100,7 @@ pub fn settings(args: RunArgs) -> anyhow::Result<RunSettings> {
         }
     }
     Ok(RunSettings {
+        shard: args.shard,
         resume: args.resume,
         suites,
         runs_override: args.runs,
@@ -236,6 +250,8 @@ async fn run_suite<E: Engine>(
                 claims: suite.claims.clone(),
                 suite_files: crate::scenario::suite_files(suite),
                 resumed_at: Vec::new(),
+                merged_from: Vec::new(),
+                shard: settings.shard,
             };
             (ResultsStore::create(out_dir, header).map_err(plain)?, runs)
         }
@@ -555,6 +571,7 @@ mod tests {
             report: false,
             exports: Default::default(),
             resume: None,
+            shard: None,
         }
     }
 

@@ -2,6 +2,7 @@
 //! after every variant so that a crash or Ctrl-C keeps everything already measured.
 
 pub mod environment;
+pub mod merge;
 mod store;
 pub mod summarize;
 #[cfg(test)]
@@ -136,4 +137,11 @@ pub struct RunResults {
     /// When the run was resumed (`run --resume`), RFC 3339 UTC, once per resumption.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resumed_at: Vec<String>,
+    /// For a folder made by `dockbench merge`: its inputs, in order, each with its own
+    /// environment and the repetitions that are its.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<merge::MergedInput>,
+    /// `run --shard K/N`: which shard of a split run this is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<crate::scenario::shard::Shard>,
 }

@@ -84,6 +84,8 @@ pub(crate) fn run_results(variants: Vec<VariantResult>) -> RunResults {
         claims: Vec::new(),
         suite_files: Default::default(),
         resumed_at: Vec::new(),
+        merged_from: Vec::new(),
+        shard: None,
     }
 }
 

@@ -5,6 +5,7 @@ pub mod compose;
 pub mod dockerfile;
 pub mod envfile;
 mod parse;
+pub mod shard;
 pub mod units;
 
 use std::collections::BTreeMap;
