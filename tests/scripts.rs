@@ -4,14 +4,11 @@
 //! repositories in temp folders. The GitHub workflows
 //! cannot run here, so their shape and every script path they name are checked instead.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use dockbench::results::RunResults;
-use dockbench::stats::Summary;
 use serde_json::Value;
 use tempfile::TempDir;
 
