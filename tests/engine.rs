@@ -793,7 +793,7 @@ async fn two_shards_merged_equal_one_run_in_everything_deterministic() {
     let m: Value =
         serde_json::from_str(&std::fs::read_to_string(merged.join("results.json")).unwrap())
             .unwrap();
-    let mut sorted = |r: &Value| {
+    let sorted = |r: &Value| {
         let mut n = names(r);
         n.sort();
         n
