@@ -3,13 +3,11 @@
 //! repetitions renumbered; every summary and target is recomputed from them by the same code as
 //! a run's; each input's environment is kept, and the notes of all of them.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::{Environment, RunResults, Sample, Status, VariantResult};
-use crate::stats::Summary;
 
 /// One input of a merged folder, as its results recorded it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -190,21 +188,7 @@ pub fn merge(inputs: Vec<Input>) -> Result<(RunResults, Vec<Sample>), MergeError
 /// Summaries from the raw samples (their order, their `started_at`), targets judged again on
 /// them, and the status from the error.
 fn recompute(v: &mut VariantResult, samples: &[Sample]) {
-    let mut by_metric: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    let mut started: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for s in samples {
-        by_metric.entry(s.metric.clone()).or_default().push(s.value);
-        if let Some(t) = s.started_at {
-            let text = t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-            started.entry(s.metric.clone()).or_default().push(text);
-        }
-    }
-    started.retain(|m, times| by_metric.get(m).map(Vec::len) == Some(times.len()));
-    v.metrics = by_metric
-        .into_iter()
-        .filter_map(|(m, xs)| Summary::from_samples(&xs).map(|s| (m, s)))
-        .collect();
-    v.started_at = started;
+    (v.metrics, v.started_at) = super::summarize::summaries(samples);
     let specs: Vec<crate::scenario::Target> = v
         .targets
         .iter()

@@ -8,10 +8,14 @@ use crate::scenario::Variant;
 use crate::stats::Summary;
 use crate::targets;
 
-pub fn variant_result(variant: &Variant, m: &VariantMeasurement) -> VariantResult {
+/// Per metric, the summary of its samples (in their order) and when each sample's phase
+/// started (parallel to the samples, or absent): what a run records and a merge recomputes.
+pub fn summaries(
+    samples: &[super::Sample],
+) -> (BTreeMap<String, Summary>, BTreeMap<String, Vec<String>>) {
     let mut by_metric: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut started_at: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for s in &m.samples {
+    for s in samples {
         by_metric.entry(s.metric.clone()).or_default().push(s.value);
         if let Some(t) = s.started_at {
             let text = t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
@@ -20,10 +24,15 @@ pub fn variant_result(variant: &Variant, m: &VariantMeasurement) -> VariantResul
     }
     // Parallel to the samples, or not at all.
     started_at.retain(|metric, times| by_metric.get(metric).map(Vec::len) == Some(times.len()));
-    let metrics: BTreeMap<String, Summary> = by_metric
+    let metrics = by_metric
         .into_iter()
         .filter_map(|(metric, xs)| Summary::from_samples(&xs).map(|s| (metric, s)))
         .collect();
+    (metrics, started_at)
+}
+
+pub fn variant_result(variant: &Variant, m: &VariantMeasurement) -> VariantResult {
+    let (metrics, started_at) = summaries(&m.samples);
     VariantResult {
         name: variant.name.clone(),
         status: if m.error.is_none() {
