@@ -62,6 +62,10 @@ fn script(name: &str, args: &[&str], cwd: &Path, envs: &[(&str, &str)]) -> Outpu
         "HISTORY_BRANCH",
         "HISTORY_REMOTE",
         "PUSH",
+        "SHARD",
+        "SHARD_DIR",
+        "HISTORY_TOKEN",
+        "REPORT_ROOT",
         "CARGO_TARGET_DIR",
     ] {
         cmd.env_remove(var);
@@ -396,12 +400,17 @@ impl PrSandbox {
     }
 
     fn run(&self, extra_env: &[(&str, &str)]) -> Output {
+        self.run_to("out", &[], extra_env)
+    }
+
+    /// bench-pr.sh with `args`, writing to `out` (a folder of the sandbox).
+    fn run_to(&self, out: &str, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
         let p = |s: &str| self.tmp.path().join(s).to_str().unwrap().to_string();
         let (base_bin, head_bin, log, out) = (
             p("bin/dockbench-base"),
             p("bin/dockbench-head"),
             p("calls.log"),
-            p("out"),
+            p(out),
         );
         let fixtures = fixtures();
         let mut envs = vec![
@@ -416,7 +425,11 @@ impl PrSandbox {
             ("FAKE_REAL_DOCKBENCH", env!("CARGO_BIN_EXE_dockbench")),
         ];
         envs.extend_from_slice(extra_env);
-        script("bench-pr.sh", &[], &self.repo(), &envs)
+        script("bench-pr.sh", args, &self.repo(), &envs)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
     }
 
     fn calls(&self) -> Vec<String> {
@@ -610,6 +623,9 @@ fn bench_pr_rejects_bad_settings() {
         ),
         ("ROUNDS", "0", "ROUNDS must be a positive integer"),
         ("SUITE", "../suite.toml", "inside the repository"),
+        ("SHARD", "3/2", "SHARD must be K/N"),
+        ("SHARD", "0/2", "SHARD must be K/N"),
+        ("SHARD", "1", "SHARD must be K/N"),
     ] {
         let pr = PrSandbox::new();
         let o = pr.run(&[(var, value)]);
@@ -621,6 +637,186 @@ fn bench_pr_rejects_bad_settings() {
         );
         assert!(pr.runs().is_empty());
     }
+}
+
+/// `bench-pr.sh` as one job of a 2-shard CI matrix would run it, into the sandbox's `shard-K`.
+fn pr_shard(pr: &PrSandbox, k: u32, extra_env: &[(&str, &str)]) -> Output {
+    let shard = format!("{k}/2");
+    let mut envs = vec![("SHARD", shard.as_str()), ("ROUNDS", "2")];
+    envs.extend_from_slice(extra_env);
+    pr.run_to(&format!("shard-{k}"), &[], &envs)
+}
+
+fn pr_merge(pr: &PrSandbox, out: &str, shards: &[&str], extra_env: &[(&str, &str)]) -> Output {
+    let dirs: Vec<String> = shards
+        .iter()
+        .map(|d| pr.path(d).to_str().unwrap().to_string())
+        .collect();
+    let mut args = vec!["merge"];
+    args.extend(dirs.iter().map(String::as_str));
+    pr.run_to(out, &args, extra_env)
+}
+
+#[test]
+fn bench_pr_shards_measure_their_variants_and_the_merge_judges_them_all() {
+    let pr = PrSandbox::new();
+    for k in [1, 2] {
+        let o = pr_shard(&pr, k, &[]);
+        assert_eq!(o.status.code(), Some(0), "shard {k}: {}", show(&o));
+    }
+    // Each shard runs its rounds ABBA, with its --shard on both sides, and judges nothing.
+    let runs = pr.runs();
+    assert_eq!(runs.len(), 8, "{runs:?}");
+    for (i, call) in runs.iter().enumerate() {
+        let shard = if i < 4 { "--shard 1/2" } else { "--shard 2/2" };
+        assert!(call.contains(shard), "{call}");
+    }
+    assert!(
+        !pr.calls()
+            .iter()
+            .any(|c| c.contains(" compare ") || c.contains(" merge ")),
+        "{:?}",
+        pr.calls()
+    );
+    for (k, dir) in [(1, pr.path("shard-1")), (2, pr.path("shard-2"))] {
+        assert_eq!(read(dir.join("shard")), format!("{k}/2\n"));
+        assert_eq!(read(dir.join("status")), "ok\n");
+        assert!(
+            read(dir.join("commits")).starts_with(&format!("base {}\nhead ", pr.base)),
+            "{}",
+            read(dir.join("commits"))
+        );
+        assert!(!dir.join("comment.md").exists(), "the merge step comments");
+        for f in [
+            "bin/dockbench-base",
+            "bin/dockbench-head",
+            "rounds/base/01/results.json",
+            "rounds/head/02/results.json",
+        ] {
+            assert!(dir.join(f).is_file(), "{f} missing in {}", dir.display());
+        }
+        // Artifacts lose the executable bit; the merge step must cope.
+        for side in ["base", "head"] {
+            let bin = dir.join(format!("bin/dockbench-{side}"));
+            fs::set_permissions(bin, fs::Permissions::from_mode(0o644)).unwrap();
+        }
+    }
+
+    // The merge job builds nothing and has no dockbench of its own: the shards' builds judge.
+    fs::remove_dir_all(pr.path("bin")).unwrap();
+    let no_override = [("DOCKBENCH_BASE", ""), ("DOCKBENCH_HEAD", "")];
+    let envs = [&no_override[..], &[("THRESHOLD", "5%")]].concat();
+    let o = pr_merge(&pr, "out", &["shard-1", "shard-2"], &envs);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    let (out, s1, s2) = (pr.out(), pr.path("shard-1"), pr.path("shard-2"));
+    let merges: Vec<String> = pr
+        .calls()
+        .into_iter()
+        .filter(|c| c.contains(" merge "))
+        .collect();
+    assert_eq!(
+        merges[0],
+        format!(
+            "dockbench-head merge {0}/base {1}/rounds/base/01 {1}/rounds/base/02 \
+             {2}/rounds/base/01 {2}/rounds/base/02",
+            out.display(),
+            s1.display(),
+            s2.display()
+        )
+    );
+    let compare = pr
+        .calls()
+        .into_iter()
+        .find(|c| c.contains(" compare "))
+        .unwrap();
+    assert_eq!(
+        compare,
+        format!(
+            "dockbench-base compare {0}/base {0}/head --format markdown --threshold 5%",
+            out.display()
+        )
+    );
+    let comment = read(out.join("comment.md"));
+    assert!(
+        comment.contains("base runs: 8, head runs: 8"),
+        "2 shards x 2 rounds x 2 runs: {comment}"
+    );
+    assert_eq!(read(out.join("pr-number")), "42\n");
+    assert!(out.join("head/report.html").exists());
+
+    // A regression found across the shards fails the check, as an unsharded run does.
+    let envs = [&no_override[..], &[("FAKE_COMPARE_EXIT", "1")]].concat();
+    let o = pr_merge(&pr, "out-regression", &["shard-1", "shard-2"], &envs);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert!(read(pr.path("out-regression/comment.md")).contains("fake comparison"));
+
+    let worktrees = git(&pr.repo(), &["worktree", "list"]);
+    assert_eq!(worktrees.lines().count(), 1, "{worktrees}");
+}
+
+#[test]
+fn bench_pr_merge_says_which_shard_failed_or_is_missing() {
+    let pr = PrSandbox::new();
+    assert_eq!(pr_shard(&pr, 1, &[]).status.code(), Some(0));
+    let o = pr_shard(&pr, 2, &[("FAKE_RUN_EXIT", "2")]);
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    assert_eq!(
+        read(pr.path("shard-2/status")),
+        "failed: `dockbench run` failed for the base commit in round 1 (exit 2).\n"
+    );
+
+    for (out, shards, expected) in [
+        (
+            "out-failed",
+            &["shard-1", "shard-2"][..],
+            "Shard 2/2: `dockbench run` failed for the base commit in round 1 (exit 2).",
+        ),
+        (
+            "out-missing",
+            &["shard-1"][..],
+            "Shard 2/2 is missing: its job did not finish or upload its results.",
+        ),
+        (
+            "out-twice",
+            &["shard-1", "shard-1/."][..],
+            "Shard 1/2 was given twice.",
+        ),
+        ("out-none", &["nowhere"][..], "No shard's results in"),
+    ] {
+        let o = pr_merge(&pr, out, shards, &[]);
+        assert_eq!(o.status.code(), Some(2), "{out}: {}", show(&o));
+        let comment = read(pr.path(out).join("comment.md"));
+        assert!(comment.starts_with(MARKER), "{comment}");
+        assert!(comment.contains(expected), "{out}: {comment}");
+    }
+
+    // A shard of other commits (another push of the PR) is not mixed in.
+    fs::write(pr.path("shard-1/commits"), "base 0000\nhead 1111\n").unwrap();
+    let o = pr_merge(&pr, "out-other", &["shard-1"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    assert!(read(pr.path("out-other/comment.md")).contains("measured other commits"));
+    assert!(!pr.calls().iter().any(|c| c.contains(" compare ")));
+}
+
+#[test]
+fn bench_pr_shards_fall_back_to_one_runner_when_a_dockbench_predates_shard() {
+    // Both sides must measure the same variants: if either cannot shard, shard 1 measures all.
+    let pr = PrSandbox::new();
+    let old = [("FAKE_OLD", "dockbench-base")];
+    for k in [1, 2] {
+        let o = pr_shard(&pr, k, &old);
+        assert_eq!(o.status.code(), Some(0), "shard {k}: {}", show(&o));
+    }
+    assert_eq!(read(pr.path("shard-1/status")), "unsharded\n");
+    assert_eq!(read(pr.path("shard-2/status")), "skipped\n");
+    let runs = pr.runs();
+    assert_eq!(runs.len(), 4, "only shard 1 ran: {runs:?}");
+    assert!(runs.iter().all(|c| !c.contains("--shard")), "{runs:?}");
+
+    let o = pr_merge(&pr, "out", &["shard-1", "shard-2"], &old);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    let comment = read(pr.out().join("comment.md"));
+    assert!(comment.contains("base runs: 4, head runs: 4"), "{comment}");
 }
 
 // --- scripts/bench-scheduled.sh -----------------------------------------------------------------
