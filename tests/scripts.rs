@@ -853,6 +853,16 @@ impl ScheduledSandbox {
     }
 
     fn run(&self, checkout: &Path, history: &str, extra_env: &[(&str, &str)]) -> Output {
+        self.run_args(checkout, history, &[], extra_env)
+    }
+
+    fn run_args(
+        &self,
+        checkout: &Path,
+        history: &str,
+        args: &[&str],
+        extra_env: &[(&str, &str)],
+    ) -> Output {
         let p = |s: &str| self.path(s).to_str().unwrap().to_string();
         let (bin, log, hist) = (p("bin/dockbench"), p("calls.log"), p(history));
         let fixtures = fixtures();
@@ -865,7 +875,7 @@ impl ScheduledSandbox {
             ("FAKE_REAL_DOCKBENCH", env!("CARGO_BIN_EXE_dockbench")),
         ];
         envs.extend_from_slice(extra_env);
-        script("bench-scheduled.sh", &[], checkout, &envs)
+        script("bench-scheduled.sh", args, checkout, &envs)
     }
 
     fn calls(&self) -> Vec<String> {
@@ -1065,6 +1075,193 @@ fn bench_scheduled_rejects_a_missing_suite() {
     assert!(s.calls().is_empty());
 }
 
+/// `bench-scheduled.sh` as one job of a 2-shard CI matrix runs it: a fresh clone, its own
+/// `shard-K` folder.
+fn scheduled_shard(s: &ScheduledSandbox, k: u32, extra_env: &[(&str, &str)]) -> Output {
+    let checkout = s.clone(&format!("runner{k}"));
+    let (shard, dir) = (format!("{k}/2"), s.path(&format!("shard-{k}")));
+    let mut envs = vec![("SHARD", shard.as_str()), ("SHARD_DIR", dir.to_str().unwrap())];
+    envs.extend_from_slice(extra_env);
+    s.run(&checkout, &format!("unused-hist{k}"), &envs)
+}
+
+fn origin_has_history(s: &ScheduledSandbox) -> bool {
+    !git(&s.path("origin.git"), &["branch", "--list", "dockbench-history"]).is_empty()
+}
+
+#[test]
+fn bench_scheduled_shards_then_merges_them_into_one_history_commit() {
+    let s = ScheduledSandbox::new();
+    let o = scheduled_shard(&s, 1, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    let o = scheduled_shard(&s, 2, &[("FAKE_RUN_EXIT", "1"), ("RUNS", "3")]);
+    assert_eq!(o.status.code(), Some(1), "a shard's missed target: {}", show(&o));
+    let (shard1, shard2) = (s.path("shard-1"), s.path("shard-2"));
+    assert_eq!(
+        s.calls(),
+        [
+            format!(
+                "dockbench run {}/suite.toml --out {}/results --no-progress --shard 1/2 [# scheduled]",
+                s.path("runner1").display(),
+                shard1.display()
+            ),
+            format!(
+                "dockbench run {}/suite.toml --out {}/results --no-progress --shard 2/2 --runs 3 [# scheduled]",
+                s.path("runner2").display(),
+                shard2.display()
+            ),
+        ]
+    );
+    for (dir, k, code) in [(&shard1, 1, 0), (&shard2, 2, 1)] {
+        assert_eq!(read(dir.join("shard")), format!("{k}/2\n"));
+        assert_eq!(read(dir.join("exit-code")), format!("{code}\n"));
+        assert!(dir.join("results/results.json").is_file());
+        // Artifacts lose the executable bit; the merge step must cope.
+        let bin = dir.join("bin/dockbench");
+        fs::set_permissions(&bin, fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    assert!(!origin_has_history(&s), "a shard records nothing");
+    assert!(!s.path("unused-hist1").exists() && !s.path("unused-hist2").exists());
+
+    // The merge job: shards in any order, no dockbench of its own (shard 1's build records),
+    // a token for the push that dockbench never sees.
+    let recorder = s.clone("recorder");
+    let gh_output = s.path("github-output");
+    let o = s.run_args(
+        &recorder,
+        "hist",
+        &["merge", shard2.to_str().unwrap(), shard1.to_str().unwrap()],
+        &[
+            ("DOCKBENCH", ""),
+            ("PUSH", "1"),
+            ("HISTORY_TOKEN", "s3cret"),
+            ("GITHUB_OUTPUT", gh_output.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "the highest shard code: {}", show(&o));
+    assert_eq!(s.origin_commits(), 1, "one commit for all shards");
+    let folders = results_folders(&s.origin_files());
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    assert!(
+        folders[0].starts_with("results/fixture-run/2026-11-23T07-39-26Z"),
+        "named after the shards' suite and earliest start: {folders:?}"
+    );
+    let results_dir = recorder.join("target/dockbench-scheduled").join(&folders[0]);
+    let calls = s.calls();
+    assert_eq!(
+        calls[2..4],
+        [
+            format!(
+                "dockbench merge {} {}/results {}/results",
+                results_dir.display(),
+                shard1.display(),
+                shard2.display()
+            ),
+            format!("dockbench report {}", results_dir.display()),
+        ]
+    );
+    assert!(calls[4].starts_with("dockbench history "), "{calls:?}");
+    assert!(!calls.iter().any(|c| c.contains("SAW A TOKEN")), "{calls:?}");
+    let merged: Value =
+        serde_json::from_str(&read(results_dir.join("results.json"))).unwrap();
+    assert_eq!(merged["runs"], 4, "2 + 2 repetitions");
+    assert!(results_dir.join("report.html").is_file(), "the artifact");
+    assert!(read(&gh_output).contains(&format!("results_dir={}\n", results_dir.display())));
+    let files = s.origin_files();
+    for f in ["report.md", "samples.csv"] {
+        assert!(files.contains(&format!("{}/{f}", folders[0])), "{f}: {files:?}");
+    }
+    let log = git(&s.path("hist"), &["log", "-1", "--format=%s"]);
+    assert!(log.contains("(exit 1,") && log.ends_with(", 2 shards)"), "{log}");
+}
+
+#[test]
+fn bench_scheduled_merge_records_nothing_without_every_usable_shard() {
+    let s = ScheduledSandbox::new();
+    assert_eq!(scheduled_shard(&s, 1, &[]).status.code(), Some(0));
+    let o = scheduled_shard(&s, 2, &[("FAKE_RUN_EXIT", "3")]);
+    assert_eq!(o.status.code(), Some(3), "{}", show(&o));
+    assert_eq!(read(s.path("shard-2/exit-code")), "3\n");
+    let recorder = s.clone("recorder");
+    let (one, two) = (s.path("shard-1"), s.path("shard-2"));
+    let (one, two) = (one.to_str().unwrap(), two.to_str().unwrap());
+    let nowhere = s.path("nowhere");
+    for (shards, code, message) in [
+        (vec![one, two], 3, "shard 2/2: dockbench run exited with 3: nothing recorded"),
+        (vec![one], 2, "shard 2/2 is missing: nothing recorded"),
+        (vec![one, one], 2, "shard 1/2 given twice"),
+        (vec![nowhere.to_str().unwrap()], 2, "holds no shard"),
+    ] {
+        let mut args = vec!["merge"];
+        args.extend(&shards);
+        let o = s.run_args(&recorder, "hist", &args, &[("PUSH", "1")]);
+        assert_eq!(o.status.code(), Some(code), "{shards:?}: {}", show(&o));
+        assert!(text(&o.stderr).contains(message), "{shards:?}: {}", show(&o));
+    }
+    assert!(!origin_has_history(&s));
+    assert!(!s.path("hist").exists(), "the history is not even checked out");
+    assert!(
+        s.calls().iter().all(|c| c.contains(" run ")),
+        "{:?}",
+        s.calls()
+    );
+
+    for (var, value, message) in [
+        ("SHARD", "3/2", "SHARD must be K/N"),
+        ("SHARD", "two", "SHARD must be K/N"),
+    ] {
+        let o = s.run(&recorder, "hist", &[(var, value)]);
+        assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+        assert!(text(&o.stderr).contains(message), "{}", show(&o));
+    }
+    let o = s.run_args(&recorder, "hist", &["merge", one], &[("SHARD", "1/2")]);
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+}
+
+#[test]
+fn git_credential_helper_gives_the_token_to_git_and_nothing_else() {
+    let helper = root().join("scripts/lib/git-credential-token.sh");
+    let fill = |token: &str| {
+        let mut child = Command::new("git")
+            .args(["-c", "credential.helper="])
+            .arg("-c")
+            .arg(format!("credential.helper=!bash '{}'", helper.display()))
+            .args(["credential", "fill"])
+            .env("DOCKBENCH_GIT_TOKEN", token)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"protocol=https\nhost=github.com\npath=acme/widgets.git\n\n")
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let o = fill("s3cret");
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    let answer = text(&o.stdout);
+    assert!(
+        answer.contains("username=x-access-token\n") && answer.contains("password=s3cret\n"),
+        "{answer}"
+    );
+    // Without a token it answers nothing, and git (with prompts off) gives up.
+    assert_ne!(fill("").status.code(), Some(0));
+    // store and erase are no-ops: nothing is written anywhere.
+    let o = Command::new("bash")
+        .arg(&helper)
+        .arg("store")
+        .env("DOCKBENCH_GIT_TOKEN", "s3cret")
+        .output()
+        .unwrap();
+    assert_eq!((o.status.code(), o.stdout.len()), (Some(0), 0));
+}
+
 // --- the workflow files ---------------------------------------------------------------------
 
 fn workflow(name: &str) -> Value {
@@ -1250,7 +1447,13 @@ fn scheduled_workflow_runs_on_cron_and_on_demand() {
 
 #[test]
 fn scripts_parse() {
-    for name in ["pr-comment.sh", "bench-pr.sh", "bench-scheduled.sh"] {
+    for name in [
+        "pr-comment.sh",
+        "bench-pr.sh",
+        "bench-scheduled.sh",
+        "lint-workflows.sh",
+        "lib/git-credential-token.sh",
+    ] {
         let o = Command::new("bash")
             .arg("-n")
             .arg(root().join("scripts").join(name))
