@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # scripts/setup.sh: make this machine ready for dockbench's tests and bundled suites.
 #
-# On a fresh Debian bookworm machine (root, no container registry, only Debian's package
-# mirrors, crates.io and PyPI reachable) this:
+# On a fresh Debian bookworm machine (root, no container registry, only the machine's Debian
+# package mirror, Rust's crate registry and the Python package index reachable) this:
 #   1. makes sure a Docker engine answers: installs docker.io and starts dockerd in the
 #      background when `docker info` fails (when DOCKER_HOST is set it fails clearly
 #      instead of starting a local daemon);
@@ -23,29 +23,35 @@
 # Usage: scripts/setup.sh [--force] [--verify]
 #   --force    rebuild both base images even when they are up to date
 #   --verify   run the images' smoke checks even when nothing was rebuilt
+# Package hosts come from the machine's configuration (scripts/lib/mirrors.sh; see what it finds
+# with `bash scripts/lib/mirrors.sh show`): the Debian archive and its security archive from apt's
+# sources (else debootstrap's default), pip's index from pip's configuration (else pip's default).
 # Environment:
-#   DOCKBENCH_DEBIAN_MIRROR    Debian mirror for debootstrap and the image's apt sources
-#                              (default http://deb.debian.org/debian)
+#   DOCKBENCH_DEBIAN_MIRROR    Debian archive for debootstrap and the image's apt sources
+#   DOCKBENCH_DEBIAN_SECURITY_MIRROR   its security archive (default: apt's, or the archive's
+#                              sibling .../debian-security)
+#   DOCKBENCH_PIP_INDEX_URL    index for the image's pip upgrade (default: pip's configuration)
+#   DOCKBENCH_SETUP_PREFIX     repository prefix of the images (default dockbench; another one
+#                              makes a second set, e.g. to try the from-scratch path)
 #   DOCKBENCH_SETUP_TIMEOUT    seconds to wait for a started dockerd (default 60)
 set -euo pipefail
 
 # Bump a version whenever its recipe changes: images with another version get rebuilt.
-readonly BUSYBOX_IMAGE=dockbench/busybox:latest
+readonly PREFIX=${DOCKBENCH_SETUP_PREFIX:-dockbench}
+readonly BUSYBOX_IMAGE=$PREFIX/busybox:latest
 readonly BUSYBOX_RECIPE=1
-readonly PYTHON_IMAGE=dockbench/python:3.11-slim
+readonly PYTHON_IMAGE=$PREFIX/python:3.11-slim
 readonly PYTHON_RECIPE=5
 # pip as the official python:slim images have it: a current release in /usr/local (Debian's
 # pip 23.0 resolves a pinned FastAPI stack in ~7.5 s where this one takes ~3.3 s).
 readonly PIP_VERSION=26.3
-readonly POSTGRES_IMAGE=dockbench/postgres:15
+readonly POSTGRES_IMAGE=$PREFIX/postgres:15
 readonly POSTGRES_RECIPE=1
-readonly REDIS_IMAGE=dockbench/redis:7
+readonly REDIS_IMAGE=$PREFIX/redis:7
 readonly REDIS_RECIPE=1
 # After changing a recipe, also run scripts/check-images.sh (network checks of the Dockerfile
 # patterns the suites use: pip --prefix + COPY, apt-get in a build, non-root users, ...).
 
-readonly MIRROR=${DOCKBENCH_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-readonly SUITE=bookworm
 readonly DOCKERD_LOG=/var/log/dockbench-dockerd.log
 readonly DOCKERD_TIMEOUT=${DOCKBENCH_SETUP_TIMEOUT:-60}
 readonly HOST_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
@@ -67,6 +73,9 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=lib/wait-dockerd.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/wait-dockerd.sh"
+# shellcheck source=lib/mirrors.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/mirrors.sh"
+readonly SUITE=$DEBIAN_SUITE
 
 require_root() {
   [[ $(id -u) -eq 0 ]] || die "$1 needs root (run this script as root)"
@@ -337,13 +346,24 @@ EOF
 
 build_python() {
   apt_install debootstrap
-  local tmp root started py_version
+  local tmp root started py_version found mirror security pip_index
   started=$SECONDS
   tmp=$(mktemp -d /var/tmp/dockbench-python.XXXXXX); TMPDIRS+=("$tmp")
   root=$tmp/root
 
-  log "debootstrap --variant=minbase $SUITE ($MIRROR); takes a minute or two"
-  quietly debootstrap debootstrap --variant=minbase "$SUITE" "$root" "$MIRROR"
+  # The machine's own package hosts (scripts/lib/mirrors.sh), asked after debootstrap is
+  # installed: its default is the answer on a machine whose apt sources are not Debian's.
+  found=$(debian_mirror_with_origin) || die "no Debian mirror found (see above)"
+  mirror=${found%% *}
+  log "Debian mirror $mirror (from ${found#* })"
+  found=$(debian_security_mirror_with_origin) || die "no Debian security mirror found (see above)"
+  security=${found%% *}
+  log "Debian security mirror $security (from ${found#* })"
+  pip_index=$(pip_index_url)
+  [[ -z $pip_index ]] || log "pip index $pip_index (from the machine's pip configuration)"
+
+  log "debootstrap --variant=minbase $SUITE ($mirror); takes a minute or two"
+  quietly debootstrap debootstrap --variant=minbase "$SUITE" "$root" "$mirror"
   log "debootstrap done in $((SECONDS - started))s"
 
   # Like debian:bookworm-slim: no docs, man pages or translations; no apt caches in layers.
@@ -368,17 +388,17 @@ EOF
   echo 'Acquire::Languages "none";' >"$root/etc/apt/apt.conf.d/docker-no-languages"
   echo 'Acquire::GzipIndexes "true";' >"$root/etc/apt/apt.conf.d/docker-gzip-indexes"
   echo 'Apt::AutoRemove::SuggestsImportant "false";' >"$root/etc/apt/apt.conf.d/docker-autoremove-suggests"
-  # The same sources as the official images (plain http: containers reach the mirrors so).
+  # The same sources as the official images, on the machine's mirrors.
   rm -f "$root/etc/apt/sources.list"
   cat >"$root/etc/apt/sources.list.d/debian.sources" <<EOF
 Types: deb
-URIs: $MIRROR
+URIs: $mirror
 Suites: $SUITE $SUITE-updates
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 
 Types: deb
-URIs: ${MIRROR%/debian}/debian-security
+URIs: $security
 Suites: $SUITE-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
@@ -386,13 +406,21 @@ EOF
   # No services start inside the chroot.
   printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"; chmod 0755 "$root/usr/sbin/policy-rc.d"
 
+  # An https mirror: minbase has no CA store yet, so the chroot's apt trusts what the host's
+  # apt trusts (a copy in /tmp, which is emptied below); the image gets its own CAs later.
+  local apt_get=(apt-get)
+  if [[ $mirror == https:* || $security == https:* ]]; then
+    cp "$HOST_CA_BUNDLE" "$root/tmp/host-ca.crt"
+    apt_get+=(-o Acquire::https::CAInfo=/tmp/host-ca.crt)
+  fi
+
   log "installing python3, pip, venv into the image root"
   local step=$SECONDS
-  quietly "apt-get update (image)" chroot "$root" apt-get update
-  quietly "apt-get upgrade (image)" chroot "$root" apt-get -y upgrade
+  quietly "apt-get update (image)" chroot "$root" "${apt_get[@]}" update
+  quietly "apt-get upgrade (image)" chroot "$root" "${apt_get[@]}" -y upgrade
   # python:slim has ca-certificates, netbase and tzdata; adduser is there for Dockerfiles that
   # make users (useradd/groupadd come with minbase's passwd).
-  quietly "apt-get install (image)" chroot "$root" apt-get install -y --no-install-recommends \
+  quietly "apt-get install (image)" chroot "$root" "${apt_get[@]}" install -y --no-install-recommends \
     python3 python3-pip python3-venv python3-gdbm python-is-python3 ca-certificates netbase \
     tzdata adduser
 
@@ -433,7 +461,7 @@ EOF
   # with C extensions works there. python3-dev would cost ~60 MB (libc6-dev, a static
   # libpython, ...); the headers alone are ~1.4 MB. They come unowned from libpython3.X-dev
   # (a later `apt-get install python3-dev` simply takes them over).
-  chroot "$root" sh -c "cd /tmp && apt-get download -q libpython${py_version%.*}-dev" >/dev/null 2>&1 ||
+  chroot "$root" sh -c "cd /tmp && ${apt_get[*]} download -q libpython${py_version%.*}-dev" >/dev/null 2>&1 ||
     die "apt-get download libpython${py_version%.*}-dev failed (image)"
   dpkg-deb --fsys-tarfile "$root"/tmp/libpython*-dev_*.deb |
     tar -x -C "$root" --wildcards './usr/include/*'
@@ -445,9 +473,12 @@ EOF
   # top of it (a step's diff walks the whole tree on the fuse-overlayfs engine we measured:
   # ~0.1 ms a file, so Debian's 985-file pip added ~0.1 s to each step). setuptools and wheel
   # stay, as python:3.11-slim has them.
+  # The machine's pip index, when it has one configured; else none, and pip uses its default.
+  local index_env=()
+  [[ -z $pip_index ]] || index_env=("PIP_INDEX_URL=$pip_index")
   quietly "pip install pip==$PIP_VERSION (image)" chroot "$root" env \
     PIP_CERT=/etc/ssl/certs/ca-certificates.crt PIP_BREAK_SYSTEM_PACKAGES=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore "${index_env[@]}" \
     python3 -m pip install --no-cache-dir --no-warn-script-location "pip==$PIP_VERSION"
   quietly "apt-get purge python3-pip (image)" chroot "$root" apt-get purge -y python3-pip
   # python:slim's interpreter lives in /usr/local/bin, and Dockerfiles name it so
