@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # scripts/check-images.sh: check, with the network, that dockbench's base images behave as the
-# bundled suites expect. Run after scripts/setup.sh; needs Debian's mirrors and PyPI.
+# bundled suites expect. Run after scripts/setup.sh; needs the Debian mirror the images were made
+# with and pip's index: the machine's configured one (scripts/lib/mirrors.sh; override with
+# DOCKBENCH_PIP_INDEX_URL), else pip's default.
 #   - dockbench/busybox:latest serves HTTP with busybox httpd on a port published on 127.0.0.1;
 #   - dockbench/python:3.11-slim: apt-get over http, https with the system CA store, and the
 #     Dockerfile patterns of python:slim images (pip --prefix + COPY into /usr/local, plain pip
@@ -11,6 +13,10 @@ set -euo pipefail
 
 BUSYBOX=dockbench/busybox:latest
 PYTHON=dockbench/python:3.11-slim
+# shellcheck source=lib/mirrors.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/mirrors.sh"
+# Builds and containers use the machine's pip index when it has one; else pip's default.
+PIP_INDEX=$(pip_index_url)
 RUN_ID=check-$$-$RANDOM
 CTX=$(mktemp -d /tmp/dockbench-check.XXXXXX)
 FAILED=0
@@ -33,30 +39,39 @@ check() { # name command...
   fi
 }
 
-# docker build with the classic builder; every stage is labelled so that cleanup finds it.
+# docker build with the classic builder; every stage is labelled so that cleanup finds it (and
+# is given the machine's pip index, when there is one).
 build() { # name dockerfile-text
-  local dir=$CTX/$1
+  local dir=$CTX/$1 stage_env=""
   mkdir -p "$dir"
-  printf '%s\n' "$2" | sed "s|^FROM .*|&\nLABEL dockbench.check=$RUN_ID|" >"$dir/Dockerfile"
+  # (escaped for sed's replacement: a URL may hold & or |)
+  [[ -z $PIP_INDEX ]] || stage_env="\nENV PIP_INDEX_URL=${PIP_INDEX//[&|\\]/\\&}"
+  printf '%s\n' "$2" | sed "s|^FROM .*|&\nLABEL dockbench.check=$RUN_ID$stage_env|" >"$dir/Dockerfile"
   DOCKER_BUILDKIT=0 docker build --force-rm -q -t "dockbench-check/$1:$RUN_ID" "$dir" >/dev/null
   docker run --rm --label "dockbench.check=$RUN_ID" "dockbench-check/$1:$RUN_ID"
 }
 
 busybox_httpd() {
-  local cid port i
+  local cid port
   cid=$(docker run -d --label "dockbench.check=$RUN_ID" -p 127.0.0.1::8080 "$BUSYBOX" \
     sh -c 'mkdir -p /www && echo hello >/www/index.html && exec httpd -f -p 8080 -h /www')
   port=$(docker port "$cid" 8080/tcp | head -n1 | sed 's/.*://')
-  for i in $(seq 50); do
+  for _ in $(seq 50); do
     [[ $(curl -fsS --max-time 2 "http://127.0.0.1:$port/" 2>/dev/null) == hello ]] && return 0
     sleep 0.1
   done
   return 1
 }
 
+# curl, not pip, so that the system CA store is what is checked. The index is the machine's, or
+# else the one the image's pip uses by default.
 python_apt() {
-  docker run --rm --label "dockbench.check=$RUN_ID" "$PYTHON" sh -c \
-    'apt-get update -qq && apt-get install -y -qq curl >/dev/null && curl -fsS -o /dev/null https://pypi.org/simple/pip/'
+  docker run --rm --label "dockbench.check=$RUN_ID" -e "PIP_INDEX=$PIP_INDEX" "$PYTHON" sh -c '
+    set -e
+    index=${PIP_INDEX:-$(python -c "from pip._internal.models.index import PyPI; print(PyPI.simple_url)")}
+    apt-get update -qq && apt-get install -y -qq curl >/dev/null
+    echo "fetching ${index%/}/pip/"
+    curl -fsS -o /dev/null "${index%/}/pip/"'
 }
 
 check "busybox: httpd on a published 127.0.0.1 port" busybox_httpd
