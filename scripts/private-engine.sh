@@ -15,6 +15,10 @@
 #   cargo run --release -- run scenarios/python-api/suite.toml
 #   bash scripts/private-engine.sh stop               # stops it; images and cache stay on disk
 #   bash scripts/private-engine.sh status             # exit 0 when it answers
+# To reach it as a remote engine (over TCP, with TLS), give it an address and certificates:
+#   DOCKBENCH_ENGINE_TCP=127.0.0.1:2376 DOCKBENCH_ENGINE_TLS_DIR=/path/to/server \
+#     bash scripts/private-engine.sh start
+#   DOCKER_HOST=tcp://127.0.0.1:2376 DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=/path/to/client dockbench doctor
 # The data root (images, build cache) stays after `stop`; remove it with `rm -rf` of the path
 # `status` prints once the engine is stopped.
 #
@@ -23,6 +27,10 @@
 #   DOCKBENCH_ENGINE_BRIDGE   its network bridge, at most 15 characters [dockbench0]
 #   DOCKBENCH_ENGINE_ADDRESS  the bridge's address and prefix [172.31.250.1/24]
 #   DOCKBENCH_ENGINE_TIMEOUT  seconds to wait for it to answer [60]
+#   DOCKBENCH_ENGINE_TCP      also listen on this HOST:PORT, with TLS only [none]
+#   DOCKBENCH_ENGINE_TLS_DIR  the engine's TLS files for DOCKBENCH_ENGINE_TCP: ca.pem (the CA
+#                             whose client certificates it accepts), cert.pem and key.pem (its
+#                             own certificate, for HOST, with extendedKeyUsage serverAuth)
 # Needs root, the kernel's overlay file system, iptables and dockerd (Debian's docker.io).
 set -euo pipefail
 
@@ -30,6 +38,8 @@ readonly NAME=${DOCKBENCH_ENGINE_NAME:-dockbench-engine}
 readonly BRIDGE=${DOCKBENCH_ENGINE_BRIDGE:-dockbench0}
 readonly ADDRESS=${DOCKBENCH_ENGINE_ADDRESS:-172.31.250.1/24}
 readonly TIMEOUT=${DOCKBENCH_ENGINE_TIMEOUT:-60}
+readonly TCP=${DOCKBENCH_ENGINE_TCP:-}
+readonly TLS_DIR=${DOCKBENCH_ENGINE_TLS_DIR:-}
 readonly DATA_ROOT=/var/lib/$NAME
 readonly EXEC_ROOT=/run/$NAME
 readonly SOCKET=$EXEC_ROOT/docker.sock
@@ -119,6 +129,25 @@ uplink_mtu() {
   cat "/sys/class/net/$dev/mtu"
 }
 
+# The dockerd options for TCP with TLS, into the array tcp_args (empty without
+# DOCKBENCH_ENGINE_TCP).
+set_tcp_args() {
+  tcp_args=()
+  [[ -n $TCP ]] || return 0
+  # Without --tlsverify, anyone who reaches the port runs anything as root on this machine.
+  [[ -n $TLS_DIR ]] || die "DOCKBENCH_ENGINE_TCP needs DOCKBENCH_ENGINE_TLS_DIR: no engine of ours listens on TCP without TLS"
+  local f
+  for f in ca.pem cert.pem key.pem; do
+    [[ -r $TLS_DIR/$f ]] || die "no $TLS_DIR/$f (DOCKBENCH_ENGINE_TLS_DIR needs ca.pem, cert.pem and key.pem)"
+  done
+  tcp_args=(--tlsverify --tlscacert "$TLS_DIR/ca.pem" --tlscert "$TLS_DIR/cert.pem"
+    --tlskey "$TLS_DIR/key.pem" -H "tcp://$TCP")
+}
+
+listens_on_tcp() { # the running dockerd PID was started with -H tcp://$TCP
+  tr '\0' '\n' <"/proc/$1/cmdline" | grep -qxF "tcp://$TCP"
+}
+
 start() {
   [[ $(id -u) -eq 0 ]] || die "start needs root (it runs dockerd and adds a bridge and NAT rules)"
   command -v dockerd >/dev/null 2>&1 || die "no dockerd: run scripts/setup.sh first (it installs docker.io)"
@@ -132,7 +161,13 @@ start() {
     *) die "$DATA_ROOT is on $fs; overlay2 needs ext4, xfs, btrfs or tmpfs under it" ;;
   esac
 
+  local tcp_args
+  set_tcp_args
+
   if [[ -n $(running_pid) ]] && answers; then
+    if [[ -n $TCP ]] && ! listens_on_tcp "$(running_pid)"; then
+      die "already running (pid $(running_pid)), but not on tcp://$TCP: stop it first"
+    fi
     log "already running (pid $(running_pid), data root $DATA_ROOT)"
     echo "export DOCKER_HOST=unix://$SOCKET"
     return 0
@@ -169,7 +204,7 @@ start() {
     # deletes the interface docker0, which is the machine engine's (seen here).
     setsid dockerd --config-file "$config" \
       --data-root "$DATA_ROOT" --exec-root "$EXEC_ROOT" --pidfile "$PIDFILE" \
-      -H "unix://$SOCKET" --storage-driver overlay2 \
+      -H "unix://$SOCKET" "${tcp_args[@]}" --storage-driver overlay2 \
       --bridge "$BRIDGE" --mtu "$mtu" --iptables=false --ip-masq=false \
       >>"$LOG" 2>&1 </dev/null &
     pid=$!
@@ -180,6 +215,7 @@ start() {
   driver=$(docker -H "unix://$SOCKET" info -f '{{.Driver}}')
   [[ $driver == overlay2 ]] || die "the engine came up with storage driver $driver, not overlay2 (see $LOG)"
   log "answers after ${waited}s (pid $pid, overlay2, bridge $BRIDGE mtu $mtu)"
+  [[ -z $TCP ]] || log "also on tcp://$TCP, TLS only (certificates in $TLS_DIR)"
   echo "export DOCKER_HOST=unix://$SOCKET"
 }
 
