@@ -1,8 +1,9 @@
 //! The bollard-backed `Engine`: the only place dockbench talks to Docker.
 //!
 //! It turns bollard's types into the plain data of `driver/mod.rs` and deals with the engine's
-//! quirks recorded in DOCKER-NOTES.md (BuildKit through the API, a stream decoding bug, health
-//! intervals, cgroup v1 memory fields), and finds the engine as the docker CLI does.
+//! quirks recorded in docs/engines.md ("BuildKit through the Engine API", "The bollard stream
+//! bug", "Readiness and health checks", "Memory figures"), and finds the engine as the docker
+//! CLI does ("Remote engines").
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -118,7 +119,7 @@ const REQUEST_TIMEOUT_S: u64 = 120;
 /// tcp), TLS when `DOCKER_TLS_VERIFY` is non-empty, with `ca.pem`, `cert.pem` and `key.pem`
 /// from `DOCKER_CERT_PATH` (else `DOCKER_CONFIG`, else `~/.docker`). bollard's own
 /// `connect_with_defaults` differs: it turns TLS on for a `DOCKER_TLS_VERIFY` that is set but
-/// empty, and reads no default port.
+/// empty, and reads no default port. (docs/engines.md, "Remote engines".)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
     /// `DOCKER_HOST` as the user gave it, or the local socket's URL.
@@ -703,8 +704,8 @@ impl Engine for DockerEngine {
         let image_id = match (progress.image_id.clone(), stream_error) {
             (Some(id), None) => id,
             // bollard's line decoder can fail at the very end of a complete BuildKit stream
-            // ("bytes remaining on stream", DOCKER-NOTES.md). The image id had already arrived;
-            // trust it only once the engine confirms the image exists.
+            // ("bytes remaining on stream": docs/engines.md, "The bollard stream bug"). The image
+            // id had already arrived; trust it only once the engine confirms the image exists.
             (Some(id), Some(e)) => {
                 self.docker.inspect_image(&id).await.map_err(|_| {
                     failure(format!(
@@ -1322,7 +1323,7 @@ fn container_body(spec: &ContainerSpec, probe_host: &str) -> ContainerCreateBody
         working_dir: spec.working_dir.clone(),
         healthcheck: Some(match &spec.health {
             // Without a test of its own, only interval and start period: the image's test is
-            // kept (DOCKER-NOTES.md).
+            // kept (docs/engines.md, "Readiness and health checks").
             HealthMode::Every {
                 interval,
                 start_period,
