@@ -1,15 +1,22 @@
-//! `dockbench doctor`: is the engine reachable, which versions, does BuildKit work through the
-//! API, and are the base images that the bundled suites build FROM present locally?
+//! `dockbench doctor`: is the engine reachable, where is it and how far (TLS, round trip),
+//! which versions, does BuildKit work through the API, and are the base images that the bundled
+//! suites build FROM present locally?
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
 use std::path::Path;
+use std::time::Duration;
 
 use super::{EXIT_FAILURES, EXIT_OK};
-use crate::driver::docker::DockerEngine;
+use crate::driver::docker::{DockerEngine, Endpoint};
 use crate::driver::{run_labels, BuildRequest, Engine};
 use crate::scenario::compose::stack::ServiceImage;
 use crate::scenario::dockerfile::Dockerfile;
 use crate::scenario::{load_suite, Builder};
+use crate::stats::Summary;
+
+/// How many `/_ping` calls the round trip is the median of.
+const PINGS: usize = 5;
 
 pub async fn doctor(scenarios: &Path) -> anyhow::Result<i32> {
     let engine = DockerEngine::connect().await?;
@@ -18,6 +25,11 @@ pub async fn doctor(scenarios: &Path) -> anyhow::Result<i32> {
         "engine:     reachable (Docker {}, API {})",
         info.docker_version, info.api_version
     );
+    for line in connection_lines(engine.endpoint()) {
+        println!("{line}");
+    }
+    let times = time_calls(PINGS, || engine.ping()).await?;
+    println!("round trip: {}", round_trip_text(&times));
     println!(
         "host:       {} / kernel {}, storage {}, cgroup v{} ({})",
         info.operating_system,
@@ -73,6 +85,69 @@ pub async fn doctor(scenarios: &Path) -> anyhow::Result<i32> {
         );
     }
     Ok(if healthy { EXIT_OK } else { EXIT_FAILURES })
+}
+
+/// Where the engine is, whether it is on this machine, and whether TLS guards the way to it.
+fn connection_lines(endpoint: &Endpoint) -> Vec<String> {
+    let place = match (&endpoint.host, endpoint.is_local()) {
+        (None, _) => "on this machine (a socket)".to_string(),
+        (Some(_), true) => "on this machine (loopback)".to_string(),
+        (Some(host), false) => format!("on another machine, {host}"),
+    };
+    let tls = match (&endpoint.tls, &endpoint.host) {
+        (Some(tls), _) => format!(
+            "on: the engine's certificate is checked against {}, and ours is {} (from {})",
+            tls.ca().display(),
+            tls.cert().display(),
+            tls.dir_source
+        ),
+        (None, None) => "off (a socket, reached only on this machine)".to_string(),
+        (None, Some(host)) => format!(
+            "OFF: anyone who can reach {host}:{} controls the engine",
+            endpoint.port.map(|p| p.to_string()).unwrap_or_default()
+        ),
+    };
+    let mut lines = vec![
+        format!("address:    {}: {place}", endpoint.address()),
+        format!("tls:        {tls}"),
+    ];
+    if let Some(warning) = endpoint.remote_warning() {
+        lines.push(format!("remote:     {warning}"));
+    }
+    lines
+}
+
+/// How long each of `n` calls of `call` took, one after another (on tokio's clock, so that a
+/// test with a paused clock knows the answer).
+async fn time_calls<F, Fut>(n: usize, mut call: F) -> anyhow::Result<Vec<Duration>>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let start = tokio::time::Instant::now();
+        call().await?;
+        times.push(start.elapsed());
+    }
+    Ok(times)
+}
+
+/// The median round trip and its range, in ms. bollard keeps no idle connection, so each call
+/// opens a connection of its own (with a TLS handshake, over TLS), as every call of a run does.
+fn round_trip_text(times: &[Duration]) -> String {
+    let ms: Vec<f64> = times.iter().map(|t| t.as_secs_f64() * 1e3).collect();
+    let Some(s) = Summary::from_samples(&ms) else {
+        return "not measured".to_string();
+    };
+    format!(
+        "{:.1} ms (median of {} /_ping calls, {:.1}-{:.1} ms; each on a new connection, as every \
+         call dockbench makes)",
+        s.median,
+        ms.len(),
+        s.min,
+        s.max
+    )
 }
 
 /// What a storage driver does to the build times dockbench measures, where that is known. Only
@@ -190,6 +265,76 @@ fn needed_images(scenarios: &Path) -> BTreeMap<(Need, String), BTreeSet<String>>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The round trip is the median of the calls' own times (scripted on a paused clock, so
+    /// exact): one slow call does not move it.
+    #[tokio::test(start_paused = true)]
+    async fn round_trip_is_the_median_of_the_pings() {
+        let script_ms = [30, 2, 9, 4, 1000];
+        let mut next = script_ms.iter();
+        let times = time_calls(PINGS, || {
+            let took = Duration::from_millis(*next.next().unwrap());
+            async move {
+                tokio::time::sleep(took).await;
+                Ok(())
+            }
+        })
+        .await
+        .unwrap();
+        assert_eq!(times, script_ms.map(Duration::from_millis));
+        assert_eq!(
+            round_trip_text(&times),
+            "9.0 ms (median of 5 /_ping calls, 2.0-1000.0 ms; each on a new connection, as \
+             every call dockbench makes)"
+        );
+        let even = [Duration::from_micros(1_200), Duration::from_micros(1_500)];
+        assert!(round_trip_text(&even).starts_with("1.4 ms (median of 2 "));
+        assert_eq!(round_trip_text(&[]), "not measured");
+        let failing = time_calls(3, || async { Err(anyhow::anyhow!("gone")) }).await;
+        assert_eq!(failing.unwrap_err().to_string(), "gone");
+    }
+
+    #[test]
+    fn says_where_the_engine_is_and_whether_tls_guards_it() {
+        let endpoint = |vars: &[(&str, &str)]| {
+            Endpoint::from_vars(|name| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            })
+            .unwrap()
+        };
+        assert_eq!(
+            connection_lines(&endpoint(&[])),
+            [
+                "address:    unix:///var/run/docker.sock (the local socket): on this machine (a \
+                 socket)",
+                "tls:        off (a socket, reached only on this machine)",
+            ]
+        );
+        let tls = endpoint(&[
+            ("DOCKER_HOST", "tcp://127.0.0.1:2376"),
+            ("DOCKER_TLS_VERIFY", "1"),
+            ("DOCKER_CERT_PATH", "/certs"),
+        ]);
+        assert_eq!(
+            connection_lines(&tls),
+            [
+                "address:    tcp://127.0.0.1:2376 (DOCKER_HOST): on this machine (loopback)",
+                "tls:        on: the engine's certificate is checked against /certs/ca.pem, and \
+                 ours is /certs/cert.pem (from DOCKER_CERT_PATH)",
+            ]
+        );
+        let remote = connection_lines(&endpoint(&[("DOCKER_HOST", "tcp://10.0.0.5")]));
+        assert_eq!(
+            remote[..2],
+            [
+                "address:    tcp://10.0.0.5 (DOCKER_HOST): on another machine, 10.0.0.5",
+                "tls:        OFF: anyone who can reach 10.0.0.5:2375 controls the engine",
+            ]
+        );
+        assert!(remote[2].starts_with("remote:     the engine at tcp://10.0.0.5 (DOCKER_HOST)"));
+    }
 
     #[test]
     fn warns_about_storage_drivers_without_a_native_diff_only() {
