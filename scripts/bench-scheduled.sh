@@ -81,8 +81,9 @@ elif [[ $# -gt 0 ]]; then
   die "unexpected argument '$1' (usage: bench-scheduled.sh [merge SHARD_DIR...])"
 elif [[ -n ${SHARD:-} ]]; then
   MODE=shard
-  [[ $SHARD =~ ^([1-9][0-9]*)/([1-9][0-9]*)$ ]] && (( BASH_REMATCH[1] <= BASH_REMATCH[2] )) \
-    || die "SHARD must be K/N with 1 <= K <= N, like 2/4; got '$SHARD'"
+  if [[ ! $SHARD =~ ^([1-9][0-9]*)/([1-9][0-9]*)$ ]] || (( BASH_REMATCH[1] > BASH_REMATCH[2] )); then
+    die "SHARD must be K/N with 1 <= K <= N, like 2/4; got '$SHARD'"
+  fi
 fi
 readonly MODE SHARD_DIRS
 
