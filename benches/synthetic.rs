@@ -121,5 +121,6 @@ pub fn results(variants: usize, samples: usize, seed: u64, slowdown: f64) -> Run
         resumed_at: Vec::new(),
         merged_from: Vec::new(),
         shard: None,
+        shard_references: Vec::new(),
     }
 }

@@ -172,6 +172,11 @@ fn claims_and_the_reference_on_the_command_line() {
     let run = root.join("results/python-api/2026-11-28T17-38-00Z/results.json");
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(&run, dir.path().join("results.json")).unwrap();
+    std::fs::copy(
+        run.with_file_name("samples.csv"),
+        dir.path().join("samples.csv"),
+    )
+    .unwrap();
     let dir_arg = dir.path().to_str().unwrap();
     let o = dockbench(&["report", dir_arg, "--suite", suite.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -243,23 +248,14 @@ fn merge_concatenates_samples_and_recomputes_summaries() {
         for (metric, summary) in &v.metrics {
             let mut samples = va.metrics[metric].samples.clone();
             samples.extend(&vb.metrics[metric].samples);
-            // The same code as a run's; within 1e-12 since results.json's floats are parsed
-            // back (serde_json may differ from the written number in the last bit).
-            let expected = Summary::from_samples(&samples).unwrap();
-            assert_eq!(summary.samples, samples, "{} {metric}", v.name);
-            for (got, want) in [
-                (summary.median, expected.median),
-                (summary.mean, expected.mean),
-                (summary.stddev, expected.stddev),
-                (summary.min, expected.min),
-                (summary.max, expected.max),
-            ] {
-                assert!(
-                    (got - want).abs() <= 1e-12 * want.abs().max(1.0),
-                    "{} {metric}: {got} != {want}",
-                    v.name
-                );
-            }
+            // The same code as a run's, exactly: loading derives every summary from
+            // samples.csv, whose numbers read back bit for bit.
+            assert_eq!(
+                Some(summary),
+                Summary::from_samples(&samples).as_ref(),
+                "{} {metric}",
+                v.name
+            );
         }
         for t in &v.targets {
             assert_eq!(t.value, v.metrics.get(&t.metric).map(|s| s.median));
@@ -347,4 +343,139 @@ fn merge_refuses_other_suites_a_folder_twice_and_a_used_output() {
     let o = dockbench(&["merge", other, a]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("is not empty"), "{}", stderr(&o));
+}
+
+// --- one source of truth ------------------------------------------------------------------
+
+/// A copy of a committed python-api run (claims, a reference, targets, anatomy): its three data
+/// files only.
+fn copy_run(to: &Path) {
+    let from =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("results/python-api/2026-11-29T03-19-32Z");
+    std::fs::create_dir_all(to).unwrap();
+    for file in ["results.json", "samples.csv", "environment.json"] {
+        std::fs::copy(from.join(file), to.join(file)).unwrap();
+    }
+}
+
+/// Every stored summary replaced by a lie (12345 everywhere, one sample) and every target
+/// verdict flipped.
+fn tamper(dir: &Path) {
+    let path = dir.join("results.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut lies = 0;
+    for v in json["variants"].as_array_mut().unwrap() {
+        for (_, summary) in v["metrics"].as_object_mut().unwrap() {
+            for key in ["median", "mean", "stddev", "min", "max"] {
+                summary[key] = 12345.0.into();
+            }
+            summary["samples"] = serde_json::json!([12345.0]);
+            lies += 1;
+        }
+        for t in v["targets"].as_array_mut().unwrap() {
+            t["pass"] = (!t["pass"].as_bool().unwrap()).into();
+            t["value"] = 12345.0.into();
+        }
+    }
+    assert!(lies > 50, "the committed run has {lies} summaries");
+    std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+}
+
+/// Loading a results folder derives every summary from samples.csv, so a folder whose stored
+/// summaries were tampered with gives, in every output (terminal, report.md, every export,
+/// compare, merge, history), exactly what the untouched folder gives.
+#[test]
+fn tampered_summaries_change_no_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (clean, tampered) = (
+        tmp.path().join("clean/run"),
+        tmp.path().join("tampered/run"),
+    );
+    copy_run(&clean);
+    copy_run(&tampered);
+    tamper(&tampered);
+    let outputs = |dir: &Path| -> Vec<(String, String)> {
+        let exports = tmp.path().join(format!(
+            "exports-{}",
+            dir.parent().unwrap().file_name().unwrap().to_str().unwrap()
+        ));
+        std::fs::create_dir_all(&exports).unwrap();
+        let d = dir.to_str().unwrap();
+        let mut args = vec!["report".to_string(), d.to_string()];
+        let kinds = ["json", "csv", "markdown", "github-benchmark", "bencher"];
+        for kind in kinds {
+            args.push(format!("--export-{kind}"));
+            args.push(exports.join(kind).to_str().unwrap().to_string());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let report = dockbench(&args);
+        assert_eq!(report.status.code(), Some(0), "{}", stderr(&report));
+        let mut out = vec![
+            (
+                "terminal".to_string(),
+                String::from_utf8_lossy(&report.stdout).replace(d, "DIR"),
+            ),
+            (
+                "report.md".to_string(),
+                std::fs::read_to_string(dir.join("report.md")).unwrap(),
+            ),
+        ];
+        for kind in kinds {
+            out.push((
+                kind.to_string(),
+                std::fs::read_to_string(exports.join(kind)).unwrap(),
+            ));
+        }
+        // Against the untouched folder: the same comparison either way round.
+        let compare = dockbench(&["compare", clean.to_str().unwrap(), d, "--format", "text"]);
+        assert_eq!(compare.status.code(), Some(0), "{}", stderr(&compare));
+        out.push((
+            "compare".into(),
+            String::from_utf8_lossy(&compare.stdout).replace(d, "HEAD"),
+        ));
+        let merged = dir.parent().unwrap().join("merged");
+        let merge = dockbench(&["merge", merged.to_str().unwrap(), d]);
+        out.push(("merge exit".into(), format!("{:?}", merge.status.code())));
+        let merged_json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(merged.join("results.json")).unwrap())
+                .unwrap();
+        out.push(("merge".into(), merged_json["variants"].to_string()));
+        let history_out = dir.parent().unwrap().join("history");
+        let history = dockbench(&[
+            "history",
+            dir.to_str().unwrap(),
+            "--out",
+            history_out.to_str().unwrap(),
+        ]);
+        assert_eq!(history.status.code(), Some(0), "{}", stderr(&history));
+        out.push((
+            "history.csv".into(),
+            std::fs::read_to_string(history_out.join("history.csv")).unwrap(),
+        ));
+        out
+    };
+    let (want, got) = (outputs(&clean), outputs(&tampered));
+    for ((name, w), (_, g)) in want.iter().zip(&got) {
+        assert!(
+            !g.contains("12345"),
+            "{name} shows a stored (tampered) figure:\n{g}"
+        );
+        assert_eq!(w, g, "{name} differs");
+    }
+    // And the figures are the samples': the reference's cold build median, from samples.csv.
+    let csv = std::fs::read_to_string(clean.join("samples.csv")).unwrap();
+    let mut cold: Vec<f64> = csv
+        .lines()
+        .filter(|l| l.contains(",baseline,cold_build_s,"))
+        .map(|l| l.split(',').nth(4).unwrap().parse().unwrap())
+        .collect();
+    cold.sort_by(f64::total_cmp);
+    let median = cold[cold.len() / 2];
+    assert_eq!(cold.len(), 3);
+    let exported = &got.iter().find(|(n, _)| n == "csv").unwrap().1;
+    assert!(
+        exported.contains(&format!("baseline,cold_build_s,s,{median},")),
+        "{median} not in\n{exported}"
+    );
 }

@@ -132,7 +132,32 @@ fn prepare(results: &RunResults, claim: &ClaimSpec) -> Prepared {
             .ok_or_else(|| format!("{name} has no {}", claim.metric))
     };
     let pair = Expectation::parse(&claim.metric, &claim.expect).and_then(|expectation| {
-        let (from, to) = (side(&claim.from)?, side(&claim.to)?);
+        let (mut from, mut to) = (side(&claim.from)?, side(&claim.to)?);
+        // On a merge of shards, a claim compares two variants of one machine only: the
+        // reference as the other variant's shard measured it, or two variants of one shard.
+        let (from_shard, to_shard) = (
+            crate::relative::own_shard(results, &claim.from),
+            crate::relative::own_shard(results, &claim.to),
+        );
+        let reference_of = |shard: &crate::results::ShardReference| {
+            shard
+                .metrics
+                .get(&claim.metric)
+                .and_then(|m| Summary::from_samples(&m.samples))
+                .ok_or_else(|| format!("shard {} has no {}", shard.shard, claim.metric))
+        };
+        match (from_shard, to_shard) {
+            (Some(a), Some(b)) if a.shard != b.shard => {
+                return Err(format!(
+                    "{} and {} were measured on different machines (shards {} and {}), so \
+                     they are not compared",
+                    claim.from, claim.to, a.shard, b.shard
+                ))
+            }
+            (None, Some(b)) if !results.shard_references.is_empty() => from = reference_of(b)?,
+            (Some(a), None) if !results.shard_references.is_empty() => to = reference_of(a)?,
+            _ => {}
+        }
         let test = choose_test(&claim.metric, &from, &to);
         Ok(Pair {
             from,

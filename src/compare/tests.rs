@@ -252,9 +252,7 @@ fn interrupted_runs_and_single_samples_are_noted() {
 }
 
 fn write_results(dir: &Path, results: &RunResults) {
-    std::fs::create_dir_all(dir).unwrap();
-    let json = serde_json::to_string(results).unwrap();
-    std::fs::write(dir.join("results.json"), json).unwrap();
+    crate::results::testdata::write_folder(dir, results);
 }
 
 #[test]

@@ -3,18 +3,21 @@
 //! `value` is a number and `range` and `extra` are strings (the action's `BenchmarkResult`).
 //!
 //! That tool assumes every value is better when smaller. Times, sizes and memory are; cache
-//! hit rates are not, so each is exported as its complement, `cache_miss_rate` (1 − hit rate,
-//! a 0..1 fraction), which is smaller-is-better and says the same thing.
+//! hit rates and dive's image efficiency are not, so each is exported as its complement,
+//! `cache_miss_rate` (1 − hit rate) and `image_inefficiency` (1 − efficiency), 0..1 fractions
+//! that are smaller-is-better and say the same thing.
 
 use serde::Serialize;
 
 use super::{measured, Exporter, Measured};
-use crate::metric::{self, Direction, CACHE_HIT_RATE};
+use crate::metric::{self, Direction, CACHE_HIT_RATE, IMAGE_EFFICIENCY};
 use crate::report::format_value;
 use crate::results::RunResults;
 
 /// The name a cache hit rate is exported under, complemented.
 pub const CACHE_MISS_RATE: &str = "cache_miss_rate";
+/// The name dive's image efficiency is exported under, complemented.
+pub const IMAGE_INEFFICIENCY: &str = "image_inefficiency";
 
 /// One entry, as github-action-benchmark reads it.
 #[derive(Debug, Serialize)]
@@ -48,7 +51,7 @@ fn entry(suite: &str, row: &Measured) -> Entry {
     let s = &row.summary;
     let complement = metric::direction_of(row.metric) == Direction::AtLeast;
     let (name, value) = if complement {
-        (miss_rate_name(row.metric), 1.0 - s.median)
+        (complement_name(row.metric), 1.0 - s.median)
     } else {
         (row.metric.to_string(), s.median)
     };
@@ -76,12 +79,17 @@ fn entry(suite: &str, row: &Measured) -> Entry {
     }
 }
 
-/// `cache_hit_rate.source` -> `cache_miss_rate.source`.
-fn miss_rate_name(metric_name: &str) -> String {
-    debug_assert_eq!(metric::base_name(metric_name), CACHE_HIT_RATE);
+/// The smaller-is-better name of a bigger-is-better metric: `cache_hit_rate.source` ->
+/// `cache_miss_rate.source`, `image_efficiency` -> `image_inefficiency`.
+fn complement_name(metric_name: &str) -> String {
+    let base = match metric::base_name(metric_name) {
+        CACHE_HIT_RATE => CACHE_MISS_RATE,
+        IMAGE_EFFICIENCY => IMAGE_INEFFICIENCY,
+        other => panic!("{other} is bigger-is-better but has no smaller-is-better name"),
+    };
     match metric::edit_name(metric_name) {
-        Some(edit) => metric::per_edit(CACHE_MISS_RATE, edit),
-        None => CACHE_MISS_RATE.to_string(),
+        Some(edit) => metric::per_edit(base, edit),
+        None => base.to_string(),
     }
 }
 
@@ -140,6 +148,19 @@ mod tests {
             );
         }
         insta::assert_snapshot!(String::from_utf8(bytes).unwrap());
+    }
+
+    /// Every bigger-is-better metric has a complement: a metric added later cannot make the
+    /// export panic, as `image_efficiency` once did.
+    #[test]
+    fn every_bigger_is_better_metric_has_a_complement() {
+        for name in metric::BASE_METRICS {
+            if metric::direction_of(name) == Direction::AtLeast {
+                assert_ne!(complement_name(name), *name);
+            }
+        }
+        assert_eq!(complement_name("image_efficiency"), "image_inefficiency");
+        assert_eq!(complement_name("cache_hit_rate.src"), "cache_miss_rate.src");
     }
 
     #[test]

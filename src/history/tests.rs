@@ -21,10 +21,7 @@ fn run(suite: &str, started_at: &str, commit: &str, variants: Vec<VariantResult>
 }
 
 fn write(root: &Path, dir: &str, results: &RunResults) {
-    let dir = root.join(dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let json = serde_json::to_string_pretty(results).unwrap();
-    std::fs::write(dir.join("results.json"), json).unwrap();
+    crate::results::testdata::write_folder(&root.join(dir), results);
 }
 
 /// Three finished runs of two suites at different depths (written out of time order), an

@@ -22,12 +22,13 @@ use crate::compare::judge::{
 };
 use crate::compare::{CompareSettings, TestUsed};
 use crate::report::metric_columns;
-use crate::results::{RunResults, Status, VariantResult};
+use crate::results::{RunResults, ShardReference, Status};
 use crate::stats::interval::{change_interval, runs_for_half_width, ChangeInterval};
 use crate::stats::Summary;
 
 pub use text::{
-    change_cell, change_with_interval, finding_line, findings, percent, relation_text, runs_hint,
+    change_cell, change_with_interval, finding_line, findings, machines_statement, percent,
+    relation_text, runs_hint,
 };
 
 /// Confidence of the intervals.
@@ -79,6 +80,17 @@ pub struct RelativeTable {
     pub rows: Vec<RelativeRow>,
     /// Variants with no rows, and why.
     pub notes: Vec<String>,
+    /// For a merge of shards: each shard's reference against the first shard's.
+    pub machines: Option<Machines>,
+}
+
+/// The reference as each shard's machine measured it, against the first shard's, metric by
+/// metric, judged like the rows (`variant` names the other shard, `shard 2/2`). A difference
+/// beyond noise means the shards' machines differ.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Machines {
+    pub first: crate::scenario::shard::Shard,
+    pub rows: Vec<RelativeRow>,
 }
 
 /// Why there is no table at all.
@@ -127,16 +139,63 @@ pub fn relative_table(
             ));
             continue;
         }
+        // A shard's variant against the reference as that shard's machine measured it.
+        let reference_metrics = match own_shard(results, &variant.name) {
+            Some(shard) => &shard.metrics,
+            None => &base.metrics,
+        };
         for metric in &columns {
-            let (Some(r), Some(v)) = (fresh(base, metric), fresh(variant, metric)) else {
+            let (Some(r), Some(v)) = (
+                fresh(reference_metrics, metric),
+                fresh(&variant.metrics, metric),
+            ) else {
                 continue;
             };
             rows.push(row(&variant.name, metric, r, v));
         }
     }
+    judge_rows(&mut rows, settings);
+    let mut machines = None;
+    if let Some((first, others)) = results.shard_references.split_first() {
+        let mut compared = Vec::new();
+        for other in others {
+            for metric in &columns {
+                let (Some(r), Some(v)) =
+                    (fresh(&first.metrics, metric), fresh(&other.metrics, metric))
+                else {
+                    continue;
+                };
+                compared.push(row(&format!("shard {}", other.shard), metric, r, v));
+            }
+        }
+        judge_rows(&mut compared, settings);
+        machines = Some(Machines {
+            first: first.shard,
+            rows: compared,
+        });
+    }
+    Ok(RelativeTable {
+        reference: reference.to_string(),
+        settings: *settings,
+        rows,
+        notes,
+        machines,
+    })
+}
+
+/// The shard of a merged run that measured `variant`, when the run is a merge of shards.
+pub fn own_shard<'a>(results: &'a RunResults, variant: &str) -> Option<&'a ShardReference> {
+    results
+        .shard_references
+        .iter()
+        .find(|s| s.variants.iter().any(|v| v == variant))
+}
+
+/// Adjusts the rows' p-values together, then gives each its verdict.
+fn judge_rows(rows: &mut [RelativeRow], settings: &CompareSettings) {
     let mut tests: Vec<&mut TestUsed> = rows.iter_mut().map(|r| &mut r.test).collect();
     adjust_for_multiple_tests(&mut tests);
-    for row in &mut rows {
+    for row in rows {
         row.relation = relation(row, settings);
         // Only an undecided row needs it, and it is the costly part of the table.
         if row.relation == Relation::CannotTell {
@@ -149,17 +208,11 @@ pub fn relative_table(
             );
         }
     }
-    Ok(RelativeTable {
-        reference: reference.to_string(),
-        settings: *settings,
-        rows,
-        notes,
-    })
 }
 
-/// A metric's summary recomputed from its raw samples, as `compare` does.
-fn fresh(variant: &VariantResult, metric: &str) -> Option<Summary> {
-    Summary::from_samples(&variant.metrics.get(metric)?.samples)
+/// A metric's summary from its raw samples.
+fn fresh(metrics: &std::collections::BTreeMap<String, Summary>, metric: &str) -> Option<Summary> {
+    Summary::from_samples(&metrics.get(metric)?.samples)
 }
 
 fn row(variant: &str, metric: &str, reference: Summary, value: Summary) -> RelativeRow {

@@ -1,5 +1,6 @@
 use super::*;
 use crate::results::testdata::{failed, run_results, variant};
+use crate::results::VariantResult;
 use crate::stats::synthetic::Rng;
 
 const MIB: f64 = 1024.0 * 1024.0;
@@ -292,4 +293,146 @@ fn identical_variants_are_rarely_called_different() {
         let rate = false_verdict_rate(17, 200, shape, cv);
         assert!(rate <= 0.05, "{shape:?} cv={cv}: {rate}");
     }
+}
+
+// --- merges of shards: same-machine figures only ------------------------------------------
+
+/// One shard's results folder: `samples` per variant as (variant, cold build seconds), the
+/// image size the same everywhere.
+fn shard_input(index: u32, variants: &[(&str, &[f64])]) -> crate::results::merge::Input {
+    use crate::results::Sample;
+    let shard = crate::scenario::shard::Shard { index, count: 2 };
+    let mut samples = Vec::new();
+    for (name, xs) in variants {
+        for (i, x) in xs.iter().enumerate() {
+            for (metric, value) in [("cold_build_s", *x), ("image_size_bytes", 5e6)] {
+                samples.push(Sample {
+                    variant: name.to_string(),
+                    metric: metric.into(),
+                    run: i as u32 + 1,
+                    value,
+                    started_at: None,
+                });
+            }
+        }
+    }
+    let mut results = run_results(variants.iter().map(|(n, _)| variant(n, &[])).collect());
+    results.runs = 4;
+    results.reference = Some("base".into());
+    results.shard = Some(shard);
+    crate::results::merge::Input {
+        dir: format!("/nonexistent/shard-{index}").into(),
+        results,
+        samples,
+    }
+}
+
+const BASE_1: [f64; 4] = [10.0, 10.2, 9.8, 10.1];
+
+fn merged_shards(second_base: &[f64], b: &[f64]) -> RunResults {
+    let (merged, _) = crate::results::merge::merge(vec![
+        shard_input(1, &[("base", &BASE_1), ("a", &[5.0, 5.1, 4.9, 5.05])]),
+        shard_input(2, &[("base", second_base), ("b", b)]),
+    ])
+    .unwrap();
+    merged
+}
+
+/// The known answer: shard 2's machine is 30% slower. Its variant `b` measures exactly what its
+/// own reference does, so against it `b` is the same; against the pooled reference (median
+/// 11.55 s) it would read +12% worse, a difference of machines, not of Dockerfiles.
+#[test]
+fn shards_whose_machines_differ_by_30_percent_are_said_to_and_never_compared_across() {
+    let base_2: Vec<f64> = BASE_1.iter().map(|x| x * 1.3).collect();
+    let merged = merged_shards(&base_2, &base_2);
+    assert_eq!(merged.shard_references.len(), 2);
+    assert_eq!(merged.shard_references[1].variants, ["b"]);
+    let t = relative_table(&merged, "base", &CompareSettings::default()).unwrap();
+
+    let b = row(&t, "b", "cold_build_s");
+    assert_eq!(
+        b.reference.samples, base_2,
+        "b against shard 2's reference only"
+    );
+    assert_eq!(b.change, Some(0.0));
+    assert_eq!(b.relation, Relation::Same);
+    let a = row(&t, "a", "cold_build_s");
+    assert_eq!(a.reference.samples, BASE_1);
+    assert_eq!(a.relation, Relation::Better);
+
+    let machines = t.machines.as_ref().expect("a merge of shards");
+    let cold = machines
+        .rows
+        .iter()
+        .find(|r| r.metric == "cold_build_s")
+        .unwrap();
+    assert_eq!(cold.variant, "shard 2/2");
+    assert!(
+        (cold.change.unwrap() - 0.3).abs() < 1e-12,
+        "{:?}",
+        cold.change
+    );
+    assert_eq!(cold.relation, Relation::Worse);
+    let size = machines
+        .rows
+        .iter()
+        .find(|r| r.metric == "image_size_bytes")
+        .unwrap();
+    assert_eq!(
+        size.relation,
+        Relation::Same,
+        "sizes are machine-independent"
+    );
+
+    let said = machines_statement(&t).unwrap();
+    assert!(said.starts_with("The shards' machines differ: the reference base measured cold build time 13.07 s on shard 2/2 against 10.05 s on shard 1/2 (+30% ["), "{said}");
+    assert!(said.ends_with("never across machines."), "{said}");
+
+    // Claims: two variants of two machines are not compared; the reference is taken from the
+    // other side's shard.
+    let claim = |from: &str, to: &str| crate::claims::ClaimSpec {
+        text: format!("{to} vs {from}"),
+        source: None,
+        metric: "cold_build_s".into(),
+        from: from.into(),
+        to: to.into(),
+        expect: "-20%".into(),
+    };
+    let judged = crate::claims::judge_claims(
+        &merged,
+        &[claim("a", "b"), claim("base", "b")],
+        &CompareSettings::default(),
+    );
+    assert_eq!(judged[0].verdict, crate::claims::ClaimVerdict::CannotTell);
+    assert!(
+        judged[0]
+            .reason
+            .contains("different machines (shards 1/2 and 2/2)"),
+        "{}",
+        judged[0].reason
+    );
+    assert_eq!(judged[1].from_median, Some(b.reference.median));
+    assert_eq!(judged[1].change, Some(0.0));
+}
+
+#[test]
+fn shards_that_measure_the_reference_alike_say_so() {
+    let base_2 = [10.1, 9.9, 10.0, 10.2];
+    let merged = merged_shards(&base_2, &[12.0, 12.1, 11.9, 12.05]);
+    let t = relative_table(&merged, "base", &CompareSettings::default()).unwrap();
+    let said = machines_statement(&t).unwrap();
+    assert!(
+        said.starts_with("Merged from 2 shards: their machines measured the reference alike"),
+        "{said}"
+    );
+    assert_eq!(row(&t, "b", "cold_build_s").reference.samples, base_2);
+    // Rounds of one machine (no shards) pool the reference, and say nothing about machines.
+    assert!(machines_statement(&table(
+        vec![
+            variant("x", &[("cold_build_s", &[1.0, 1.1])]),
+            variant("y", &[("cold_build_s", &[1.0, 1.1])])
+        ],
+        "x"
+    ))
+    .is_none());
 }

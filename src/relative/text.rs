@@ -118,6 +118,72 @@ pub fn findings(table: &RelativeTable, max: usize) -> Vec<String> {
         .collect()
 }
 
+/// For a merge of shards, what the reference's figures say about the shards' machines, and
+/// how the table copes: `None` for anything else.
+pub fn machines_statement(table: &RelativeTable) -> Option<String> {
+    let machines = table.machines.as_ref()?;
+    let shards = 1 + machines
+        .rows
+        .iter()
+        .map(|r| r.variant.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let how = format!(
+        "each variant is compared with {} as its own shard's machine measured it, never \
+         across machines",
+        table.reference
+    );
+    let mut differ: Vec<&RelativeRow> = machines
+        .rows
+        .iter()
+        .filter(|r| matches!(r.relation, Relation::Better | Relation::Worse))
+        .collect();
+    if differ.is_empty() {
+        let undecided = machines
+            .rows
+            .iter()
+            .filter(|r| r.relation == Relation::CannotTell)
+            .count();
+        let verdict = if undecided == 0 {
+            "measured the reference alike (no difference beyond noise)".to_string()
+        } else {
+            format!(
+                "differ by nothing beyond noise, but {undecided} of the reference's figures are \
+                 too noisy to tell"
+            )
+        };
+        return Some(format!(
+            "Merged from {shards} shards: their machines {verdict}; {how}."
+        ));
+    }
+    let size = |r: &RelativeRow| r.change.map_or(f64::INFINITY, |c| (1.0 + c).ln().abs());
+    differ.sort_by(|a, b| size(b).total_cmp(&size(a)));
+    let shown: Vec<String> = differ
+        .iter()
+        .take(3)
+        .map(|r| {
+            format!(
+                "{} {} on {} against {} on shard {} ({})",
+                lowercase_first(&metric_title(&r.metric)),
+                format_value(&r.metric, r.value.median),
+                r.variant,
+                format_value(&r.metric, r.reference.median),
+                machines.first,
+                change_with_interval(r)
+            )
+        })
+        .collect();
+    let more = match differ.len() {
+        n if n > 3 => format!(", and {} more figure(s)", n - 3),
+        _ => String::new(),
+    };
+    Some(format!(
+        "The shards' machines differ: the reference {} measured {}{more}. So {how}.",
+        table.reference,
+        shown.join("; ")
+    ))
+}
+
 /// `3 runs per variant would narrow it to ±5%`, for the rows that cannot tell yet.
 pub fn runs_hint(row: &RelativeRow) -> Option<String> {
     if row.relation != Relation::CannotTell {

@@ -192,8 +192,11 @@ pub fn relative_table(results: &RunResults) -> Option<(String, Table, Vec<String
             ]
         })
         .collect();
-    let findings = crate::relative::findings(&relative, 5);
-    let mut notes = findings;
+    // Said before the findings: on a merge of shards it tells how to read all of them.
+    let mut notes: Vec<String> = crate::relative::machines_statement(&relative)
+        .into_iter()
+        .collect();
+    notes.extend(crate::relative::findings(&relative, 5));
     notes.extend(relative.notes.iter().cloned());
     Some((
         relative.reference.clone(),

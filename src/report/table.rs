@@ -130,6 +130,9 @@ fn variant_label(name: &str, reference: Option<&str>) -> String {
 /// The findings that matter most, and how the verdicts were reached.
 fn findings_text(table: &RelativeTable) -> String {
     let mut out = String::new();
+    if let Some(statement) = relative::machines_statement(table) {
+        out.push_str(&format!("{statement}\n"));
+    }
     let lines = relative::findings(table, MAX_FINDINGS);
     if !lines.is_empty() {
         out.push_str(&format!("Against {}:\n", table.reference));

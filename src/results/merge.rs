@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Environment, RunResults, Sample, Status, VariantResult};
+use super::{Environment, RunResults, Sample, VariantResult};
 
 /// One input of a merged folder, as its results recorded it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,7 +110,12 @@ pub fn merge(inputs: Vec<Input>) -> Result<(RunResults, Vec<Sample>), MergeError
         variants: Vec::new(),
         merged_from: Vec::new(),
         resumed_at: Vec::new(),
-        shard: None,
+        // Rounds of one shard are that shard; shards of a split run are no one shard.
+        shard: first
+            .results
+            .shard
+            .filter(|s| inputs.iter().all(|i| i.results.shard == Some(*s))),
+        shard_references: Vec::new(),
         ..first.results.clone()
     };
     let mut samples: Vec<Sample> = Vec::new();
@@ -177,32 +182,10 @@ pub fn merge(inputs: Vec<Input>) -> Result<(RunResults, Vec<Sample>), MergeError
         }
         merged.runs += input.results.runs;
     }
-    for (mut v, kept) in variants {
-        recompute(&mut v, &kept);
+    for (v, kept) in variants {
         samples.extend(kept);
         merged.variants.push(v);
     }
+    super::summarize::derive(&mut merged, &samples);
     Ok((merged, samples))
-}
-
-/// Summaries from the raw samples (their order, their `started_at`), targets judged again on
-/// them, and the status from the error.
-fn recompute(v: &mut VariantResult, samples: &[Sample]) {
-    (v.metrics, v.started_at) = super::summarize::summaries(samples);
-    let specs: Vec<crate::scenario::Target> = v
-        .targets
-        .iter()
-        .map(|t| crate::scenario::Target {
-            metric: t.metric.clone(),
-            limit: t.limit,
-            limit_text: t.limit_text.clone(),
-            direction: t.direction,
-        })
-        .collect();
-    v.targets = crate::targets::check(&specs, &v.metrics);
-    v.status = if v.error.is_none() {
-        Status::Ok
-    } else {
-        Status::Failed
-    };
 }

@@ -3,7 +3,7 @@
 
 pub mod environment;
 pub mod merge;
-mod store;
+pub(crate) mod store;
 pub mod summarize;
 #[cfg(test)]
 pub(crate) mod testdata;
@@ -141,7 +141,24 @@ pub struct RunResults {
     /// environment and the repetitions that are its.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<merge::MergedInput>,
-    /// `run --shard K/N`: which shard of a split run this is.
+    /// `run --shard K/N`: which shard of a split run this is. A merge of one shard's rounds is
+    /// that shard too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<crate::scenario::shard::Shard>,
+    /// For a merge of two or more shards: the reference variant as each shard's machine
+    /// measured it, and the variants that shard measured. Derived from the samples on load
+    /// (`summarize::derive`), like every summary; stored for readers of the JSON only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shard_references: Vec<ShardReference>,
+}
+
+/// The reference variant of one shard of a merged run: what each other variant of that shard
+/// is compared with, so that no relative figure spans two machines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardReference {
+    pub shard: crate::scenario::shard::Shard,
+    /// The variants other than the reference that this shard measured.
+    pub variants: Vec<String>,
+    /// The reference's summaries from this shard's samples only.
+    pub metrics: BTreeMap<String, Summary>,
 }

@@ -181,17 +181,24 @@ impl ResultsStore {
             .expect("some numbered folder is free")
     }
 
-    /// Reads `results.json` back. `path` may be the results folder or the file itself.
+    /// Reads a results folder back: `results.json` for what was run and how it ended, and
+    /// every summary, target verdict and shard reference derived again from the raw samples of
+    /// `samples.csv` (`summarize::derive`). The stored summaries are for readers of the JSON;
+    /// nothing here trusts them. `path` may be the results folder or its `results.json`.
     pub fn load(path: &Path) -> anyhow::Result<RunResults> {
-        let file = if path.is_dir() {
-            path.join(Self::RESULTS_JSON)
+        let (dir, file) = if path.is_dir() {
+            (path.to_path_buf(), path.join(Self::RESULTS_JSON))
         } else {
-            path.to_path_buf()
+            let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+            (dir, path.to_path_buf())
         };
         let text =
             fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-        serde_json::from_str(&text)
-            .with_context(|| format!("parsing {} as dockbench results", file.display()))
+        let mut results: RunResults = serde_json::from_str(&text)
+            .with_context(|| format!("parsing {} as dockbench results", file.display()))?;
+        let samples = Self::load_samples(&dir)?;
+        super::summarize::derive(&mut results, &samples);
+        Ok(results)
     }
 
     fn write(&self) -> anyhow::Result<()> {
@@ -258,7 +265,7 @@ fn path_safe(name: &str) -> String {
 
 /// Long-form CSV: `suite,variant,metric,run,value,unit,started_at`, rows in the order given;
 /// `started_at` (UTC, RFC 3339) is when the sample's phase started.
-fn samples_csv<'a>(
+pub(super) fn samples_csv<'a>(
     suite: &str,
     samples: impl Iterator<Item = &'a Sample>,
 ) -> anyhow::Result<Vec<u8>> {
@@ -431,8 +438,9 @@ mod tests {
     fn round_trip_through_load() {
         let tmp = tempfile::tempdir().unwrap();
         let mut store = ResultsStore::create(tmp.path(), header()).unwrap();
+        let samples = [10.0, 12.0].map(|x| sample("slim", "cold_build_s", x as u32 - 9, x));
         store
-            .record_variant(cold_build("slim", &[10.0, 12.0]), &[])
+            .record_variant(cold_build("slim", &[10.0, 12.0]), &samples)
             .unwrap();
         store.finish("2026-11-23T07:50:00Z".into()).unwrap();
         let loaded = ResultsStore::load(tmp.path()).unwrap();

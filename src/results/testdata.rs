@@ -86,6 +86,7 @@ pub(crate) fn run_results(variants: Vec<VariantResult>) -> RunResults {
         resumed_at: Vec::new(),
         merged_from: Vec::new(),
         shard: None,
+        shard_references: Vec::new(),
     }
 }
 
@@ -124,4 +125,35 @@ pub(crate) fn environment(cpu_brand: &str) -> Environment {
         dockbench_git_commit: "abc1234".into(),
         ..Environment::default()
     }
+}
+
+/// The raw samples behind `results`' summaries, as a run would have written them: each
+/// metric's samples in order, repetition = position + 1.
+pub(crate) fn samples_of(results: &RunResults) -> Vec<crate::results::Sample> {
+    let mut samples = Vec::new();
+    for v in &results.variants {
+        for (metric, summary) in &v.metrics {
+            for (i, value) in summary.samples.iter().enumerate() {
+                samples.push(crate::results::Sample {
+                    variant: v.name.clone(),
+                    metric: metric.clone(),
+                    run: i as u32 + 1,
+                    value: *value,
+                    started_at: None,
+                });
+            }
+        }
+    }
+    samples
+}
+
+/// A results folder at `dir` as a run leaves it: results.json and samples.csv (from
+/// [`samples_of`]).
+pub(crate) fn write_folder(dir: &std::path::Path, results: &RunResults) {
+    std::fs::create_dir_all(dir).unwrap();
+    let json = serde_json::to_string_pretty(results).unwrap();
+    std::fs::write(dir.join("results.json"), json).unwrap();
+    let samples = samples_of(results);
+    let csv = crate::results::store::samples_csv(&results.suite, samples.iter()).unwrap();
+    std::fs::write(dir.join("samples.csv"), csv).unwrap();
 }
