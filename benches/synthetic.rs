@@ -102,6 +102,7 @@ pub fn results(variants: usize, samples: usize, seed: u64, slowdown: f64) -> Run
                 settings: Default::default(),
                 started_at: Default::default(),
                 completed_runs: Vec::new(),
+                measured_s: 0.0,
                 anatomy: None,
             }
         })

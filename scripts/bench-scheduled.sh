@@ -34,6 +34,10 @@
 #   SHARD            K/N: run shard K of N only (see above)
 #   SHARD_DIR        where SHARD puts its outputs (default REPORT_ROOT/shard-K-of-N); it must
 #                    not hold a previous run
+#   BALANCE_FROM     SHARD: a results root holding earlier runs (the history branch's
+#                    results/): `dockbench run --balance-from` deals the variants out by their
+#                    last measured durations. Every shard must read the same one. Ignored when
+#                    it is not a folder (the first scheduled run has no history yet)
 #   DOCKBENCH        the dockbench binary (default: merge: the first shard's bin/dockbench;
 #                    otherwise built here with cargo build --release)
 #   HISTORY_DIR      where the history branch is checked out as a git worktree (default
@@ -315,6 +319,11 @@ run_shard() {
   cp "$DOCKBENCH" "$dir/bin/dockbench"
   local args=(run "$SUITE" --out "$dir/results" --no-progress --shard "$SHARD")
   [[ -n ${RUNS:-} ]] && args+=(--runs "$RUNS")
+  if [[ -n ${BALANCE_FROM:-} && -d $BALANCE_FROM ]]; then
+    args+=(--balance-from "$BALANCE_FROM")
+  elif [[ -n ${BALANCE_FROM:-} ]]; then
+    log "BALANCE_FROM $BALANCE_FROM is not a folder (no history yet?): shards split by name"
+  fi
   log "dockbench ${args[*]}"
   "$DOCKBENCH" "${args[@]}" || run_rc=$?
   # The merge step decides from this whether the shard is usable.

@@ -765,8 +765,20 @@ async fn two_shards_merged_equal_one_run_in_everything_deterministic() {
         tmp.path().join("merged"),
     );
     let (_, all) = run_suite_at(&suite, &whole, &["--no-report"]);
-    let (_, first) = run_suite_at(&suite, &one, &["--no-report", "--shard", "1/2"]);
-    let (_, second) = run_suite_at(&suite, &two, &["--no-report", "--shard", "2/2"]);
+    // Balanced by the whole run's durations, as a scheduled job balances by its history.
+    let balance = [
+        "--no-report",
+        "--balance-from",
+        whole.to_str().unwrap(),
+        "--shard",
+    ];
+    let (o1, first) = run_suite_at(&suite, &one, &[&balance[..], &["1/2"]].concat());
+    let (_, second) = run_suite_at(&suite, &two, &[&balance[..], &["2/2"]].concat());
+    let said = String::from_utf8_lossy(&o1.stderr);
+    assert!(
+        said.contains("dealt by the last measured durations in") && said.contains("(4 of 4 known)"),
+        "{said}"
+    );
     let names = |r: &Value| -> Vec<String> {
         r["variants"]
             .as_array()
@@ -810,5 +822,15 @@ async fn two_shards_merged_equal_one_run_in_everything_deterministic() {
     // The merged folder keeps both shards' environments.
     assert_eq!(m["merged_from"].as_array().unwrap().len(), 2);
     assert_eq!(m["merged_from"][1]["shard"]["index"], 2);
+    // Each shard's reference, and the report says how the machines compare.
+    assert_eq!(m["shard_references"].as_array().unwrap().len(), 2);
+    let o = dockbench(&["report", merged.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(merged.join("report.md")).unwrap();
+    assert!(
+        md.contains("- Merged from 2 shards: their machines")
+            || md.contains("- The shards' machines differ"),
+        "{md}"
+    );
     assert_eq!(labelled_images("dockbench.suite=fixture-anatomy").await, 0);
 }

@@ -1099,9 +1099,25 @@ fn origin_has_history(s: &ScheduledSandbox) -> bool {
 #[test]
 fn bench_scheduled_shards_then_merges_them_into_one_history_commit() {
     let s = ScheduledSandbox::new();
-    let o = scheduled_shard(&s, 1, &[]);
+    let o = scheduled_shard(&s, 1, &[("BALANCE_FROM", "/nonexistent/history")]);
     assert_eq!(o.status.code(), Some(0), "{}", show(&o));
-    let o = scheduled_shard(&s, 2, &[("FAKE_RUN_EXIT", "1"), ("RUNS", "3")]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("is not a folder (no history yet?)"),
+        "{}",
+        show(&o)
+    );
+    // A history to balance by; shard 1's (missing, as on the first scheduled run) is ignored.
+    let history = s.path("history-results");
+    std::fs::create_dir_all(&history).unwrap();
+    let o = scheduled_shard(
+        &s,
+        2,
+        &[
+            ("FAKE_RUN_EXIT", "1"),
+            ("RUNS", "3"),
+            ("BALANCE_FROM", history.to_str().unwrap()),
+        ],
+    );
     assert_eq!(
         o.status.code(),
         Some(1),
@@ -1118,9 +1134,10 @@ fn bench_scheduled_shards_then_merges_them_into_one_history_commit() {
                 shard1.display()
             ),
             format!(
-                "dockbench run {}/suite.toml --out {}/results --no-progress --shard 2/2 --runs 3 [# scheduled]",
+                "dockbench run {}/suite.toml --out {}/results --no-progress --shard 2/2 --runs 3 --balance-from {} [# scheduled]",
                 s.path("runner2").display(),
-                shard2.display()
+                shard2.display(),
+                history.display()
             ),
         ]
     );

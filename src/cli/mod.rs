@@ -140,6 +140,11 @@ pub struct RunArgs {
     /// shard; the split is stable when variants are added. `dockbench merge` joins the shards.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<crate::scenario::shard::Shard>,
+    /// Balance the shards by each variant's last measured duration in this results root (the
+    /// history a scheduled job keeps): longest first, each to the shard with the least work.
+    /// Variants it has not seen go by their hash. Every shard must read the same history.
+    #[arg(long, value_name = "RESULTS_ROOT", requires = "shard")]
+    pub balance_from: Option<PathBuf>,
     /// Continue the interrupted run in this results folder: measure only the repetitions it
     /// lacks, into the same folder. Refused (exit 2) when the suite or a file it names changed.
     #[arg(long, value_name = "RESULTS_DIR")]

@@ -85,9 +85,31 @@ pub fn settings(args: RunArgs) -> anyhow::Result<RunSettings> {
                 .clone()
                 .or_else(|| suite.variants.first().map(|v| v.name.clone()))
                 .unwrap_or_default();
+            let all: Vec<String> = suite.variants.iter().map(|v| v.name.clone()).collect();
+            let names: Vec<&str> = all.iter().map(String::as_str).collect();
+            let seconds = match &args.balance_from {
+                Some(root) => crate::history::last_seconds_per_run(root, &suite.name)?,
+                None => Default::default(),
+            };
+            let plan = crate::scenario::shard::plan(&names, &reference, shard.count, &seconds);
             suite
                 .variants
-                .retain(|v| crate::scenario::shard::measures(shard, &v.name, &reference));
+                .retain(|v| v.name == reference || plan.get(&v.name) == Some(&shard.index));
+            let mine: Vec<&str> = suite.variants.iter().map(|v| v.name.as_str()).collect();
+            let how = match &args.balance_from {
+                Some(root) => format!(
+                    "dealt by the last measured durations in {} ({} of {} known)",
+                    root.display(),
+                    names.iter().filter(|n| seconds.contains_key(**n)).count(),
+                    names.len()
+                ),
+                None => "by the hash of each name".to_string(),
+            };
+            eprintln!(
+                "{}: shard {shard} measures {} ({how}; the reference {reference} in every shard)",
+                suite.name,
+                mine.join(", ")
+            );
             suite.reference = Some(reference);
         }
     }
@@ -116,6 +138,9 @@ pub fn settings(args: RunArgs) -> anyhow::Result<RunSettings> {
 pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
     let settings = settings(args)?;
     let engine = DockerEngine::connect().await?;
+    if let Some(warning) = engine.endpoint().remote_warning() {
+        eprintln!("warning: {warning}");
+    }
     let engine_info = engine.info().await.context("ask the engine about itself")?;
     super::clean::warn_leftovers(&engine).await;
     let mut ctx = RunContext::new();
@@ -252,6 +277,7 @@ async fn run_suite<E: Engine>(
                 resumed_at: Vec::new(),
                 merged_from: Vec::new(),
                 shard: settings.shard,
+                shard_references: Vec::new(),
             };
             (ResultsStore::create(out_dir, header).map_err(plain)?, runs)
         }
@@ -308,6 +334,7 @@ async fn run_suite<E: Engine>(
                 None => Slot::Finished,
             };
         }
+        let turn_started = tokio::time::Instant::now();
         let outcome = match &slots[i] {
             Slot::Running(run) => tokio::select! {
                 outcome = run.repetition(rep, runs, &progress) => outcome,
@@ -334,7 +361,9 @@ async fn run_suite<E: Engine>(
             break;
         }
         if outcome == measure::Repetition::Measured {
-            cells[i].borrow_mut().completed_runs.push(rep);
+            let mut cell = cells[i].borrow_mut();
+            cell.completed_runs.push(rep);
+            cell.measured_s += turn_started.elapsed().as_secs_f64();
         }
         let finished = outcome != measure::Repetition::Measured || Some(rep) == last_rep(i);
         if finished {
@@ -475,6 +504,7 @@ fn kept_measurement(
         error: None,
         notes: kept.notes.clone(),
         completed_runs: kept.completed_runs.clone(),
+        measured_s: kept.measured_s,
         anatomy: kept.anatomy.clone(),
     }
 }
@@ -706,6 +736,8 @@ mod tests {
         assert_eq!(t0.elapsed(), Duration::from_millis(2 * 2 * 6250));
         for v in &results.variants {
             assert_eq!(v.status, Status::Ok);
+            // Each variant's share of the run: two repetitions of 6.25 s (balancing reads it).
+            assert_eq!(v.measured_s, 12.5, "{}", v.name);
             assert_eq!(v.metrics["startup_s"].samples, [1.25, 1.25]);
             assert_eq!(v.metrics["cache_hit_rate.e"].samples, [1.0, 1.0]);
             assert_eq!(v.metrics["image_size_bytes"].samples, [52_428_800.0; 2]);

@@ -72,8 +72,55 @@ pub fn scan(root: &Path) -> anyhow::Result<Collected> {
     Ok(Collected { rows, warnings })
 }
 
+/// Per variant of `suite`, the wall-clock seconds per repetition of its most recent finished
+/// run under `root` that measured it (`run --balance-from`). Folders that do not load are
+/// skipped, as in [`scan`]; runs from before dockbench recorded durations count as unknown.
+pub fn last_seconds_per_run(
+    root: &Path,
+    suite: &str,
+) -> anyhow::Result<std::collections::BTreeMap<String, f64>> {
+    anyhow::ensure!(
+        root.is_dir(),
+        "--balance-from {}: not a folder of results",
+        root.display()
+    );
+    let mut latest: std::collections::BTreeMap<String, (RunKey, f64)> = Default::default();
+    for entry in walkdir::WalkDir::new(root).into_iter().flatten() {
+        if entry.file_name() != ResultsStore::RESULTS_JSON {
+            continue;
+        }
+        let Ok(results) = load_finished(entry.path()) else {
+            continue;
+        };
+        if results.suite != suite {
+            continue;
+        }
+        let key = RunKey::of(
+            &results,
+            &relative_dir(root, entry.path().parent().unwrap_or(root)),
+        );
+        if key.unparsable {
+            continue;
+        }
+        for v in &results.variants {
+            let runs = v.completed_runs.len();
+            if runs == 0 || v.measured_s <= 0.0 {
+                continue;
+            }
+            let per_run = v.measured_s / runs as f64;
+            match latest.get(&v.name) {
+                Some((seen, _)) if *seen >= key => {}
+                _ => {
+                    latest.insert(v.name.clone(), (key.clone(), per_run));
+                }
+            }
+        }
+    }
+    Ok(latest.into_iter().map(|(v, (_, s))| (v, s)).collect())
+}
+
 /// Runs sort by start time; a time that does not parse sorts last, then by folder.
-#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct RunKey {
     unparsable: bool,
     started: Option<DateTime<Utc>>,

@@ -6,7 +6,7 @@ mod csv;
 
 use serde::{Deserialize, Serialize};
 
-pub use collect::{collect, scan, Collected};
+pub use collect::{collect, last_seconds_per_run, scan, Collected};
 pub use csv::{to_csv, write_csv, HISTORY_CSV};
 
 /// One (run, variant, metric) point of the history.

@@ -245,3 +245,62 @@ fn five_hundred_runs() {
     assert_eq!(rows[0].results_dir, "web/499");
     assert!(elapsed.as_secs() < 10, "{elapsed:?}");
 }
+
+/// The last measured seconds per repetition of each variant of one suite: the latest run that
+/// measured it wins, whatever order the folders are in, and other suites and unfinished runs
+/// do not count.
+#[test]
+fn last_durations_per_run_come_from_each_variants_latest_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let timed = |name: &str, runs: u32, seconds: f64| VariantResult {
+        completed_runs: (1..=runs).collect(),
+        measured_s: seconds,
+        ..variant(name, &[("cold_build_s", &[1.0])])
+    };
+    write(
+        tmp.path(),
+        "web/new",
+        &run(
+            "web",
+            "2026-11-25T08:00:00Z",
+            "c",
+            vec![timed("a", 2, 30.0)],
+        ),
+    );
+    write(
+        tmp.path(),
+        "web/old",
+        &run(
+            "web",
+            "2026-11-24T08:00:00Z",
+            "c",
+            vec![timed("a", 3, 90.0), timed("b", 3, 60.0)],
+        ),
+    );
+    write(
+        tmp.path(),
+        "api/x",
+        &run(
+            "api",
+            "2026-11-26T08:00:00Z",
+            "c",
+            vec![timed("a", 1, 500.0)],
+        ),
+    );
+    let mut unfinished = run(
+        "web",
+        "2026-11-27T08:00:00Z",
+        "c",
+        vec![timed("b", 1, 999.0)],
+    );
+    unfinished.finished_at = None;
+    write(tmp.path(), "web/cut", &unfinished);
+    let seconds = last_seconds_per_run(tmp.path(), "web").unwrap();
+    assert_eq!(seconds.len(), 2);
+    assert_eq!(
+        seconds["a"], 15.0,
+        "the newer run's 30 s over 2 repetitions"
+    );
+    assert_eq!(seconds["b"], 20.0, "only the older run measured b");
+    assert!(last_seconds_per_run(&tmp.path().join("nope"), "web").is_err());
+}

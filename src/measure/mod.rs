@@ -141,6 +141,9 @@ pub struct VariantMeasurement {
     pub notes: Vec<String>,
     /// The repetitions measured in full.
     pub completed_runs: Vec<u32>,
+    /// Wall-clock seconds those repetitions took, untimed waits and clean-up included: what
+    /// `run --balance-from` balances shards by.
+    pub measured_s: f64,
     /// The image's anatomy, read once per run (it is deterministic).
     pub anatomy: Option<crate::anatomy::Anatomy>,
 }

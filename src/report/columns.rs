@@ -72,6 +72,7 @@ mod tests {
             settings: Default::default(),
             started_at: Default::default(),
             completed_runs: Vec::new(),
+            measured_s: 0.0,
             anatomy: None,
         }
     }

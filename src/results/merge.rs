@@ -158,6 +158,7 @@ pub fn merge(inputs: Vec<Input>) -> Result<(RunResults, Vec<Sample>), MergeError
                 Some((m, kept)) => {
                     kept.extend(shifted);
                     m.completed_runs.extend(runs);
+                    m.measured_s += v.measured_s;
                     for note in &v.notes {
                         if !m.notes.contains(note) {
                             m.notes.push(note.clone());

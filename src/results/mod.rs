@@ -70,6 +70,9 @@ pub struct VariantResult {
     /// not measure again.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub completed_runs: Vec<u32>,
+    /// Wall-clock seconds the completed repetitions took (`run --balance-from` reads it).
+    #[serde(default)]
+    pub measured_s: f64,
     /// Why the image is the size it is: layers, wasted files, largest files and directories.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anatomy: Option<crate::anatomy::Anatomy>,

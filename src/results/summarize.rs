@@ -56,6 +56,7 @@ pub fn variant_result(variant: &Variant, m: &VariantMeasurement) -> VariantResul
             .map(|(_, n)| n.clone())
             .collect(),
         completed_runs: m.completed_runs.clone(),
+        measured_s: m.measured_s,
         anatomy: m.anatomy.clone(),
         started_at,
         settings: VariantSettings {

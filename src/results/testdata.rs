@@ -29,6 +29,7 @@ pub(crate) fn variant(name: &str, metrics: &[(&str, &[f64])]) -> VariantResult {
         settings: Default::default(),
         started_at: Default::default(),
         completed_runs: Vec::new(),
+        measured_s: 0.0,
         anatomy: None,
     }
 }
