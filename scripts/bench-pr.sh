@@ -136,8 +136,9 @@ cleanup() {
 }
 write_failure_comment() {
   local run_url=""
-  if [[ -n ${GITHUB_RUN_ID:-} ]]; then
-    run_url="${GITHUB_SERVER_URL:-https://github.com}/${GITHUB_REPOSITORY:-}/actions/runs/$GITHUB_RUN_ID"
+  # Actions sets all three; elsewhere there is no run to link to.
+  if [[ -n ${GITHUB_RUN_ID:-} && -n ${GITHUB_SERVER_URL:-} && -n ${GITHUB_REPOSITORY:-} ]]; then
+    run_url="$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID"
   fi
   {
     echo "<!-- dockbench-compare status=error -->"

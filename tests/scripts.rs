@@ -1294,7 +1294,7 @@ fn git_credential_helper_gives_the_token_to_git_and_nothing_else() {
             .stdin
             .take()
             .unwrap()
-            .write_all(b"protocol=https\nhost=github.com\npath=acme/widgets.git\n\n")
+            .write_all(b"protocol=https\nhost=git.example\npath=acme/widgets.git\n\n")
             .unwrap();
         child.wait_with_output().unwrap()
     };

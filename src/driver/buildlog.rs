@@ -375,7 +375,7 @@ Step 3/4 : FROM y\nStep 4/4 : COPY --from=b /out /out\n ---> 99\n";
         assert_eq!(vertex_instruction("[stage-0 2/4] COPY a /"), Some("COPY"));
         assert_eq!(vertex_instruction("[2/3] RUN echo b"), Some("RUN"));
         assert_eq!(
-            vertex_instruction("[builder 1/3] FROM docker.io/x"),
+            vertex_instruction("[builder 1/3] FROM registry.example/x"),
             Some("FROM")
         );
         assert_eq!(
@@ -384,7 +384,7 @@ Step 3/4 : FROM y\nStep 4/4 : COPY --from=b /out /out\n ---> 99\n";
         );
         assert_eq!(vertex_instruction("exporting to image"), None);
         assert_eq!(
-            vertex_instruction("[internal] load metadata for docker.io/x"),
+            vertex_instruction("[internal] load metadata for registry.example/x"),
             None
         );
     }
@@ -401,7 +401,7 @@ Step 3/4 : FROM y\nStep 4/4 : COPY --from=b /out /out\n ---> 99\n";
             ),
             v(
                 "f",
-                "[1/4] FROM docker.io/library/x",
+                "[1/4] FROM registry.example/library/x",
                 false,
                 Some(0.0),
                 None,

@@ -63,7 +63,7 @@ fn alpine() -> VariantResult {
         layer(7_800_000, ""),
     ];
     v.cold_build_steps = vec![
-        step("[1/4] FROM docker.io/library/node:20-alpine", true, None),
+        step("[1/4] FROM registry.example/library/node:20-alpine", true, None),
         step(
             "[2/4] COPY package.json package-lock.json ./",
             false,
@@ -98,7 +98,7 @@ fn debian() -> VariantResult {
         })
         .collect();
     v.cold_build_steps = vec![
-        step("[1/3] FROM docker.io/library/debian:12-slim", true, None),
+        step("[1/3] FROM registry.example/library/debian:12-slim", true, None),
         step(
             "[2/3] RUN apt-get update && apt-get install -y --no-install-recommends build-essential \
              python3 python3-pip git curl ca-certificates && rm -rf /var/lib/apt/lists/*",
@@ -238,7 +238,7 @@ pub fn anatomy_run() -> RunResults {
             E::D("var/lib/"),
             E::D("var/lib/apt/"),
             E::D("var/lib/apt/lists/"),
-            E::F("var/lib/apt/lists/deb.debian.org_bookworm_main", 2_000_000),
+            E::F("var/lib/apt/lists/mirror.example_debian_bookworm_main", 2_000_000),
         ])
     };
     let pip = |pandas: bool| {
