@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
-# scripts/test.sh: make the machine ready (scripts/setup.sh), then run every cargo test target.
+# scripts/test.sh: check formatting, lints and the workflows' security audit, make the machine
+# ready (scripts/setup.sh), then run every cargo test target.
 # Extra arguments go to `cargo test` (e.g. `scripts/test.sh -- --nocapture`, or a test name).
 # A failed setup fails the run: tests that need Docker must never skip silently.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# Compiling the tests needs no Docker, and setup.sh on a fresh machine spends its minutes
-# waiting on package mirrors and image builds: both go at once. The compile's own output is
-# not shown; `cargo test` below prints any error again.
+# Style first: it takes a second and fails fast.
+cargo fmt --check
+
+# Compiling the tests and the lints need no Docker, and setup.sh on a fresh machine spends its
+# minutes waiting on package mirrors and image builds: they go at once. The compile's own
+# output is not shown (`cargo test` below prints any error again); clippy's is, when it fails.
 compile_log=$(mktemp)
-trap 'rm -f "$compile_log"' EXIT
-cargo test --all-targets --no-run >"$compile_log" 2>&1 &
+lint_log=$(mktemp)
+trap 'rm -f "$compile_log" "$lint_log"' EXIT
+(
+  cargo test --all-targets --no-run >"$compile_log" 2>&1 || true
+  cargo clippy --all-targets -- -D warnings >"$lint_log" 2>&1
+) &
 compile=$!
 
 if ! bash scripts/setup.sh; then
@@ -19,5 +27,11 @@ if ! bash scripts/setup.sh; then
   echo "test.sh: scripts/setup.sh failed; not running the tests" >&2
   exit 1
 fi
-wait "$compile" || true
+if ! wait "$compile"; then
+  cat "$lint_log" >&2
+  echo "test.sh: cargo clippy --all-targets -- -D warnings failed" >&2
+  exit 1
+fi
+# The workflows' security audit (zizmor, from PyPI, in a throwaway virtualenv).
+bash scripts/lint-workflows.sh
 cargo test --all-targets "$@"

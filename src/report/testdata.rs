@@ -63,7 +63,11 @@ fn alpine() -> VariantResult {
         layer(7_800_000, ""),
     ];
     v.cold_build_steps = vec![
-        step("[1/4] FROM registry.example/library/node:20-alpine", true, None),
+        step(
+            "[1/4] FROM registry.example/library/node:20-alpine",
+            true,
+            None,
+        ),
         step(
             "[2/4] COPY package.json package-lock.json ./",
             false,
@@ -238,7 +242,10 @@ pub fn anatomy_run() -> RunResults {
             E::D("var/lib/"),
             E::D("var/lib/apt/"),
             E::D("var/lib/apt/lists/"),
-            E::F("var/lib/apt/lists/mirror.example_debian_bookworm_main", 2_000_000),
+            E::F(
+                "var/lib/apt/lists/mirror.example_debian_bookworm_main",
+                2_000_000,
+            ),
         ])
     };
     let pip = |pandas: bool| {
