@@ -12,6 +12,7 @@ pub mod cli;
 pub mod compare;
 pub mod driver;
 pub mod export;
+pub mod format;
 pub mod history;
 pub mod measure;
 pub mod metric;

@@ -1,24 +1,10 @@
 //! Command-line behaviour that needs no Docker: validation messages and exit codes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(path)
-}
+use std::path::Path;
 
-fn dockbench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dockbench"))
-        .args(args)
-        .output()
-        .expect("run dockbench")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{dockbench, fixture, stderr};
 
 #[test]
 fn validate_accepts_the_fixture_suites() {

@@ -4,27 +4,15 @@
 //! engine and the local base images (`bash scripts/setup.sh`); without them it fails, never
 //! skips.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::{dockbench, stderr, stdout};
 use serde_json::Value;
 
 const SUITE: &str = "tests/fixtures/busybox/build/suite.toml";
-
-fn dockbench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dockbench"))
-        .args(args)
-        .output()
-        .expect("run dockbench")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 /// Runs four of the build fixtures into `out`: the reference, the 50 MiB layer, another
 /// BuildKit build and a failing one (the classic builder's variants take 10 s a build on
@@ -65,12 +53,9 @@ fn compare(base: &Path, head: &Path) -> Output {
     ])
 }
 
-/// Writes `results` as the `results.json` of a new folder `dir`.
+/// Writes `results` as a new results folder `dir` (its samples.csv from the metrics' samples).
 fn write_results(dir: &Path, results: &Value) -> PathBuf {
-    std::fs::create_dir_all(dir).unwrap();
-    let text = serde_json::to_string_pretty(results).unwrap();
-    std::fs::write(dir.join("results.json"), text).unwrap();
-    dir.to_path_buf()
+    common::write_results_folder(dir, results)
 }
 
 fn variant_mut<'a>(results: &'a mut Value, name: &str) -> &'a mut Value {

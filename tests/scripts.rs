@@ -4,19 +4,18 @@
 //! repositories in temp folders. The GitHub workflows
 //! cannot run here, so their shape and every script path they name are checked instead.
 
+mod common;
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use common::{root, show};
 use serde_json::Value;
 use tempfile::TempDir;
 
 const MARKER: &str = "<!-- dockbench-compare";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn fixtures() -> PathBuf {
     root().join("tests/fixtures/scripts")
@@ -76,15 +75,6 @@ fn script(name: &str, args: &[&str], cwd: &Path, envs: &[(&str, &str)]) -> Outpu
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn show(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status.code(),
-        text(&o.stdout),
-        text(&o.stderr)
-    )
 }
 
 fn read(path: impl AsRef<Path>) -> String {

@@ -29,7 +29,7 @@ impl DirChange {
 
     /// `+38.0 MB (12.3 MB → 50.3 MB)`.
     pub fn amount(&self) -> String {
-        use crate::report::format_bytes;
+        use crate::format::format_bytes;
         let delta = self.delta();
         let sign = if delta < 0 { "−" } else { "+" };
         format!(

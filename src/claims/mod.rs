@@ -14,30 +14,15 @@
 //! range, its nearer end; for levels, the `to` level, reached by the `from` variant's median
 //! times the change). An exact comparison has no interval: its one value must reach.
 
-pub mod expect;
-
 use serde::{Deserialize, Serialize};
 
 use crate::compare::judge::{adjust_for_multiple_tests, choose_test, is_significant};
 use crate::compare::{CompareSettings, TestUsed};
 use crate::relative::CONFIDENCE;
 use crate::results::{RunResults, Status};
+pub use crate::scenario::claim::{ClaimSpec, Expectation};
 use crate::stats::interval::{change_interval, ChangeInterval};
 use crate::stats::Summary;
-pub use expect::Expectation;
-
-/// A claim as the suite states it; kept in results.json so a report can judge it again.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ClaimSpec {
-    pub text: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    pub metric: String,
-    pub from: String,
-    pub to: String,
-    /// As written: `+38%`, `-45%..-35%`, `at least -20%`, `65% -> 90%`, `lower`.
-    pub expect: String,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

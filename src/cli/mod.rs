@@ -359,7 +359,7 @@ fn history(root: &std::path::Path, out: Option<&std::path::Path>) -> anyhow::Res
         anyhow::bail!("no finished results.json under {}", root.display());
     }
     std::fs::create_dir_all(out)?;
-    let csv_path = out.join("history.csv");
+    let csv_path = out.join(crate::history::HISTORY_CSV);
     crate::history::write_csv(&rows, &csv_path)?;
     let charts = crate::report::render_trends(&rows, &out.join("charts"))?;
     println!(

@@ -14,9 +14,10 @@ use super::{RunArgs, EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK};
 use crate::claims::{any_refuted, judge_claims};
 use crate::driver::docker::DockerEngine;
 use crate::driver::Engine;
+use crate::measure::record::variant_result;
 use crate::measure::{self, RunContext, VariantMeasurement};
 use crate::report;
-use crate::results::summarize::{all_good, variant_result};
+use crate::results::summarize::all_good;
 use crate::results::{environment, ResultsStore, RunResults};
 use crate::scenario::{load_suite, Suite, Variant};
 

@@ -4,7 +4,7 @@
 use super::{
     Comparison, MetricRow, TargetOutcome, TestUsed, VariantChange, VariantChangeKind, Verdict,
 };
-use crate::report::{format_against_limits, format_value};
+use crate::format::{format_against_limits, format_value};
 
 /// An error is cut to its first line, and to this many characters.
 const ERROR_MAX_CHARS: usize = 120;

@@ -7,8 +7,9 @@ use super::judge::{adjust_for_multiple_tests, choose_test, relative_change, verd
 use super::{
     CompareSettings, MetricRow, TargetOutcome, VariantChange, VariantChangeKind, VariantMetric,
 };
+use crate::format::format_bytes;
 use crate::metric::{self, Direction};
-use crate::report::{format_bytes, metric_columns};
+use crate::results::metric_columns;
 use crate::results::{Environment, RunResults, Status, VariantResult};
 use crate::stats::Summary;
 

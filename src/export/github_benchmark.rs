@@ -10,8 +10,8 @@
 use serde::Serialize;
 
 use super::{measured, Exporter, Measured};
+use crate::format::format_value;
 use crate::metric::{self, Direction, CACHE_HIT_RATE, IMAGE_EFFICIENCY};
-use crate::report::format_value;
 use crate::results::RunResults;
 
 /// The name a cache hit rate is exported under, complemented.

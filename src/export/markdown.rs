@@ -5,8 +5,9 @@
 use std::fmt::Write;
 
 use super::Exporter;
+use crate::format::{format_against_limits, format_spread};
 use crate::metric::Direction;
-use crate::report::{format_against_limits, format_spread, metric_columns};
+use crate::results::metric_columns;
 use crate::results::{RunResults, Status, VariantResult};
 use crate::stats::Summary;
 

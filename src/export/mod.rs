@@ -16,7 +16,7 @@ use std::str::FromStr;
 
 use anyhow::Context;
 
-use crate::report::metric_columns;
+use crate::results::metric_columns;
 use crate::results::RunResults;
 use crate::stats::Summary;
 
@@ -55,7 +55,9 @@ impl ExportFormat {
         }
     }
 
-    /// `--export-json`, ..., `--export-github-benchmark`, `--export-bencher`.
+    /// `--export-json`, ..., `--export-github-benchmark`, `--export-bencher`: what a test
+    /// checks the names against.
+    #[cfg(test)]
     pub fn flag(self) -> String {
         format!("--export-{}", self.name())
     }

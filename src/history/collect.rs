@@ -10,7 +10,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 
 use super::HistoryRow;
-use crate::report::metric_columns;
+use crate::results::metric_columns;
 use crate::results::{ResultsStore, RunResults, Status};
 use crate::stats::Summary;
 

@@ -63,6 +63,8 @@ impl PrivateContext {
         &self.dockerfile
     }
 
+    /// Where the copy is: only tests look inside it.
+    #[cfg(test)]
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

@@ -4,7 +4,8 @@
 pub mod container;
 pub mod context;
 pub mod error;
-pub mod probe;
+
+pub mod record;
 pub mod stack;
 
 use std::cell::RefCell;
@@ -146,28 +147,6 @@ pub struct VariantMeasurement {
     pub measured_s: f64,
     /// The image's anatomy, read once per run (it is deterministic).
     pub anatomy: Option<crate::anatomy::Anatomy>,
-}
-
-/// Measures `variant` `runs` times, one repetition after another. Stops at the first failing
-/// phase (a build that failed once fails again) and records its error; samples from earlier
-/// phases stay.
-pub async fn measure_variant<E: Engine>(
-    engine: &E,
-    ctx: &RunContext,
-    suite: &Suite,
-    variant: &Variant,
-    runs: u32,
-    observer: &dyn Observer,
-    out: &RefCell<VariantMeasurement>,
-) {
-    let Some(run) = VariantRun::prepare(engine, ctx, suite, variant, out) else {
-        return;
-    };
-    for rep in 1..=runs {
-        if run.repetition(rep, runs, observer).await != Repetition::Measured {
-            return;
-        }
-    }
 }
 
 /// One variant measured a repetition at a time, so that a run can interleave variants:

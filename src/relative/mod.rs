@@ -21,7 +21,7 @@ use crate::compare::judge::{
     adjust_for_multiple_tests, choose_test, got_worse, is_significant, relative_change,
 };
 use crate::compare::{CompareSettings, TestUsed};
-use crate::report::metric_columns;
+use crate::results::metric_columns;
 use crate::results::{RunResults, ShardReference, Status};
 use crate::stats::interval::{change_interval, runs_for_half_width, ChangeInterval};
 use crate::stats::Summary;

@@ -2,8 +2,8 @@
 //! a finding reads the same everywhere.
 
 use super::{Relation, RelativeRow, RelativeTable};
+use crate::format::{format_value, metric_title};
 use crate::metric::{self, Unit};
-use crate::report::{format_value, metric_title};
 
 /// `better`, `worse`, `same`, `cannot tell with 3 samples`.
 pub fn relation_text(row: &RelativeRow) -> String {

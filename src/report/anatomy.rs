@@ -3,10 +3,10 @@
 //! the wasted files with the steps that wrote and removed them; and what changed by directory
 //! against the reference variant.
 
-use super::format::{format_bytes, format_fraction};
 use super::sections::{tidy_created_by, Cell, Table};
 use crate::anatomy::diff::dir_changes;
 use crate::anatomy::Anatomy;
+use crate::format::{format_bytes, format_fraction};
 use crate::results::{RunResults, VariantResult};
 
 /// Rows of the directory and wasted-file tables.

@@ -4,6 +4,7 @@
 //! single unit for all its ticks (`0, 20, 40 MB`, never `500 kB, 1.00 MB`), chosen from the
 //! largest value drawn. Values written on bars still go through `format`.
 
+use crate::format::metric_title;
 use crate::metric::{self, Unit};
 
 /// One unit for an axis: a tick `v` is shown as `v / divisor` followed by `suffix`.
@@ -66,36 +67,6 @@ fn bytes_unit(max_bytes: f64) -> AxisUnit {
         (1e9, "GB")
     };
     AxisUnit { divisor, suffix }
-}
-
-/// What a metric measures, for chart titles: `Rebuild time after edit "deps"`.
-pub fn metric_title(metric_name: &str) -> String {
-    let edit = metric::edit_name(metric_name);
-    let base = match metric::base_name(metric_name) {
-        metric::COLD_BUILD_S => "Cold build time",
-        metric::WARM_BUILD_S => "Warm build time (no change)",
-        metric::REBUILD_S => "Rebuild time",
-        metric::CACHE_HIT_RATE if edit.is_none() => "Cache hit rate (no change)",
-        metric::CACHE_HIT_RATE => "Cache hit rate",
-        metric::IMAGE_SIZE_BYTES => "Image size",
-        metric::STARTUP_S => "Startup time",
-        metric::HEALTHY_S => "Time to healthy",
-        metric::MEMORY_IDLE_BYTES => "Idle memory",
-        metric::MEMORY_PEAK_BYTES => "Peak memory",
-        metric::STACK_STARTUP_S => "Stack startup time",
-        metric::DEPS_READY_S => "Dependencies ready",
-        metric::STACK_MEMORY_IDLE_BYTES => "Idle memory of the stack",
-        metric::STACK_MEMORY_PEAK_BYTES => "Peak memory of the stack (sum of peaks)",
-        _ => return metric_name.to_string(),
-    };
-    match edit {
-        // The suffix of a memory figure is a stack's service, not an edit.
-        Some(service) if metric::base_name(metric_name) == metric::MEMORY_IDLE_BYTES => {
-            format!("{base} of service \u{201c}{service}\u{201d}")
-        }
-        Some(edit) => format!("{base} after edit \u{201c}{edit}\u{201d}"),
-        None => base.to_string(),
-    }
 }
 
 /// `Cold build time (s)`: the y axis title of a metric chart.

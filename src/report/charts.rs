@@ -8,13 +8,14 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axis::{axis_title, axis_top, metric_title, AxisUnit};
+use super::axis::{axis_title, axis_top, AxisUnit};
 use super::canvas::{draw_error, Chart};
-use super::columns::metric_columns;
 use super::draw::{self, Header, LegendItem};
-use super::format::format_against_limits;
 use super::labels;
 use super::sections::limit_text;
+use crate::format::format_against_limits;
+use crate::format::metric_title;
+use crate::results::metric_columns;
 use crate::results::{RunResults, Status};
 use crate::stats::Summary;
 use crate::targets::TargetCheck;

@@ -6,10 +6,10 @@
 
 use std::fmt::Write;
 
-use super::axis::metric_title;
 use super::render::{ChartRef, Charts};
 use super::sections::{self, Cell, Table};
 use super::step_chart::{has_step_times, NO_STEP_TIMES};
+use crate::format::metric_title;
 use crate::results::RunResults;
 
 const STYLE: &str = "

@@ -10,9 +10,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::axis::AxisUnit;
 use super::canvas::{draw_error, Chart};
 use super::draw::{self, Header, LegendItem};
-use super::format::format_bytes;
 use super::sections::tidy_created_by;
 use crate::anatomy::Anatomy;
+use crate::format::format_bytes;
 use crate::metric;
 
 pub const ADDED: RGBColor = RGBColor(76, 120, 168);

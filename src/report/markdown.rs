@@ -6,10 +6,10 @@
 
 use std::fmt::Write;
 
-use super::axis::metric_title;
 use super::render::Charts;
 use super::sections::{self, Cell, Table};
 use super::step_chart::NO_STEP_TIMES;
+use crate::format::metric_title;
 use crate::results::{RunResults, VariantResult};
 
 pub fn report_markdown(results: &RunResults, charts: &Charts) -> String {

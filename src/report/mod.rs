@@ -5,10 +5,8 @@ pub mod anatomy;
 pub mod axis;
 pub mod canvas;
 pub mod charts;
-pub mod columns;
 pub mod draw;
 pub mod fonts;
-pub mod format;
 pub mod glyphs;
 pub mod html;
 pub mod labels;
@@ -23,12 +21,11 @@ pub(crate) mod testdata;
 pub mod treemap;
 pub mod trend_chart;
 
-pub use axis::metric_title;
-pub use columns::metric_columns;
-pub use format::{
+pub use crate::format::{
     format_against_limits, format_bytes, format_fraction, format_seconds, format_spread,
-    format_value,
+    format_value, metric_title,
 };
+pub use crate::results::metric_columns;
 pub use render::render_report;
 pub use table::{summary_table, terminal_width, DEFAULT_WIDTH};
 pub use trend_chart::render_trends;

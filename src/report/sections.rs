@@ -1,13 +1,13 @@
 //! What `report.md` and `report.html` say, as plain tables of text, so that the two formats show
 //! the same content and differ only in markup and escaping.
 
-use super::columns::metric_columns;
-use super::format::{format_against_limits, format_bytes, median_with_spread};
 use super::labels::{self, shorten};
 use crate::claims::{judge_claims, ClaimJudgement, ClaimVerdict};
 use crate::compare::CompareSettings;
 use crate::driver::Layer;
+use crate::format::{format_against_limits, format_bytes, median_with_spread};
 use crate::metric::Direction;
+use crate::results::metric_columns;
 use crate::results::{Environment, RunResults, Status, VariantResult};
 use crate::targets::TargetCheck;
 

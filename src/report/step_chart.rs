@@ -12,8 +12,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::axis::AxisUnit;
 use super::canvas::{draw_error, Chart};
 use super::draw::{self, Header, LegendItem};
-use super::format::{format_seconds, format_value};
 use crate::driver::BuildStep;
+use crate::format::{format_seconds, format_value};
 use crate::metric;
 use crate::results::VariantResult;
 

@@ -14,12 +14,12 @@ use std::collections::HashMap;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
-use super::columns::metric_columns;
-use super::format::median_with_spread;
 use super::sections::{checks_of, limit_text};
 use crate::claims::{judge_claims, ClaimJudgement};
 use crate::compare::CompareSettings;
+use crate::format::median_with_spread;
 use crate::relative::{self, RelativeRow, RelativeTable};
+use crate::results::metric_columns;
 use crate::results::{RunResults, Status, VariantResult};
 use crate::targets::TargetCheck;
 

@@ -12,8 +12,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::canvas::{draw_error, Chart};
 use super::draw::{self, Header};
-use super::format::format_bytes;
 use crate::anatomy::Anatomy;
+use crate::format::format_bytes;
 
 const WIDTH_PX: u32 = 960;
 const MAP_HEIGHT_PX: u32 = 520;

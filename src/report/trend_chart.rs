@@ -11,10 +11,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axis::{axis_title, axis_top, metric_title, AxisUnit};
+use super::axis::{axis_title, axis_top, AxisUnit};
 use super::canvas::{draw_error, file_stem, unique_stem, write_svg_and_png, Chart};
 use super::draw::{self, Header, LegendItem};
-use super::format::format_value;
+use crate::format::format_value;
+use crate::format::metric_title;
 use crate::history::HistoryRow;
 use crate::metric::{self, Direction};
 

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};
 
-use crate::driver::EngineInfo;
+use super::engine::EngineInfo;
 
 /// The git commit dockbench was built from, set by `build.rs` (`unknown` outside a git checkout).
 pub const GIT_COMMIT: &str = env!("DOCKBENCH_GIT_COMMIT");

@@ -1,6 +1,8 @@
 //! The results folder: `results.json`, `samples.csv` and `environment.json`, rewritten atomically
 //! after every variant so that a crash or Ctrl-C keeps everything already measured.
 
+mod columns;
+pub mod engine;
 pub mod environment;
 pub mod merge;
 pub(crate) mod store;
@@ -12,11 +14,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::driver::{BuildStep, Layer};
 use crate::scenario::Limits;
 use crate::stats::Summary;
 use crate::targets::TargetCheck;
+use engine::{BuildStep, Layer};
 
+pub use columns::metric_columns;
 pub use environment::Environment;
 pub use store::{write_atomic, ResultsStore, SaveError};
 
@@ -132,7 +135,7 @@ pub struct RunResults {
     pub reference: Option<String>,
     /// The suite's claims, so that `dockbench report` judges them again from these samples.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub claims: Vec<crate::claims::ClaimSpec>,
+    pub claims: Vec<crate::scenario::claim::ClaimSpec>,
     /// SHA-256 of the suite file and of every file it names (Dockerfiles, compose files, edited
     /// files), by path: `--resume` refuses when any of them changed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::driver::EngineInfo;
 use crate::metric::Direction;
+use crate::results::engine::EngineInfo;
 use crate::results::{Environment, RunResults, Status, VariantResult};
 use crate::stats::Summary;
 use crate::targets::TargetCheck;

@@ -1,6 +1,7 @@
 //! Scenario loading: a suite file (TOML) becomes a validated `Suite` with absolute paths and
 //! every duration, size and rate already parsed, so later stages never see raw text.
 
+pub mod claim;
 pub mod compose;
 pub mod dockerfile;
 pub mod envfile;
@@ -42,7 +43,7 @@ pub struct Suite {
     /// The variant the others are compared with (`reference`); the first when `None`.
     pub reference: Option<String>,
     /// The reviews' claims to judge (`[[claim]]`).
-    pub claims: Vec<crate::claims::ClaimSpec>,
+    pub claims: Vec<claim::ClaimSpec>,
     /// Whether a claim that does not hold fails the run, as a missed target does
     /// (`claims_exit`, default true; `--no-claims-exit` turns it off).
     pub claims_exit: bool,

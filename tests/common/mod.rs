@@ -5,7 +5,7 @@
 pub mod engine;
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use bollard::query_parameters::{ListContainersOptions, ListImagesOptions};
@@ -13,11 +13,40 @@ use serde_json::Value;
 
 pub const MIB: f64 = 1024.0 * 1024.0;
 
+/// The repository's root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `tests/fixtures/<path>`.
+pub fn fixture(path: &str) -> PathBuf {
+    root().join("tests/fixtures").join(path)
+}
+
+/// The dockbench built for these tests, run to the end.
 pub fn dockbench(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_dockbench"))
         .args(args)
         .output()
         .expect("run dockbench")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Exit code, stdout and stderr, for a failure message.
+pub fn show(o: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        o.status.code(),
+        stdout(o),
+        stderr(o)
+    )
 }
 
 /// `dockbench run SUITE --out OUT --no-progress EXTRA...`, and the results.json it wrote.
@@ -131,4 +160,25 @@ pub async fn labelled_resources(label: &str) -> (usize, usize, usize) {
         labelled_networks(label).await,
         labelled_volumes(label).await,
     )
+}
+
+/// A results folder made from `results` (a results.json as JSON): results.json, and a
+/// samples.csv holding each metric's samples (repetition = position + 1), which is what
+/// dockbench reads its figures from.
+pub fn write_results_folder(dir: &Path, results: &Value) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let text = serde_json::to_string_pretty(results).unwrap();
+    std::fs::write(dir.join("results.json"), text).unwrap();
+    let mut csv = String::from("suite,variant,metric,run,value,unit,started_at\n");
+    let suite = results["suite"].as_str().unwrap();
+    for v in results["variants"].as_array().unwrap() {
+        let name = v["name"].as_str().unwrap();
+        for (metric, summary) in v["metrics"].as_object().unwrap() {
+            for (i, x) in summary["samples"].as_array().unwrap().iter().enumerate() {
+                csv.push_str(&format!("{suite},{name},{metric},{},{x},,\n", i + 1));
+            }
+        }
+    }
+    std::fs::write(dir.join("samples.csv"), csv).unwrap();
+    dir.to_path_buf()
 }

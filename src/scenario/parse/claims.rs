@@ -6,7 +6,7 @@ use serde_spanned::Spanned;
 use super::raw::RawClaim;
 use super::resolve::Checker;
 use super::targets::check_metric;
-use crate::claims::{ClaimSpec, Expectation};
+use crate::scenario::claim::{ClaimSpec, Expectation};
 
 pub(super) fn resolve_reference(
     ck: &mut Checker,

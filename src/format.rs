@@ -1,5 +1,6 @@
-//! Human-readable numbers for every report: times, sizes and rates in units a reader knows, with
-//! enough digits that a value never looks equal to a target it misses.
+//! Human-readable numbers and metric names for every stage that prints (reports, compare,
+//! exports, the relative table): times, sizes and rates in units a reader knows, with enough
+//! digits that a value never looks equal to a target it misses.
 //!
 //! Sizes are decimal (`MB` = 10^6 bytes) to match `docker images` and the suite's `"600MB"`.
 
@@ -28,6 +29,36 @@ impl Scale {
             suffix,
             minutes: false,
         }
+    }
+}
+
+/// What a metric measures, for chart titles: `Rebuild time after edit "deps"`.
+pub fn metric_title(metric_name: &str) -> String {
+    let edit = metric::edit_name(metric_name);
+    let base = match metric::base_name(metric_name) {
+        metric::COLD_BUILD_S => "Cold build time",
+        metric::WARM_BUILD_S => "Warm build time (no change)",
+        metric::REBUILD_S => "Rebuild time",
+        metric::CACHE_HIT_RATE if edit.is_none() => "Cache hit rate (no change)",
+        metric::CACHE_HIT_RATE => "Cache hit rate",
+        metric::IMAGE_SIZE_BYTES => "Image size",
+        metric::STARTUP_S => "Startup time",
+        metric::HEALTHY_S => "Time to healthy",
+        metric::MEMORY_IDLE_BYTES => "Idle memory",
+        metric::MEMORY_PEAK_BYTES => "Peak memory",
+        metric::STACK_STARTUP_S => "Stack startup time",
+        metric::DEPS_READY_S => "Dependencies ready",
+        metric::STACK_MEMORY_IDLE_BYTES => "Idle memory of the stack",
+        metric::STACK_MEMORY_PEAK_BYTES => "Peak memory of the stack (sum of peaks)",
+        _ => return metric_name.to_string(),
+    };
+    match edit {
+        // The suffix of a memory figure is a stack's service, not an edit.
+        Some(service) if metric::base_name(metric_name) == metric::MEMORY_IDLE_BYTES => {
+            format!("{base} of service \u{201c}{service}\u{201d}")
+        }
+        Some(edit) => format!("{base} after edit \u{201c}{edit}\u{201d}"),
+        None => base.to_string(),
     }
 }
 

@@ -1,9 +1,25 @@
-//! What a claim expects, as written in `expect`: a change (`+38%`), a range of changes
-//! (`-45%..-35%`), a least change (`at least -20%`), levels (`65% -> 90%`, in the metric's
-//! unit), or only a direction (`lower`, `higher`).
+//! A claim as a suite states it, and what it expects, as written in `expect`: a change
+//! (`+38%`), a range of changes (`-45%..-35%`), a least change (`at least -20%`), levels
+//! (`65% -> 90%`, in the metric's unit), or only a direction (`lower`, `higher`). Judging it
+//! is `claims`' business.
+
+use serde::{Deserialize, Serialize};
 
 use crate::metric::{self, Unit};
 use crate::scenario::units::{self, Quantity};
+
+/// A claim as the suite states it; kept in results.json so a report can judge it again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimSpec {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    pub metric: String,
+    pub from: String,
+    pub to: String,
+    /// As written: `+38%`, `-45%..-35%`, `at least -20%`, `65% -> 90%`, `lower`.
+    pub expect: String,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expectation {

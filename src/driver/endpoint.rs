@@ -1,0 +1,644 @@
+//! Where the engine is and how dockbench reaches it: `DOCKER_HOST`, `DOCKER_TLS_VERIFY` and
+//! `DOCKER_CERT_PATH` read as the docker CLI reads them, the TLS client, and what a TLS
+//! failure means in words (docs/engines.md, "Remote engines").
+
+use std::path::PathBuf;
+
+use anyhow::anyhow;
+use bollard::Docker;
+
+/// The engine when `DOCKER_HOST` is not set, as for the docker CLI.
+const LOCAL_SOCKET: &str = "unix:///var/run/docker.sock";
+/// bollard's request timeout in seconds: the wait for a response's headers, not a whole stream.
+const REQUEST_TIMEOUT_S: u64 = 120;
+
+/// Where the engine is and how dockbench reaches it, read from the environment as the docker
+/// CLI reads it: `DOCKER_HOST` (the local socket when unset or empty; `host:port` alone means
+/// tcp), TLS when `DOCKER_TLS_VERIFY` is non-empty, with `ca.pem`, `cert.pem` and `key.pem`
+/// from `DOCKER_CERT_PATH` (else `DOCKER_CONFIG`, else `~/.docker`). bollard's own
+/// `connect_with_defaults` differs: it turns TLS on for a `DOCKER_TLS_VERIFY` that is set but
+/// empty, and reads no default port. (docs/engines.md, "Remote engines".)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `DOCKER_HOST` as the user gave it, or the local socket's URL.
+    pub url: String,
+    /// `url` came from `DOCKER_HOST`.
+    pub from_env: bool,
+    /// `unix`, `tcp`, `http`, `https`, `ssh`, ...
+    pub scheme: String,
+    /// The machine the engine runs on (IPv6 without brackets); `None` for a socket.
+    pub host: Option<String>,
+    /// The engine's port for tcp, http and https; when `url` names none, the CLI's default:
+    /// 2376 with TLS, 2375 without.
+    pub port: Option<u16>,
+    /// TLS, with the engine checked against these files and our certificate sent from them.
+    pub tls: Option<TlsFiles>,
+}
+
+/// Where the TLS files are, and which setting said so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub dir: PathBuf,
+    /// `DOCKER_CERT_PATH`, `DOCKER_CONFIG` or `~/.docker`.
+    pub dir_source: &'static str,
+}
+
+impl TlsFiles {
+    /// The CA that signed the engine's certificate.
+    pub fn ca(&self) -> PathBuf {
+        self.dir.join("ca.pem")
+    }
+    /// This client's certificate, which the engine checks against its `--tlscacert`.
+    pub fn cert(&self) -> PathBuf {
+        self.dir.join("cert.pem")
+    }
+    pub fn key(&self) -> PathBuf {
+        self.dir.join("key.pem")
+    }
+
+    /// The client's TLS settings as the docker CLI makes them: the engine is trusted if the
+    /// system's CAs or `ca.pem` signed its certificate, and `cert.pem` with `key.pem` is ours.
+    /// Errors name the file.
+    fn client_config(&self) -> anyhow::Result<rustls::ClientConfig> {
+        use rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
+        for path in [self.ca(), self.cert(), self.key()] {
+            if let Err(e) = std::fs::metadata(&path) {
+                return Err(anyhow!(
+                    "DOCKER_TLS_VERIFY is set, but {} cannot be read: {e}\nhint: {} ({}) must \
+                     hold ca.pem (the CA that signed the engine's certificate), and cert.pem and \
+                     key.pem (this client's certificate and key)",
+                    path.display(),
+                    self.dir.display(),
+                    self.dir_source
+                ));
+            }
+        }
+        let unreadable = |path: PathBuf| {
+            move |e: rustls::pki_types::pem::Error| anyhow!("{}: {e}", path.display())
+        };
+        let certificates = |path: PathBuf| -> anyhow::Result<Vec<CertificateDer<'static>>> {
+            let found: Vec<_> = CertificateDer::pem_file_iter(&path)
+                .and_then(|certs| certs.collect::<Result<_, _>>())
+                .map_err(unreadable(path.clone()))?;
+            match found.is_empty() {
+                true => Err(anyhow!("{} holds no PEM certificate", path.display())),
+                false => Ok(found),
+            }
+        };
+        let mut roots = rustls::RootCertStore::empty();
+        // The CLI trusts the system's CAs besides ca.pem; one unreadable system file is no
+        // reason to refuse ca.pem.
+        roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+        roots.add_parsable_certificates(certificates(self.ca())?);
+        let key = PrivateKeyDer::from_pem_file(self.key()).map_err(unreadable(self.key()))?;
+        rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_client_auth_cert(certificates(self.cert())?, key)
+            .map_err(|e| {
+                anyhow!(
+                    "{} and {} are not a certificate and its key: {e}",
+                    self.cert().display(),
+                    self.key().display()
+                )
+            })
+    }
+}
+
+/// An HTTPS client as bollard's `connect_with_ssl` makes it (a new connection per call), but with
+/// TCP_NODELAY on. bollard leaves it off, so the request that follows the handshake's last flight
+/// waits for the engine's delayed ACK of that flight: measured on loopback, every call took
+/// ~44 ms (strace: a 40 ms gap after the request's write) instead of ~4 ms.
+fn tls_client(addr: &str, config: rustls::ClientConfig) -> anyhow::Result<Docker> {
+    use hyper_util::client::legacy::{connect::HttpConnector, Client};
+    let mut tcp = HttpConnector::new();
+    tcp.enforce_http(false);
+    tcp.set_nodelay(true);
+    let https = hyper_rustls::HttpsConnector::from((tcp, config));
+    let client = Client::builder(hyper_util::rt::TokioExecutor::new())
+        .pool_max_idle_per_host(0)
+        .build(https);
+    let transport = move |request: bollard::BollardRequest| {
+        let client = client.clone();
+        async move {
+            client
+                .request(request)
+                .await
+                .map_err(bollard::errors::Error::from)
+        }
+    };
+    let url = format!("https://{addr}");
+    Ok(Docker::connect_with_custom_transport(
+        transport,
+        Some(url),
+        REQUEST_TIMEOUT_S,
+        bollard::API_DEFAULT_VERSION,
+    )?)
+}
+
+impl Endpoint {
+    pub fn from_env() -> anyhow::Result<Endpoint> {
+        Endpoint::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// As `from_env`, with `var` in place of the environment.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Endpoint> {
+        // The CLI reads an empty variable as an unset one.
+        let set = |name: &str| var(name).filter(|v| !v.is_empty());
+        let (url, from_env) = match set("DOCKER_HOST") {
+            Some(host) => (host, true),
+            None => (LOCAL_SOCKET.to_string(), false),
+        };
+        let (scheme, rest) = url.split_once("://").unwrap_or(("tcp", url.as_str()));
+        let scheme = scheme.to_string();
+        let network = matches!(scheme.as_str(), "tcp" | "http" | "https");
+        let tls_on = scheme == "https" || (network && set("DOCKER_TLS_VERIFY").is_some());
+        if network && !tls_on && set("DOCKER_TLS").is_some() {
+            return Err(anyhow!(
+                "DOCKER_TLS is set without DOCKER_TLS_VERIFY: TLS that does not check the \
+                 engine's certificate is not supported\nhint: set DOCKER_TLS_VERIFY=1, with the \
+                 engine's CA in DOCKER_CERT_PATH/ca.pem"
+            ));
+        }
+        let (host, port) = match scheme.as_str() {
+            "unix" | "npipe" | "fd" => (None, None),
+            _ => host_and_port(rest),
+        };
+        let default_port = if tls_on { 2376 } else { 2375 };
+        let tls = tls_on.then(|| {
+            let (dir, dir_source) = match (set("DOCKER_CERT_PATH"), set("DOCKER_CONFIG")) {
+                (Some(dir), _) => (PathBuf::from(dir), "DOCKER_CERT_PATH"),
+                (None, Some(dir)) => (PathBuf::from(dir), "DOCKER_CONFIG"),
+                (None, None) => (
+                    PathBuf::from(set("HOME").unwrap_or_default()).join(".docker"),
+                    "~/.docker",
+                ),
+            };
+            TlsFiles { dir, dir_source }
+        });
+        Ok(Endpoint {
+            port: port.or(network.then_some(default_port)),
+            host,
+            tls,
+            url,
+            from_env,
+            scheme,
+        })
+    }
+
+    /// The engine as a user names it: `DOCKER_HOST`, or the socket the docker CLI would use.
+    pub fn address(&self) -> String {
+        match self.from_env {
+            true => format!("{} (DOCKER_HOST)", self.url),
+            false => format!("{} (the local socket)", self.url),
+        }
+    }
+
+    /// The engine runs on this machine: a socket, or TCP to a loopback address.
+    pub fn is_local(&self) -> bool {
+        match self.host.as_deref() {
+            None => true,
+            Some("localhost") => true,
+            Some(host) => host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback()),
+        }
+    }
+
+    /// Where a container's published ports are reached: loopback for an engine on this
+    /// machine, else the engine's host (its ports are published on all its interfaces).
+    pub fn probe_host(&self) -> String {
+        match &self.host {
+            Some(host) if !self.is_local() => host.clone(),
+            _ => "127.0.0.1".to_string(),
+        }
+    }
+
+    /// What a measurement against an engine on another machine includes, for `run` to warn
+    /// with; `None` for an engine on this machine.
+    pub fn remote_warning(&self) -> Option<String> {
+        if self.is_local() {
+            return None;
+        }
+        let host = self.host.as_deref().unwrap_or(&self.url);
+        Some(format!(
+            "the engine at {} is on another machine: startup_s (the time until the container \
+             answers) includes the network path from this machine to {host}, where dockbench \
+             reaches the container's published port, and every build sends its context over the \
+             network, so build times include the upload; compare only results measured from the \
+             same machine against the same engine",
+            self.address()
+        ))
+    }
+
+    /// The bollard client for this endpoint (no call made yet).
+    pub(super) fn client(&self) -> anyhow::Result<Docker> {
+        let version = bollard::API_DEFAULT_VERSION;
+        let addr = match (&self.host, self.port) {
+            (Some(host), Some(port)) if host.contains(':') => format!("[{host}]:{port}"),
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            _ => self.url.clone(),
+        };
+        let docker = match (self.scheme.as_str(), &self.tls) {
+            ("unix", _) => Docker::connect_with_unix(&self.url, REQUEST_TIMEOUT_S, version),
+            ("tcp" | "http" | "https", Some(tls)) => {
+                return tls_client(&addr, tls.client_config()?)
+            }
+            ("tcp" | "http", None) => {
+                Docker::connect_with_http(&format!("tcp://{addr}"), REQUEST_TIMEOUT_S, version)
+            }
+            // ssh, npipe, ...: bollard says what it supports.
+            _ => Docker::connect_with_host(&self.url),
+        };
+        docker.map_err(|e| anyhow!(self.connect_error(&error_chain(&e))))
+    }
+
+    /// What went wrong when the engine did not answer, from `cause` (an error and its sources,
+    /// as `error_chain` joins them): TLS failures in words, with the file to look at, rather
+    /// than rustls's names for them.
+    pub(super) fn connect_error(&self, cause: &str) -> String {
+        let at = format!("the Docker engine at {}", self.address());
+        let host = self.host.as_deref().unwrap_or_default();
+        let port = self.port.map(|p| p.to_string()).unwrap_or_default();
+        match (&self.tls, tls_failure(cause)) {
+            (Some(tls), Some(TlsFailure::EngineNotTrusted(why))) => {
+                let ca = format!("{} ({})", tls.ca().display(), tls.dir_source);
+                match why {
+                    Untrusted::UnknownIssuer => format!(
+                        "{at} is not trusted: its certificate is not signed by the CA in {ca}\n\
+                         hint: that ca.pem must be the CA that signed the engine's certificate \
+                         (dockerd --tlscert)"
+                    ),
+                    Untrusted::WrongName(detail) => format!(
+                        "{at} is not trusted: its certificate is not made out to {host}, the host \
+                         in DOCKER_HOST ({detail})"
+                    ),
+                    Untrusted::Other(detail) => {
+                        format!("{at} is not trusted: its certificate was rejected: {detail}")
+                    }
+                }
+            }
+            (Some(tls), Some(TlsFailure::ClientRefused)) => format!(
+                "{at} refused our client certificate {} ({}): the engine accepts only client \
+                 certificates signed by its own CA (dockerd --tlscacert)",
+                tls.cert().display(),
+                tls.dir_source
+            ),
+            (Some(_), Some(TlsFailure::NotTls)) => {
+                format!("{at} does not speak TLS on port {port}, but DOCKER_TLS_VERIFY is set")
+            }
+            (None, _) if cause.contains("Client sent an HTTP request to an HTTPS server") => {
+                format!(
+                    "{at} speaks only TLS, but DOCKER_TLS_VERIFY is not set\nhint: set \
+                     DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to a folder with ca.pem, cert.pem \
+                     and key.pem"
+                )
+            }
+            _ => {
+                let mut message = format!(
+                    "the Docker engine is not reachable at {}: {cause}",
+                    self.address()
+                );
+                if self.is_local() {
+                    message.push_str("\nhint: run `bash scripts/setup.sh` to start a local daemon");
+                }
+                message
+            }
+        }
+    }
+}
+
+/// An error and its sources, joined by ": ", each text once (an `io::Error` shows its inner
+/// error's text, and hyper's errors repeat their source's).
+pub(super) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(error);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !parts.last().is_some_and(|last| last.ends_with(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
+}
+
+/// How a TLS connection failed, read from rustls's words in an error chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum TlsFailure {
+    /// We did not trust the engine's certificate.
+    EngineNotTrusted(Untrusted),
+    /// The engine ended the handshake over our certificate.
+    ClientRefused,
+    /// What came back was not TLS.
+    NotTls,
+}
+
+/// Why the engine's certificate was not trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Untrusted {
+    /// Not signed by any CA we trust (ca.pem, or the system's).
+    UnknownIssuer,
+    /// Made out to other names; rustls says which.
+    WrongName(String),
+    /// Expired, not for a server, ...: rustls's words (readable for these).
+    Other(String),
+}
+
+fn tls_failure(cause: &str) -> Option<TlsFailure> {
+    if let Some((_, detail)) = cause.split_once("invalid peer certificate: ") {
+        let why = if detail.starts_with("UnknownIssuer") {
+            Untrusted::UnknownIssuer
+        } else if detail.starts_with("certificate not valid for name")
+            || detail.starts_with("NotValidForName")
+        {
+            Untrusted::WrongName(detail.to_string())
+        } else {
+            Untrusted::Other(detail.to_string())
+        };
+        return Some(TlsFailure::EngineNotTrusted(why));
+    }
+    // The alerts a server sends over a client certificate it does not accept.
+    const REFUSALS: [&str; 7] = [
+        "BadCertificate",
+        "UnknownCA",
+        "CertificateRequired",
+        "CertificateUnknown",
+        "UnsupportedCertificate",
+        "CertificateExpired",
+        "AccessDenied",
+    ];
+    if let Some((_, alert)) = cause.split_once("received fatal alert: ") {
+        if REFUSALS.iter().any(|r| alert.starts_with(r)) {
+            return Some(TlsFailure::ClientRefused);
+        }
+    }
+    if cause.contains("received corrupt message of type InvalidContentType") {
+        return Some(TlsFailure::NotTls);
+    }
+    None
+}
+
+/// The host and port of `host:port`, `[v6]:port`, `user@host` and the like (a path after them
+/// ignored). Empty means this machine, as for the CLI.
+fn host_and_port(rest: &str) -> (Option<String>, Option<u16>) {
+    let authority = rest.split('/').next().unwrap_or_default();
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((host, after)) => (host, after.strip_prefix(':')),
+            None => (v6, None),
+        },
+        None => match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        },
+    };
+    let host = if host.is_empty() { "localhost" } else { host };
+    (Some(host.to_string()), port.and_then(|p| p.parse().ok()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn endpoint(vars: &[(&str, &str)]) -> anyhow::Result<Endpoint> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Endpoint::from_vars(|name| vars.get(name).cloned())
+    }
+
+    fn tls_endpoint() -> Endpoint {
+        endpoint(&[
+            ("DOCKER_HOST", "tcp://10.0.0.5:2376"),
+            ("DOCKER_TLS_VERIFY", "1"),
+            ("DOCKER_CERT_PATH", "/certs"),
+        ])
+        .unwrap()
+    }
+
+    /// Issue 17: the environment is read as the docker CLI reads it, not as bollard does.
+    #[test]
+    fn endpoint_reads_the_environment_as_the_docker_cli_does() {
+        let local = endpoint(&[]).unwrap();
+        assert_eq!(local.url, "unix:///var/run/docker.sock");
+        assert_eq!(
+            local.address(),
+            "unix:///var/run/docker.sock (the local socket)"
+        );
+        assert_eq!(
+            (local.host.as_deref(), local.port, &local.tls),
+            (None, None, &None)
+        );
+        assert_eq!(
+            endpoint(&[("DOCKER_HOST", "")]).unwrap(),
+            local,
+            "empty is unset"
+        );
+        // TLS when DOCKER_TLS_VERIFY is non-empty; bollard would take an empty one as on.
+        let plain = endpoint(&[
+            ("DOCKER_HOST", "tcp://10.0.0.5:2376"),
+            ("DOCKER_TLS_VERIFY", ""),
+        ])
+        .unwrap();
+        assert_eq!(plain.tls, None);
+        assert_eq!(plain.address(), "tcp://10.0.0.5:2376 (DOCKER_HOST)");
+        let tls = tls_endpoint();
+        assert_eq!(
+            tls.tls,
+            Some(TlsFiles {
+                dir: PathBuf::from("/certs"),
+                dir_source: "DOCKER_CERT_PATH"
+            })
+        );
+        let files = tls.tls.unwrap();
+        assert_eq!(
+            (files.ca(), files.cert(), files.key()),
+            (
+                "/certs/ca.pem".into(),
+                "/certs/cert.pem".into(),
+                "/certs/key.pem".into()
+            )
+        );
+        // The certificates' folder: DOCKER_CERT_PATH, else DOCKER_CONFIG, else ~/.docker.
+        let dir_of = |vars: &[(&str, &str)]| {
+            let mut all = vec![("DOCKER_HOST", "tcp://h:1"), ("DOCKER_TLS_VERIFY", "yes")];
+            all.extend_from_slice(vars);
+            let tls = endpoint(&all).unwrap().tls.unwrap();
+            (tls.dir.display().to_string(), tls.dir_source)
+        };
+        assert_eq!(
+            dir_of(&[("DOCKER_CONFIG", "/cfg"), ("HOME", "/home/u")]),
+            ("/cfg".to_string(), "DOCKER_CONFIG")
+        );
+        assert_eq!(
+            dir_of(&[("DOCKER_CERT_PATH", ""), ("HOME", "/home/u")]),
+            ("/home/u/.docker".to_string(), "~/.docker")
+        );
+        // The CLI's default ports, and `host:port` alone as tcp.
+        let port_of = |vars: &[(&str, &str)]| endpoint(vars).unwrap().port;
+        assert_eq!(port_of(&[("DOCKER_HOST", "tcp://h")]), Some(2375));
+        let verify = ("DOCKER_TLS_VERIFY", "1");
+        assert_eq!(port_of(&[("DOCKER_HOST", "tcp://h"), verify]), Some(2376));
+        assert_eq!(
+            port_of(&[("DOCKER_HOST", "tcp://h:4000/"), verify]),
+            Some(4000)
+        );
+        let bare = endpoint(&[("DOCKER_HOST", "10.0.0.5:2375")]).unwrap();
+        assert_eq!(
+            (bare.scheme.as_str(), bare.host.as_deref()),
+            ("tcp", Some("10.0.0.5"))
+        );
+        // No TLS over a socket, whatever the variables say (bollard does the same).
+        assert_eq!(
+            endpoint(&[("DOCKER_HOST", "unix:///run/d.sock"), verify])
+                .unwrap()
+                .tls,
+            None
+        );
+        // TLS that checks nothing is refused rather than sent as plain HTTP.
+        let unchecked = endpoint(&[("DOCKER_HOST", "tcp://h:2376"), ("DOCKER_TLS", "1")]);
+        assert!(unchecked
+            .unwrap_err()
+            .to_string()
+            .starts_with("DOCKER_TLS is set without DOCKER_TLS_VERIFY"));
+    }
+
+    #[test]
+    fn only_sockets_and_loopback_addresses_are_local() {
+        let at = |host: &str| endpoint(&[("DOCKER_HOST", host)]).unwrap();
+        for local in [
+            "unix:///run/x/docker.sock",
+            "tcp://127.0.0.1:2376",
+            "tcp://127.8.0.1",
+            "tcp://localhost:2375",
+            "tcp://[::1]:2376",
+        ] {
+            let e = at(local);
+            assert!(e.is_local(), "{local}");
+            assert_eq!(e.probe_host(), "127.0.0.1", "{local}");
+            assert_eq!(e.remote_warning(), None, "{local}");
+        }
+        for (remote, host) in [
+            ("tcp://10.0.0.5:2376", "10.0.0.5"),
+            ("tcp://docker.example.com", "docker.example.com"),
+            ("tcp://[2001:db8::1]:2376", "2001:db8::1"),
+            ("ssh://me@build-box:22", "build-box"),
+        ] {
+            let e = at(remote);
+            assert!(!e.is_local(), "{remote}");
+            assert_eq!(e.probe_host(), host, "{remote}");
+        }
+        let warning = at("tcp://10.0.0.5:2376").remote_warning().unwrap();
+        assert!(
+            warning.starts_with(
+                "the engine at tcp://10.0.0.5:2376 (DOCKER_HOST) is on another machine: \
+                 startup_s (the time until the container answers) includes the network path \
+                 from this machine to 10.0.0.5"
+            ),
+            "{warning}"
+        );
+        assert!(warning.contains("every build sends its context over the network"));
+    }
+
+    /// What rustls says (its texts as they reach us through bollard and hyper), and what the
+    /// user reads instead.
+    #[test]
+    fn tls_failures_are_told_in_words() {
+        let e = tls_endpoint();
+        let at = "the Docker engine at tcp://10.0.0.5:2376 (DOCKER_HOST)";
+        let hyper = "Error in the hyper legacy client: client error (Connect)";
+        assert_eq!(
+            e.connect_error(&format!("{hyper}: invalid peer certificate: UnknownIssuer")),
+            format!(
+                "{at} is not trusted: its certificate is not signed by the CA in /certs/ca.pem \
+                 (DOCKER_CERT_PATH)\nhint: that ca.pem must be the CA that signed the engine's \
+                 certificate (dockerd --tlscert)"
+            )
+        );
+        assert_eq!(
+            e.connect_error(&format!("{hyper}: received fatal alert: BadCertificate")),
+            format!(
+                "{at} refused our client certificate /certs/cert.pem (DOCKER_CERT_PATH): the \
+                 engine accepts only client certificates signed by its own CA (dockerd \
+                 --tlscacert)"
+            )
+        );
+        let wrong_name = "certificate not valid for name \"10.0.0.5\"; certificate is only \
+                          valid for IpAddress(127.0.0.1)";
+        assert_eq!(
+            e.connect_error(&format!("{hyper}: invalid peer certificate: {wrong_name}")),
+            format!(
+                "{at} is not trusted: its certificate is not made out to 10.0.0.5, the host in \
+                 DOCKER_HOST ({wrong_name})"
+            )
+        );
+        assert_eq!(
+            e.connect_error(&format!(
+                "{hyper}: received corrupt message of type InvalidContentType"
+            )),
+            format!("{at} does not speak TLS on port 2376, but DOCKER_TLS_VERIFY is set")
+        );
+        let plain = endpoint(&[("DOCKER_HOST", "tcp://10.0.0.5:2376")]).unwrap();
+        let refused = plain.connect_error(
+            "Docker responded with status code 400: Client sent an HTTP request to an HTTPS \
+             server.",
+        );
+        assert!(
+            refused.ends_with(
+                "speaks only TLS, but DOCKER_TLS_VERIFY is not set\nhint: set \
+                               DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to a folder with \
+                               ca.pem, cert.pem and key.pem"
+            ),
+            "{refused}"
+        );
+        // Anything else keeps its own words; the setup hint is for a local engine only.
+        let gone = "tcp connect error: Connection refused (os error 111)";
+        assert_eq!(
+            e.connect_error(gone),
+            format!(
+                "the Docker engine is not reachable at tcp://10.0.0.5:2376 (DOCKER_HOST): {gone}"
+            )
+        );
+        assert!(endpoint(&[])
+            .unwrap()
+            .connect_error(gone)
+            .ends_with("hint: run `bash scripts/setup.sh` to start a local daemon"));
+    }
+
+    #[test]
+    fn unusable_certificate_files_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = TlsFiles {
+            dir: dir.path().to_path_buf(),
+            dir_source: "DOCKER_CERT_PATH",
+        };
+        let error = |files: &TlsFiles| files.client_config().unwrap_err().to_string();
+        let pem = "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n";
+        std::fs::write(files.ca(), pem).unwrap();
+        std::fs::write(files.cert(), pem).unwrap();
+        let missing = error(&files);
+        assert!(
+            missing.starts_with(&format!(
+                "DOCKER_TLS_VERIFY is set, but {} cannot be read: ",
+                files.key().display()
+            )),
+            "{missing}"
+        );
+        assert!(missing.contains("hint: "), "{missing}");
+        std::fs::write(files.key(), "not a key").unwrap();
+        let garbled = error(&files);
+        assert!(
+            garbled.starts_with(&format!("{}: ", files.key().display())),
+            "{garbled}"
+        );
+        std::fs::write(files.ca(), "no certificate here").unwrap();
+        assert_eq!(
+            error(&files),
+            format!("{} holds no PEM certificate", files.ca().display())
+        );
+    }
+}
