@@ -440,3 +440,21 @@ fn shards_that_measure_the_reference_alike_say_so() {
     ))
     .is_none());
 }
+
+/// A count's change reads as the two counts: 470 files against 469 is "+0.2%", not "1.00×".
+#[test]
+fn a_count_reads_as_both_values() {
+    let t = table(
+        vec![
+            variant("a", &[("image_files", &[469.0])]),
+            variant("b", &[("image_files", &[470.0])]),
+        ],
+        "a",
+    );
+    let r = row(&t, "b", "image_files");
+    assert_eq!(r.relation, Relation::Worse);
+    assert_eq!(
+        finding_line(r, "a"),
+        "b: files in the image 470 against 469 for a"
+    );
+}

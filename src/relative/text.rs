@@ -66,7 +66,10 @@ pub fn change_cell(row: &RelativeRow) -> String {
 pub fn finding_line(row: &RelativeRow, reference: &str) -> String {
     let what = lowercase_first(&metric_title(&row.metric));
     let (r, v) = (row.reference.median, row.value.median);
-    if metric::unit_of(&row.metric) == Unit::Fraction || row.change.is_none() {
+    // Fractions are levels already, and a count's ratio hides a change of a few (470 files
+    // against 469 is "1.00×"): both read as the two values.
+    let unit = metric::unit_of(&row.metric);
+    if matches!(unit, Unit::Fraction | Unit::Count) || row.change.is_none() {
         return format!(
             "{}: {what} {} against {} for {reference}",
             row.variant,
