@@ -182,8 +182,13 @@ pub fn relative_table(results: &RunResults) -> Option<(String, Table, Vec<String
                 Some(hint) => format!("{}: {hint}", crate::relative::relation_text(r)),
                 None => crate::relative::relation_text(r),
             };
+            // On a merge of shards, whose reference a row is against.
+            let variant = match crate::relative::own_shard(results, &r.variant) {
+                Some(shard) => format!("{} (shard {})", r.variant, shard.shard),
+                None => r.variant.clone(),
+            };
             vec![
-                r.variant.as_str().into(),
+                variant.into(),
                 Cell::Code(r.metric.clone()),
                 format_against_limits(&r.metric, reference, &[value]).into(),
                 format_against_limits(&r.metric, value, &[reference]).into(),
