@@ -113,7 +113,7 @@ fn prepare(results: &RunResults, claim: &ClaimSpec) -> Prepared {
         variant
             .metrics
             .get(&claim.metric)
-            .and_then(|m| Summary::from_samples(&m.samples))
+            .cloned()
             .ok_or_else(|| format!("{name} has no {}", claim.metric))
     };
     let pair = Expectation::parse(&claim.metric, &claim.expect).and_then(|expectation| {
@@ -128,7 +128,7 @@ fn prepare(results: &RunResults, claim: &ClaimSpec) -> Prepared {
             shard
                 .metrics
                 .get(&claim.metric)
-                .and_then(|m| Summary::from_samples(&m.samples))
+                .cloned()
                 .ok_or_else(|| format!("shard {} has no {}", shard.shard, claim.metric))
         };
         match (from_shard, to_shard) {

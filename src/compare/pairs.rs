@@ -109,15 +109,12 @@ fn row(head_variant: &VariantResult, metric_name: &str, base: Summary, head: Sum
     }
 }
 
-/// Summaries recomputed from each metric's raw samples; a metric without usable samples counts
-/// as not measured.
+/// Each metric's summary, as loading derived it from samples.csv (`ResultsStore::load`).
 fn fresh_summaries(variant: &VariantResult) -> HashMap<&str, Summary> {
     variant
         .metrics
         .iter()
-        .filter_map(|(name, stored)| {
-            Summary::from_samples(&stored.samples).map(|fresh| (name.as_str(), fresh))
-        })
+        .map(|(name, summary)| (name.as_str(), summary.clone()))
         .collect()
 }
 

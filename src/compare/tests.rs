@@ -233,6 +233,10 @@ fn stored_summaries_are_ignored() {
         .get_mut("cold_build_s")
         .unwrap()
         .median = 99.0;
+    // Written with its samples and read back, as `dockbench compare` reads a folder.
+    let dir = tempfile::tempdir().unwrap();
+    crate::results::testdata::write_folder(dir.path(), &head);
+    let head = crate::results::ResultsStore::load(dir.path()).unwrap();
     let c = compare(&base, &head, &CompareSettings::default());
     assert_eq!(c.rows[0].head.median, 10.0);
     assert_eq!(c.rows[0].verdict, Verdict::Unchanged);

@@ -9,7 +9,6 @@ use crate::format::{format_against_limits, format_spread};
 use crate::metric::Direction;
 use crate::results::metric_columns;
 use crate::results::{RunResults, Status, VariantResult};
-use crate::stats::Summary;
 
 /// Shown for a metric a variant has no value for.
 const MISSING: &str = "—";
@@ -47,11 +46,7 @@ fn cell(variant: &VariantResult, metric: &str) -> String {
         .iter()
         .filter(|t| t.metric == metric)
         .collect();
-    let fresh = variant
-        .metrics
-        .get(metric)
-        .and_then(|stored| Summary::from_samples(&stored.samples));
-    let mut text = match fresh {
+    let mut text = match variant.metrics.get(metric) {
         None => MISSING.to_string(),
         Some(s) => {
             let limits: Vec<f64> = checks.iter().map(|c| c.limit).collect();

@@ -122,14 +122,12 @@ fn measured(results: &RunResults) -> Vec<Measured<'_>> {
     let mut rows = Vec::new();
     for variant in &results.variants {
         for metric in &columns {
-            let Some((name, stored)) = variant.metrics.get_key_value(metric) else {
-                continue;
-            };
-            if let Some(summary) = Summary::from_samples(&stored.samples) {
+            // Derived from samples.csv on load (`ResultsStore::load`).
+            if let Some((name, summary)) = variant.metrics.get_key_value(metric) {
                 rows.push(Measured {
                     variant: &variant.name,
                     metric: name,
-                    summary,
+                    summary: summary.clone(),
                 });
             }
         }

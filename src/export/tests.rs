@@ -84,6 +84,10 @@ fn stored_summaries_are_not_trusted() {
     let mut results = sample_results();
     let stored = results.variants[0].metrics.get_mut("cold_build_s").unwrap();
     stored.median = 999.0;
+    // Written with its samples and read back, as `dockbench report` reads a folder.
+    let dir = tempfile::tempdir().unwrap();
+    crate::results::testdata::write_folder(dir.path(), &results);
+    let results = crate::results::ResultsStore::load(dir.path()).unwrap();
     let csv = String::from_utf8(render(&results, ExportFormat::Csv).unwrap()).unwrap();
     assert!(csv.contains("alpine,cold_build_s,s,12.31,"), "{csv}");
 }

@@ -12,7 +12,6 @@ use chrono::{DateTime, Utc};
 use super::HistoryRow;
 use crate::results::metric_columns;
 use crate::results::{ResultsStore, RunResults, Status};
-use crate::stats::Summary;
 
 /// The rows, oldest run first, and why any folder was skipped.
 #[derive(Debug, Default)]
@@ -158,10 +157,8 @@ fn rows_of(results: &RunResults, results_dir: &str) -> Vec<HistoryRow> {
     let mut rows = Vec::new();
     for variant in results.variants.iter().filter(|v| v.status == Status::Ok) {
         for metric in &columns {
-            let Some(stored) = variant.metrics.get(metric) else {
-                continue;
-            };
-            let Some(summary) = Summary::from_samples(&stored.samples) else {
+            // Derived from samples.csv on load (`ResultsStore::load`).
+            let Some(summary) = variant.metrics.get(metric) else {
                 continue;
             };
             let target_limit = variant

@@ -210,9 +210,9 @@ fn judge_rows(rows: &mut [RelativeRow], settings: &CompareSettings) {
     }
 }
 
-/// A metric's summary from its raw samples.
+/// A metric's summary, as loading derived it from samples.csv (`ResultsStore::load`).
 fn fresh(metrics: &std::collections::BTreeMap<String, Summary>, metric: &str) -> Option<Summary> {
-    Summary::from_samples(&metrics.get(metric)?.samples)
+    metrics.get(metric).cloned()
 }
 
 fn row(variant: &str, metric: &str, reference: Summary, value: Summary) -> RelativeRow {
