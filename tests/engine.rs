@@ -67,17 +67,7 @@ async fn build_fixtures_give_known_answers_with_both_builders() {
     for builder in ["buildkit", "classic"] {
         // A layer of exactly 50 MiB.
         let layers = variant(&results, &format!("layers-{builder}"));
-        let blob = layers["layers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| {
-                l["created_by"]
-                    .as_str()
-                    .unwrap()
-                    .contains("dd if=/dev/zero")
-            })
-            .expect("the dd layer");
+        let blob = layer_made_by(layers, "dd if=/dev/zero");
         assert_eq!(
             blob["size_bytes"].as_u64(),
             Some(50 * 1024 * 1024),

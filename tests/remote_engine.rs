@@ -65,6 +65,25 @@ fn dockbench_tls(engine: &TestEngine, cert_path: &Path, args: &[&str]) -> Output
         .expect("run dockbench")
 }
 
+/// `dockbench run SUITE` through the TLS engine, which must exit 0, and the results.json it
+/// wrote.
+fn run_tls(engine: &TestEngine, cert_path: &Path, suite: &Path, out: &Path) -> Value {
+    let run = dockbench_tls(
+        engine,
+        cert_path,
+        &[
+            "run",
+            suite.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--no-progress",
+            "--no-report",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", show(&run));
+    serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap()
+}
+
 /// The known-answer layer fixture (`Dockerfile.layers`: one layer of exactly 50 MiB), with
 /// both builders, once each.
 fn layers_suite(dir: &Path) -> PathBuf {
@@ -98,35 +117,11 @@ fn a_50_mib_layer_measures_exactly_through_a_tls_engine() {
     let tmp = tempfile::tempdir().unwrap();
     let suite = layers_suite(tmp.path());
     let out = tmp.path().join("out");
-    let run = dockbench_tls(
-        &engine,
-        &pki.good_client(),
-        &[
-            "run",
-            suite.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--no-progress",
-            "--no-report",
-        ],
-    );
-    assert_eq!(run.status.code(), Some(0), "{}", show(&run));
-    let results: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let results = run_tls(&engine, &pki.good_client(), &suite, &out);
     for builder in ["buildkit", "classic"] {
         let variant = common::variant(&results, &format!("layers-{builder}"));
         assert_eq!(variant["status"], "ok", "{builder}: {variant}");
-        let blob = variant["layers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| {
-                l["created_by"]
-                    .as_str()
-                    .unwrap()
-                    .contains("dd if=/dev/zero")
-            })
-            .expect("the dd layer");
+        let blob = common::layer_made_by(variant, "dd if=/dev/zero");
         assert_eq!(blob["size_bytes"].as_u64(), Some(50 * MIB), "{builder}");
         let sizes = common::samples(variant, "image_size_bytes");
         assert_eq!(sizes, [(base_size + 50 * MIB) as f64], "{builder}");
@@ -159,21 +154,7 @@ fn a_container_is_probed_and_measured_through_a_tls_engine() {
     );
     std::fs::write(&suite, text).unwrap();
     let out = tmp.path().join("out");
-    let run = dockbench_tls(
-        &engine,
-        &pki.good_client(),
-        &[
-            "run",
-            suite.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--no-progress",
-            "--no-report",
-        ],
-    );
-    assert_eq!(run.status.code(), Some(0), "{}", show(&run));
-    let results: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let results = run_tls(&engine, &pki.good_client(), &suite, &out);
     let fast = common::variant(&results, "fast-buildkit");
     assert_eq!(fast["status"], "ok", "{fast}");
     let startup = common::samples(fast, "startup_s");

@@ -182,3 +182,13 @@ pub fn write_results_folder(dir: &Path, results: &Value) -> PathBuf {
     std::fs::write(dir.join("samples.csv"), csv).unwrap();
     dir.to_path_buf()
 }
+
+/// The layer of `variant` (a results.json variant) whose command contains `command`.
+pub fn layer_made_by<'a>(variant: &'a Value, command: &str) -> &'a Value {
+    variant["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["created_by"].as_str().unwrap().contains(command))
+        .unwrap_or_else(|| panic!("no layer made by `{command}` in {}", variant["name"]))
+}
