@@ -755,6 +755,24 @@ async fn two_shards_merged_equal_one_run_in_everything_deterministic() {
         tmp.path().join("merged"),
     );
     let (_, all) = run_suite_at(&suite, &whole, &["--no-report"]);
+    // Each variant's measured duration holds its timed builds, plus only the untimed waits
+    // (dithering: under 1 s a build) and the per-run work around them (an image export).
+    for v in all["variants"].as_array().unwrap() {
+        let builds: f64 = v["metrics"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(m, _)| m.ends_with("build_s") || m.starts_with("rebuild_s"))
+            .flat_map(|(_, s)| s["samples"].as_array().unwrap().iter())
+            .map(|x| x.as_f64().unwrap())
+            .sum();
+        let measured = v["measured_s"].as_f64().unwrap();
+        assert!(
+            builds > 0.0 && measured >= builds && measured <= builds + 15.0,
+            "{}: measured {measured} s for {builds} s of builds",
+            v["name"]
+        );
+    }
     // Balanced by the whole run's durations, as a scheduled job balances by its history.
     let balance = [
         "--no-report",
