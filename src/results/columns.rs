@@ -48,33 +48,13 @@ fn names_first_seen(variants: &[VariantResult]) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
-    use crate::results::Status;
-    use crate::stats::Summary;
 
+    /// A variant that measured `metrics` (one sample each).
     fn variant(metrics: &[&str]) -> VariantResult {
-        VariantResult {
-            name: "v".into(),
-            status: Status::Ok,
-            error: None,
-            builder: "buildkit".into(),
-            dockerfile: "Dockerfile".into(),
-            metrics: metrics
-                .iter()
-                .map(|m| (m.to_string(), Summary::from_samples(&[1.0]).unwrap()))
-                .collect::<BTreeMap<_, _>>(),
-            targets: Vec::new(),
-            layers: Vec::new(),
-            cold_build_steps: Vec::new(),
-            notes: Vec::new(),
-            settings: Default::default(),
-            started_at: Default::default(),
-            completed_runs: Vec::new(),
-            measured_s: 0.0,
-            anatomy: None,
-        }
+        let one: &[f64] = &[1.0];
+        let samples: Vec<(&str, &[f64])> = metrics.iter().map(|m| (*m, one)).collect();
+        crate::results::testdata::variant("v", &samples)
     }
 
     #[test]
