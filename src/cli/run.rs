@@ -507,6 +507,7 @@ fn kept_measurement(
         completed_runs: kept.completed_runs.clone(),
         measured_s: kept.measured_s,
         anatomy: kept.anatomy.clone(),
+        builder: Some(kept.builder.clone()),
     }
 }
 

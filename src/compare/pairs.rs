@@ -214,8 +214,10 @@ fn machine(env: &Environment) -> String {
     );
     match &env.engine {
         Some(engine) => text.push_str(&format!(
-            ", Docker {} ({})",
-            engine.docker_version, engine.storage_driver
+            ", {} {} ({})",
+            engine.kind.name(),
+            engine.docker_version,
+            engine.store_label()
         )),
         None => text.push_str(", unknown engine"),
     }

@@ -11,7 +11,8 @@ use tokio::time::{sleep, Instant};
 
 use super::{
     BuildFailure, BuildOutput, BuildRequest, BuildStep, ContainerSpec, ContainerState, Engine,
-    EngineInfo, Health, HealthMode, HealthTest, ImageFacts, Layer, MemoryReading, Resource,
+    EngineInfo, EngineKind, Health, HealthMode, HealthTest, ImageFacts, Layer, MemoryReading,
+    Resource,
 };
 
 /// How the fake engine behaves. Times are measured from the container's start call.
@@ -40,6 +41,11 @@ pub struct Script {
     pub inactive_file_bytes: u64,
     /// What `export_image` streams: a `docker save` tarball (none: an export error).
     pub image_tar: Option<Vec<u8>>,
+    /// Docker, or Podman (which runs no health checks by itself: `container_state` then never
+    /// reports a health status, as Podman without systemd does).
+    pub kind: EngineKind,
+    /// cgroup v2 keeps no peak: `memory` then reports no `max_usage_bytes`.
+    pub cgroup_v2: bool,
 }
 
 impl Default for Script {
@@ -57,6 +63,8 @@ impl Default for Script {
             usage_bytes: |_| 100 << 20,
             inactive_file_bytes: 0,
             image_tar: Some(crate::anatomy::testdata::small_image()),
+            kind: EngineKind::Docker,
+            cgroup_v2: false,
         }
     }
 }
@@ -187,6 +195,8 @@ impl FakeEngine {
 impl Engine for FakeEngine {
     async fn info(&self) -> anyhow::Result<EngineInfo> {
         Ok(EngineInfo {
+            kind: self.script.kind,
+            image_store: String::new(),
             docker_version: "fake".into(),
             api_version: "1.41".into(),
             storage_driver: "overlay2".into(),
@@ -368,10 +378,11 @@ impl Engine for FakeEngine {
         }
         let exited = self.exited(id);
         let spec = self.spec_of(id);
-        let docker_runs_checks = matches!(
-            spec.as_ref().map(|s| &s.health),
-            Some(HealthMode::Every { .. })
-        );
+        let docker_runs_checks = self.script.kind.runs_health_checks()
+            && matches!(
+                spec.as_ref().map(|s| &s.health),
+                Some(HealthMode::Every { .. })
+            );
         // A test given at create time (compose's healthcheck) counts as the image's.
         let has_test = match spec.as_ref().map(|s| &s.health) {
             Some(HealthMode::Every {
@@ -404,7 +415,7 @@ impl Engine for FakeEngine {
         let script = self.script_of(id);
         Ok(MemoryReading {
             usage_bytes: (script.usage_bytes)(t),
-            max_usage_bytes: Some(self.peak_until(id, t)),
+            max_usage_bytes: (!script.cgroup_v2).then(|| self.peak_until(id, t)),
             inactive_file_bytes: script.inactive_file_bytes,
         })
     }
@@ -459,6 +470,10 @@ impl Engine for FakeEngine {
 
     fn address(&self) -> String {
         "fake:///engine".to_string()
+    }
+
+    fn kind(&self) -> EngineKind {
+        self.script.kind
     }
 
     async fn run_resources(&self) -> anyhow::Result<Vec<Resource>> {

@@ -11,7 +11,7 @@ pub mod probe;
 
 // The engine's answers that results.json stores are the results format's own types: the
 // format must not change when the driver does.
-pub use crate::results::engine::{BuildStep, EngineInfo, Layer};
+pub use crate::results::engine::{BuildStep, EngineInfo, EngineKind, Layer};
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -280,6 +280,9 @@ pub trait Engine {
     async fn ping(&self) -> anyhow::Result<()>;
     /// Which engine this is, as a user would name it: `DOCKER_HOST`, or the local socket.
     fn address(&self) -> String;
+    /// Docker, or Podman answering Docker's API: it decides the builders and who runs health
+    /// checks.
+    fn kind(&self) -> EngineKind;
     /// Every container (running or not), image, network and volume that carries `LABEL_RUN`:
     /// what some dockbench run made.
     async fn run_resources(&self) -> anyhow::Result<Vec<Resource>>;

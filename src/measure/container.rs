@@ -86,7 +86,9 @@ pub(crate) async fn health_plan<E: Engine>(
     spec: &RunSpec,
 ) -> Result<(HealthMode, Option<HealthTest>), MeasureError> {
     let has_probe = spec.http_probe.is_some() || spec.ready_log.is_some();
-    if has_probe {
+    // An engine that runs no checks by itself (Podman without systemd) never reports a health
+    // status: dockbench runs the image's test at Docker's pace instead, from the start.
+    if has_probe || !engine.kind().runs_health_checks() {
         let test = engine
             .health_test(image)
             .await
@@ -214,7 +216,12 @@ async fn observe<E: Engine>(
                 Err(_) => std::future::pending().await,
             },
             _ if docker_health => return (None, Some(wait_healthy(engine, id, t0).await)),
-            _ => return (None, None),
+            // No probe, and an engine that runs no checks: the test dockbench runs is the
+            // readiness signal, as Docker's own checks would be.
+            _ => match health_test {
+                Some(test) => return (None, Some(wait_test_passes(engine, id, test, t0).await)),
+                None => return (None, None),
+            },
         };
         let healthy_s = match health_test {
             Some(test) => Some(wait_test_passes(engine, id, test, t0).await),

@@ -16,7 +16,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::driver::{
-    buildlog, run_labels, BuildOutput, BuildRequest, BuildStep, Engine, Layer, LABEL_RUN,
+    buildlog, run_labels, BuildOutput, BuildRequest, BuildStep, Engine, EngineKind, Layer,
+    LABEL_RUN,
 };
 use crate::metric;
 use crate::results::Sample;
@@ -147,6 +148,34 @@ pub struct VariantMeasurement {
     pub measured_s: f64,
     /// The image's anatomy, read once per run (it is deterministic).
     pub anatomy: Option<crate::anatomy::Anatomy>,
+    /// The builder that built it, as results name it ("buildkit", "classic", "buildah"); set
+    /// once the engine is known.
+    pub builder: Option<String>,
+}
+
+/// The builder a variant builds with on an engine of this kind. A suite that names none gets
+/// the engine's own default (BuildKit on Docker, Buildah on Podman); one that names BuildKit
+/// on Podman, which has none, gets the reason it cannot.
+pub fn builder_on(kind: EngineKind, variant: &Variant) -> Result<Builder, String> {
+    match (variant.builder, kind.has_buildkit()) {
+        (Builder::BuildKit, false) if variant.builder_given => Err(format!(
+            "builder = \"buildkit\": {} builds with Buildah and has no BuildKit; set \
+             builder = \"classic\" for variant `{}` (Buildah then builds it), or measure it \
+             on a Docker engine",
+            kind.name(),
+            variant.name
+        )),
+        (Builder::BuildKit, false) => Ok(Builder::Classic),
+        (builder, _) => Ok(builder),
+    }
+}
+
+/// How results name a builder on an engine of this kind.
+pub fn builder_name(kind: EngineKind, builder: Builder) -> &'static str {
+    match (kind, builder) {
+        (EngineKind::Podman, Builder::Classic) => "buildah",
+        (_, b) => b.as_str(),
+    }
 }
 
 /// One variant measured a repetition at a time, so that a run can interleave variants:
@@ -165,6 +194,14 @@ impl<'a, E: Engine> VariantRun<'a, E> {
         variant: &'a Variant,
         out: &'a RefCell<VariantMeasurement>,
     ) -> Option<VariantRun<'a, E>> {
+        let builder = match builder_on(engine.kind(), variant) {
+            Ok(builder) => builder,
+            Err(why) => {
+                out.borrow_mut().error = Some(why);
+                return None;
+            }
+        };
+        out.borrow_mut().builder = Some(builder_name(engine.kind(), builder).to_string());
         match PrivateContext::copy_of(&variant.context_dir, &variant.dockerfile) {
             Ok(private) => Some(VariantRun {
                 m: Measurer {
@@ -172,6 +209,7 @@ impl<'a, E: Engine> VariantRun<'a, E> {
                     ctx,
                     suite,
                     variant,
+                    builder,
                     private,
                     out,
                     phase_started: std::cell::Cell::new(chrono::Utc::now()),
@@ -255,6 +293,8 @@ struct Measurer<'a, E> {
     ctx: &'a RunContext,
     suite: &'a Suite,
     variant: &'a Variant,
+    /// What builds it on this engine (`builder_on`).
+    builder: Builder,
     private: PrivateContext,
     out: &'a RefCell<VariantMeasurement>,
     /// When the current phase started.
@@ -503,7 +543,7 @@ impl<E: Engine> Measurer<'_, E> {
         let req = BuildRequest {
             context_tar: private.tar().map_err(MeasureError::Context)?,
             dockerfile: private.dockerfile().to_string(),
-            builder: Builder::BuildKit,
+            builder: self.builder,
             target: build.target.clone(),
             platform: None,
             build_args: build.args.clone(),
@@ -556,7 +596,7 @@ impl<E: Engine> Measurer<'_, E> {
         let req = BuildRequest {
             context_tar,
             dockerfile: self.private.dockerfile().to_string(),
-            builder: self.variant.builder,
+            builder: self.builder,
             target: self.variant.target.clone(),
             platform: self.variant.platform.clone(),
             build_args: self.variant.build_args.clone(),
@@ -814,6 +854,45 @@ mod tests {
             "dockbench/python-api-cache-mounts:abc"
         );
         assert_eq!(image_tag("s", "_x_", "r"), "dockbench/s--x:r");
+    }
+
+    /// BuildKit where the engine has it; on Podman, Buildah unless the suite asks for BuildKit,
+    /// which is then refused in words that say what to change.
+    #[test]
+    fn the_builder_follows_the_engine_and_the_suite() {
+        let variant = |builder: Builder, given: bool| Variant {
+            builder,
+            builder_given: given,
+            ..crate::measure::record::tests::variant()
+        };
+        let docker = EngineKind::Docker;
+        let podman = EngineKind::Podman;
+        assert_eq!(
+            builder_on(docker, &variant(Builder::BuildKit, false)),
+            Ok(Builder::BuildKit)
+        );
+        assert_eq!(
+            builder_on(docker, &variant(Builder::Classic, true)),
+            Ok(Builder::Classic)
+        );
+        assert_eq!(
+            builder_on(podman, &variant(Builder::BuildKit, false)),
+            Ok(Builder::Classic)
+        );
+        assert_eq!(
+            builder_on(podman, &variant(Builder::Classic, true)),
+            Ok(Builder::Classic)
+        );
+        let refused = builder_on(podman, &variant(Builder::BuildKit, true)).unwrap_err();
+        assert!(
+            refused.starts_with(
+                "builder = \"buildkit\": Podman builds with Buildah and has no BuildKit;"
+            ),
+            "{refused}"
+        );
+        assert_eq!(builder_name(podman, Builder::Classic), "buildah");
+        assert_eq!(builder_name(docker, Builder::Classic), "classic");
+        assert_eq!(builder_name(docker, Builder::BuildKit), "buildkit");
     }
 
     /// The warnings of a suite in a temp folder with this Dockerfile and these files.

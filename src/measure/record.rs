@@ -19,7 +19,10 @@ pub fn variant_result(variant: &Variant, m: &VariantMeasurement) -> VariantResul
             Status::Failed
         },
         error: m.error.clone(),
-        builder: variant.builder.as_str().to_string(),
+        builder: m
+            .builder
+            .clone()
+            .unwrap_or_else(|| variant.builder.as_str().to_string()),
         dockerfile: variant.dockerfile.to_string_lossy().into_owned(),
         targets: targets::check(&variant.targets, &metrics),
         metrics,
@@ -50,7 +53,7 @@ pub fn variant_result(variant: &Variant, m: &VariantMeasurement) -> VariantResul
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::metric::Direction;
     use std::collections::BTreeMap;
@@ -59,12 +62,13 @@ mod tests {
     use crate::results::Sample;
     use crate::scenario::{Builder, Target};
 
-    fn variant() -> Variant {
+    pub(crate) fn variant() -> Variant {
         Variant {
             name: "v".into(),
             context_dir: "/c".into(),
             dockerfile: "Dockerfile".into(),
             builder: Builder::Classic,
+            builder_given: true,
             target: None,
             platform: None,
             build_args: BTreeMap::new(),

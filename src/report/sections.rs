@@ -488,10 +488,10 @@ fn engine_rows(env: &Environment) -> Vec<(&'static str, String)> {
     };
     vec![
         (
-            "Docker",
+            engine.kind.name(),
             format!("{} (API {})", engine.docker_version, engine.api_version),
         ),
-        ("storage driver", engine.storage_driver.clone()),
+        ("storage driver", engine.store_label()),
         (
             "cgroup",
             format!(

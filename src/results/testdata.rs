@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::metric::Direction;
-use crate::results::engine::EngineInfo;
+use crate::results::engine::{EngineInfo, EngineKind};
 use crate::results::{Environment, RunResults, Status, VariantResult};
 use crate::stats::Summary;
 use crate::targets::TargetCheck;
@@ -103,6 +103,8 @@ pub(crate) fn run_at(started_at: &str, variants: Vec<VariantResult>) -> RunResul
 /// Docker 27 with overlay2 and cgroup v2 on an 8-CPU, 16 GB Ubuntu host.
 pub(crate) fn engine_info() -> EngineInfo {
     EngineInfo {
+        kind: EngineKind::Docker,
+        image_store: String::new(),
         docker_version: "27.3.1".into(),
         api_version: "1.47".into(),
         storage_driver: "overlay2".into(),

@@ -60,6 +60,9 @@ pub struct Variant {
     /// absolute), as `docker build -f` allows.
     pub dockerfile: PathBuf,
     pub builder: Builder,
+    /// The suite file names the builder (the variant or the suite). When it does not, the
+    /// engine's own default builds: BuildKit on Docker, Buildah on Podman.
+    pub builder_given: bool,
     /// The stage to build (`docker build --target`); the last stage when `None`.
     pub target: Option<String>,
     /// `docker build --platform`, e.g. `linux/amd64`; the engine's own when `None`.

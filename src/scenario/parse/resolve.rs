@@ -54,6 +54,7 @@ struct SuiteLevel<'a> {
     /// The suite names its context: a compose `build` section does not override it.
     context_given: bool,
     builder: Builder,
+    builder_given: bool,
     target: Option<&'a Spanned<String>>,
     platform: Option<String>,
     build_args: &'a BTreeMap<String, String>,
@@ -87,6 +88,7 @@ pub(super) fn resolve_suite(ck: &mut Checker, raw: &RawSuite, suite_path: PathBu
         context_dir: resolve_context(ck, &suite_dir, raw.context.as_ref(), "context", None),
         context_given: raw.context.is_some(),
         builder: resolve_builder(ck, raw.builder.as_ref(), "builder").unwrap_or(Builder::BuildKit),
+        builder_given: raw.builder.is_some(),
         target: check_target_name(ck, raw.target.as_ref(), "target"),
         platform: resolve_platform(ck, raw.platform.as_ref(), "platform"),
         build_args: &raw.build_args,
@@ -365,6 +367,7 @@ fn resolve_variant(
         context_dir: context_dir.unwrap_or_default(),
         dockerfile,
         builder: resolve_builder(ck, v.builder.as_ref(), &sub("builder")).unwrap_or(level.builder),
+        builder_given: v.builder.is_some() || level.builder_given,
         target,
         platform,
         build_args,
