@@ -17,30 +17,82 @@ fn is_step_instruction(word: &str) -> bool {
         .any(|i| i.eq_ignore_ascii_case(word))
 }
 
-/// Steps from the classic builder's text stream ("Step N/M : INSTR ..." lines).
+/// The text stream of a builder that is not BuildKit: Docker's classic builder, or Buildah
+/// (Podman's) answering the same API. Each marks steps and cache hits in its own words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextBuilder {
+    /// `Step 2/4 : COPY a /`, ` ---> Using cache`, ` ---> 3f2a...` (12 hex digits).
+    Classic,
+    /// `STEP 2/4: COPY a /`, `--> Using cache 3f2a...` (the full id), `--> 3f2a...` (11).
+    Buildah,
+}
+
+impl TextBuilder {
+    /// The instruction text of a step header line, `COPY a /` (`None`: not a header).
+    fn header(self, line: &str) -> Option<&str> {
+        let (prefix, separator) = match self {
+            TextBuilder::Classic => ("Step ", " : "),
+            TextBuilder::Buildah => ("STEP ", ": "),
+        };
+        let (_, instruction) = line.strip_prefix(prefix)?.split_once(separator)?;
+        Some(instruction.trim())
+    }
+
+    /// What follows the arrow of a result line: `Using cache ...` or an image id.
+    fn arrow(self, line: &str) -> Option<&str> {
+        let arrow = match self {
+            TextBuilder::Classic => "---> ",
+            TextBuilder::Buildah => "--> ",
+        };
+        line.trim().strip_prefix(arrow).map(str::trim)
+    }
+
+    fn is_cache_hit(self, line: &str) -> bool {
+        self.arrow(line)
+            .is_some_and(|a| a == "Using cache" || a.starts_with("Using cache "))
+    }
+
+    /// Buildah prints ids of 11 hex digits, Docker of 12.
+    fn is_image_id(self, word: &str) -> bool {
+        let shortest = match self {
+            TextBuilder::Classic => 12,
+            TextBuilder::Buildah => 11,
+        };
+        word.len() >= shortest && word.chars().all(|c| c.is_ascii_hexdigit())
+    }
+
+    /// The step of this header line, when it is a RUN, COPY or ADD.
+    fn step(self, line: &str) -> Option<(bool, BuildStep)> {
+        let text = self.header(line)?;
+        let instruction = text.split_whitespace().next().unwrap_or("");
+        let is_step = is_step_instruction(instruction);
+        Some((
+            is_step,
+            BuildStep {
+                name: text.to_string(),
+                instruction: instruction.to_ascii_uppercase(),
+                cached: false,
+                duration_s: None,
+                reused_output: false,
+            },
+        ))
+    }
+}
+
+/// Steps from a text builder's stream ("Step N/M : INSTR ..." lines, or Buildah's "STEP N/M:").
 ///
-/// A step counts as cached only if " ---> Using cache" follows it: a COPY that re-ran prints just
-/// " ---> <id>" with no "Running in", so "not cached" must mean "no Using cache".
-pub fn classic_steps(stream_text: &str) -> Vec<BuildStep> {
+/// A step counts as cached only if a "Using cache" line follows it: a COPY that re-ran prints
+/// just its new id, with no "Running in", so "not cached" must mean "no Using cache".
+pub fn text_steps(builder: TextBuilder, stream_text: &str) -> Vec<BuildStep> {
     let mut steps: Vec<BuildStep> = Vec::new();
     let mut current_is_step = false;
     for line in stream_text.lines() {
-        if let Some(rest) = line.strip_prefix("Step ") {
-            let Some((_, instr_text)) = rest.split_once(" : ") else {
-                continue;
-            };
-            let instruction = instr_text.split_whitespace().next().unwrap_or("");
-            current_is_step = is_step_instruction(instruction);
-            if current_is_step {
-                steps.push(BuildStep {
-                    name: instr_text.trim().to_string(),
-                    instruction: instruction.to_ascii_uppercase(),
-                    cached: false,
-                    duration_s: None,
-                    reused_output: false,
-                });
+        if let Some((is_step, step)) = builder.step(line) {
+            current_is_step = is_step;
+            if is_step {
+                steps.push(step);
             }
-        } else if current_is_step && line.trim() == "---> Using cache" {
+        } else if current_is_step && builder.is_cache_hit(line) {
             if let Some(last) = steps.last_mut() {
                 last.cached = true;
             }
@@ -49,17 +101,16 @@ pub fn classic_steps(stream_text: &str) -> Vec<BuildStep> {
     steps
 }
 
-/// Images the classic builder created in this build: the " ---> <id>" of every step that ran
-/// (not FROM, which names an existing image, and not "Using cache", which reuses one). They are
-/// dockbench's to remove: the final image's parents go with it, but the images of other stages
-/// would be left behind, dangling and unlabelled.
-pub fn classic_created_images(stream_text: &str) -> Vec<String> {
+/// Images the text builder created in this build: the id after the arrow of every step that
+/// ran (not FROM, which names an existing image, and not a cache hit, which reuses one). They
+/// are dockbench's to remove: the final image's parents go with it, but the images of other
+/// stages would be left behind, dangling and unlabelled.
+pub fn text_created_images(builder: TextBuilder, stream_text: &str) -> Vec<String> {
     let mut created = Vec::new();
     let mut step_is_from = false;
     let mut step_cached = false;
     for line in stream_text.lines() {
-        if let Some(rest) = line.strip_prefix("Step ") {
-            let instruction = rest.split_once(" : ").map_or("", |(_, i)| i);
+        if let Some(instruction) = builder.header(line) {
             step_is_from = instruction
                 .split_whitespace()
                 .next()
@@ -67,20 +118,16 @@ pub fn classic_created_images(stream_text: &str) -> Vec<String> {
             step_cached = false;
             continue;
         }
-        let Some(arrow) = line.trim().strip_prefix("---> ") else {
+        let Some(arrow) = builder.arrow(line) else {
             continue;
         };
-        if arrow == "Using cache" {
+        if builder.is_cache_hit(line) {
             step_cached = true;
-        } else if !step_is_from && !step_cached && is_image_id(arrow) {
+        } else if !step_is_from && !step_cached && builder.is_image_id(arrow) {
             created.push(arrow.to_string());
         }
     }
     created
-}
-
-fn is_image_id(word: &str) -> bool {
-    word.len() >= 12 && word.chars().all(|c| c.is_ascii_hexdigit())
 }
 
 /// BuildKit's vertex for writing the image once every step is done.
@@ -224,7 +271,7 @@ Step 5/5 : COPY c.txt /c.txt\n ---> 3a1b2c3d4e5f\nSuccessfully built 3a1b2c3d4e5
 
     #[test]
     fn classic_counts_only_run_copy_add_and_using_cache() {
-        let steps = classic_steps(CLASSIC_EDIT);
+        let steps = text_steps(TextBuilder::Classic, CLASSIC_EDIT);
         let names: Vec<_> = steps.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(
             names,
@@ -243,7 +290,7 @@ Step 5/5 : COPY c.txt /c.txt\n ---> 3a1b2c3d4e5f\nSuccessfully built 3a1b2c3d4e5
     fn classic_env_using_cache_does_not_leak_into_previous_step() {
         let text = "Step 1/3 : FROM x\nStep 2/3 : RUN a\n ---> Running in 123\n ---> abc\n\
 Step 3/3 : ENV A=1\n ---> Using cache\n";
-        let steps = classic_steps(text);
+        let steps = text_steps(TextBuilder::Classic, text);
         assert_eq!(steps.len(), 1);
         assert!(!steps[0].cached);
     }
@@ -252,7 +299,7 @@ Step 3/3 : ENV A=1\n ---> Using cache\n";
     fn classic_multistage_and_lowercase() {
         let text = "Step 1/4 : FROM x AS b\nStep 2/4 : run make\n ---> Using cache\n\
 Step 3/4 : FROM y\nStep 4/4 : COPY --from=b /out /out\n ---> 99\n";
-        let steps = classic_steps(text);
+        let steps = text_steps(TextBuilder::Classic, text);
         assert_eq!(steps.len(), 2);
         assert_eq!(steps[0].instruction, "RUN");
         assert!(steps[0].cached && !steps[1].cached);
@@ -438,14 +485,82 @@ Step 3/5 : FROM base\n ---> 111111111111\n\
 Step 4/5 : ENV X=1\n ---> Using cache\n ---> 333333333333\n\
 Step 5/5 : COPY --from=a /a /a\n ---> 444444444444\nSuccessfully built 444444444444\n";
         assert_eq!(
-            classic_created_images(text),
+            text_created_images(TextBuilder::Classic, text),
             ["222222222222", "444444444444"]
+        );
+    }
+
+    /// Podman 4.3's `/build` stream (Buildah), as it answered here: a first build, then the
+    /// same again with nothing changed (every step "Using cache" with the full id, then the
+    /// 11-digit short id).
+    const BUILDAH_COLD: &str = "STEP 1/7: FROM dockbench/busybox:latest\n\
+STEP 2/7: COPY c.txt /c.txt\n--> 897eae65db4\n\
+STEP 3/7: RUN echo hi > /x\n--> fd01f7be023\n\
+STEP 4/7: RUN sleep 1\n--> b184f29a7c6\n\
+STEP 5/7: ENV A=1\n--> 0d45c60ef6c\n\
+STEP 6/7: COPY c.txt /d.txt\n--> bfca0a25fae\n\
+STEP 7/7: LABEL \"dockbench\"=\"1\"\n\
+COMMIT docker.io/library/dbtest:1\n--> 5b3285ed091\n\
+Successfully tagged docker.io/library/dbtest:1\n\
+5b3285ed0912c9c4d189c9efca0b7af44366a4471a0b118789cd2815e70ca8b5\n\
+Successfully built 5b3285ed0912\nSuccessfully tagged dbtest:1\n";
+    const BUILDAH_WARM: &str = "STEP 1/6: FROM dockbench/busybox:latest\n\
+STEP 2/6: COPY c.txt /c.txt\n\
+--> Using cache c7a75b4db1bd61ded05d8d09e2e6af71721dbe6257ed188d1b7242a770bc0c80\n--> c7a75b4db1b\n\
+STEP 3/6: RUN echo hi > /x\n\
+--> Using cache e25d4d58bd6e8fa3c5d893ed7894bfcfc9f45413c3d2d7b46dd538a97cf7685f\n--> e25d4d58bd6\n\
+STEP 4/6: RUN sleep 1\n\
+--> Using cache ea66ad9fa6d23460c19452621f36369cadeeb026ad2d531b2b7fbb4774d9a63d\n--> ea66ad9fa6d\n\
+STEP 5/6: ENV A=1\n\
+--> Using cache 6dcc2bb402777f32aafbad9f0288a93178a3bd213c9f0de4653a60d3d7a94202\n--> 6dcc2bb4027\n\
+STEP 6/6: COPY c.txt /d.txt\n--> 6e69e2dae61\nCOMMIT dbtest:1\n--> 6e69e2dae61\n";
+
+    #[test]
+    fn buildah_steps_and_cache_hits() {
+        let cold = text_steps(TextBuilder::Buildah, BUILDAH_COLD);
+        assert_eq!(
+            cold.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+            [
+                "COPY c.txt /c.txt",
+                "RUN echo hi > /x",
+                "RUN sleep 1",
+                "COPY c.txt /d.txt"
+            ]
+        );
+        assert!(cold.iter().all(|s| !s.cached));
+        let warm = text_steps(TextBuilder::Buildah, BUILDAH_WARM);
+        assert_eq!(
+            warm.iter().map(|s| s.cached).collect::<Vec<_>>(),
+            [true, true, true, false]
+        );
+        assert_eq!(cache_hit_rate(&warm), Some(0.75));
+        // Docker's words mean nothing to the other dialect, and the other way round.
+        assert!(text_steps(TextBuilder::Classic, BUILDAH_COLD).is_empty());
+        assert!(text_steps(TextBuilder::Buildah, "Step 2/2 : RUN x\n").is_empty());
+    }
+
+    #[test]
+    fn buildah_created_images_skip_cache_hits() {
+        assert_eq!(
+            text_created_images(TextBuilder::Buildah, BUILDAH_COLD),
+            [
+                "897eae65db4",
+                "fd01f7be023",
+                "b184f29a7c6",
+                "0d45c60ef6c",
+                "bfca0a25fae",
+                "5b3285ed091"
+            ]
+        );
+        assert_eq!(
+            text_created_images(TextBuilder::Buildah, BUILDAH_WARM),
+            ["6e69e2dae61", "6e69e2dae61"]
         );
     }
 
     #[test]
     fn no_steps_has_no_rate() {
         assert_eq!(cache_hit_rate(&[]), None);
-        assert!(classic_steps("Step 1/1 : FROM x\n").is_empty());
+        assert!(text_steps(TextBuilder::Classic, "Step 1/1 : FROM x\n").is_empty());
     }
 }

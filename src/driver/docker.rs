@@ -177,9 +177,9 @@ impl BuildProgress {
         self.export_started
     }
 
-    fn steps(&self, builder: Builder) -> Vec<super::BuildStep> {
+    fn steps(&self, builder: Builder, kind: EngineKind) -> Vec<super::BuildStep> {
         match builder {
-            Builder::Classic => buildlog::classic_steps(&self.classic_text),
+            Builder::Classic => buildlog::text_steps(text_builder(kind), &self.classic_text),
             Builder::BuildKit => buildlog::buildkit_steps(&self.vertexes),
         }
     }
@@ -191,7 +191,7 @@ impl BuildProgress {
                 let step = self
                     .classic_text
                     .lines()
-                    .rfind(|l| l.starts_with("Step "))
+                    .rfind(|l| l.starts_with("Step ") || l.starts_with("STEP "))
                     .map(str::to_string);
                 (step, tail(&self.classic_text, ERROR_TAIL_LINES))
             }
@@ -238,6 +238,14 @@ fn memory_reading(stats: bollard::models::ContainerStatsResponse) -> anyhow::Res
         max_usage_bytes: memory.max_usage.filter(|&m| m > 0),
         inactive_file_bytes: inactive,
     })
+}
+
+/// Who answers a non-BuildKit build: Docker's classic builder, or Buildah on Podman.
+fn text_builder(kind: EngineKind) -> buildlog::TextBuilder {
+    match kind {
+        EngineKind::Docker => buildlog::TextBuilder::Classic,
+        EngineKind::Podman => buildlog::TextBuilder::Buildah,
+    }
 }
 
 /// Podman names its component "Podman Engine" in `/version`; Docker "Engine".
@@ -359,7 +367,9 @@ impl Engine for DockerEngine {
         *self.inflight_build.lock().unwrap() = None;
         // The classic builder commits an image per step, a failed build's steps included.
         let created_images = match req.builder {
-            Builder::Classic => buildlog::classic_created_images(&progress.classic_text),
+            Builder::Classic => {
+                buildlog::text_created_images(text_builder(self.kind), &progress.classic_text)
+            }
             Builder::BuildKit => Vec::new(),
         };
         let failure = |message: String| BuildFailure {
@@ -394,7 +404,7 @@ impl Engine for DockerEngine {
             .unwrap()
             .insert(req.tag.clone(), image_id.clone());
         Ok(BuildOutput {
-            steps: progress.steps(req.builder),
+            steps: progress.steps(req.builder, self.kind),
             image_id,
             created_images,
         })
