@@ -5,6 +5,7 @@ pub mod claim;
 pub mod compose;
 pub mod dockerfile;
 pub mod envfile;
+pub mod features;
 mod parse;
 pub mod shard;
 pub mod units;
