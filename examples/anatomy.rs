@@ -40,6 +40,11 @@ async fn main() -> anyhow::Result<()> {
         anatomy.efficiency
     );
     println!(
+        "compressed {} bytes ({})",
+        anatomy.compressed_bytes,
+        anatomy.compressed_source.describe()
+    );
+    println!(
         "analysed in {elapsed_s:.2} s ({:.0} MB/s); peak resident memory {:.1} MiB",
         size as f64 / 1e6 / elapsed_s,
         peak_rss_kib as f64 / 1024.0

@@ -43,6 +43,7 @@ pub fn metric_title(metric_name: &str) -> String {
         metric::CACHE_HIT_RATE => "Cache hit rate",
         metric::IMAGE_SIZE_BYTES => "Image size",
         metric::IMAGE_WASTED_BYTES => "Wasted bytes in the image",
+        metric::IMAGE_COMPRESSED_BYTES => "Compressed image size",
         metric::IMAGE_EFFICIENCY => "Image efficiency",
         metric::IMAGE_FILES => "Files in the image",
         metric::STARTUP_S => "Startup time",

@@ -14,6 +14,8 @@ pub const CACHE_HIT_RATE: &str = "cache_hit_rate";
 pub const IMAGE_SIZE_BYTES: &str = "image_size_bytes";
 /// Every copy of a file that a later layer overwrote or deleted (`anatomy`).
 pub const IMAGE_WASTED_BYTES: &str = "image_wasted_bytes";
+/// What a registry stores and a pull moves: compressed layers + config + manifest (`anatomy`).
+pub const IMAGE_COMPRESSED_BYTES: &str = "image_compressed_bytes";
 /// dive's efficiency score, 0..1 (`anatomy`).
 pub const IMAGE_EFFICIENCY: &str = "image_efficiency";
 /// Files (everything but directories) in the final image.
@@ -40,6 +42,7 @@ pub const BASE_METRICS: &[&str] = &[
     REBUILD_S,
     CACHE_HIT_RATE,
     IMAGE_SIZE_BYTES,
+    IMAGE_COMPRESSED_BYTES,
     IMAGE_WASTED_BYTES,
     IMAGE_EFFICIENCY,
     IMAGE_FILES,
@@ -153,6 +156,8 @@ mod tests {
         assert_eq!(direction_of("image_efficiency"), Direction::AtLeast);
         assert_eq!(unit_of("image_wasted_bytes"), Unit::Bytes);
         assert_eq!(direction_of("image_wasted_bytes"), Direction::AtMost);
+        assert_eq!(unit_of("image_compressed_bytes"), Unit::Bytes);
+        assert_eq!(direction_of("image_compressed_bytes"), Direction::AtMost);
         assert_eq!(unit_of("image_files"), Unit::Count);
     }
 

@@ -13,6 +13,9 @@
 
 pub mod diff;
 mod layers;
+mod registry;
+mod save;
+mod zstd;
 
 #[cfg(test)]
 pub(crate) mod testdata;
@@ -22,7 +25,6 @@ mod tests;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
-use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 pub use layers::{LayerEntry, LayerFiles};
@@ -55,6 +57,39 @@ pub struct Anatomy {
     /// Bytes shipped below each directory, down to `DIR_DEPTH` levels, those of at least
     /// `DIR_MIN_BYTES`: for "what changed" between images and the size-by-path chart.
     pub dirs: BTreeMap<String, u64>,
+    /// What a registry stores for the image and a pull moves: its compressed layers (each
+    /// distinct one once), its config and its manifest.
+    #[serde(default)]
+    pub compressed_bytes: u64,
+    /// Whose compression `compressed_bytes` counts.
+    #[serde(default)]
+    pub compressed_source: CompressedSource,
+}
+
+/// Where `Anatomy::compressed_bytes` comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompressedSource {
+    /// Results from before dockbench measured it.
+    #[default]
+    NotMeasured,
+    /// The engine saved the compressed blobs it keeps (the containerd image store): their
+    /// exact sizes, and the manifest's.
+    Engine,
+    /// The engine saved uncompressed layers (graph drivers): dockbench gzipped each at the
+    /// default level, as `docker push` would, and sized the manifest push would write.
+    Dockbench,
+}
+
+impl CompressedSource {
+    /// For reports: "as stored by the engine".
+    pub fn describe(self) -> &'static str {
+        match self {
+            CompressedSource::NotMeasured => "not measured",
+            CompressedSource::Engine => "as stored by the engine",
+            CompressedSource::Dockbench => "gzip computed by dockbench",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -88,79 +123,15 @@ pub struct WastedFile {
     pub overwritten: bool,
 }
 
-/// Reads a `docker save` tarball (Docker's own layout: `<id>/layer.tar`, `<config>.json`,
-/// `manifest.json`) and computes the image's anatomy. Layers are parsed as they stream past;
-/// their order comes from `manifest.json`, which may come last.
+/// Reads a `docker save` tarball, in any layout an engine writes (`save`), as it streams, and
+/// computes the image's anatomy.
 pub fn analyse(reader: impl Read) -> anyhow::Result<Anatomy> {
-    let mut archive = tar::Archive::new(reader);
-    let mut by_dir: HashMap<String, LayerFiles> = HashMap::new();
-    let mut configs: HashMap<String, Vec<u8>> = HashMap::new();
-    let mut manifest: Option<Vec<u8>> = None;
-    for entry in archive.entries().context("reading the image tarball")? {
-        let mut entry = entry.context("reading the image tarball")?;
-        let path = entry
-            .path()?
-            .to_string_lossy()
-            .trim_start_matches("./")
-            .to_string();
-        if let Some(dir) = path.strip_suffix("/layer.tar") {
-            let files = LayerFiles::read(&mut entry).with_context(|| format!("reading {path}"))?;
-            by_dir.insert(dir.to_string(), files);
-        } else if path == "manifest.json" {
-            let mut text = Vec::new();
-            entry.read_to_end(&mut text)?;
-            manifest = Some(text);
-        } else if path.ends_with(".json") && !path.contains('/') {
-            let mut text = Vec::new();
-            entry.read_to_end(&mut text)?;
-            configs.insert(path, text);
-        }
-    }
-    let manifest = manifest.context("the image tarball has no manifest.json")?;
-    let manifest: Vec<ManifestEntry> =
-        serde_json::from_slice(&manifest).context("parsing manifest.json")?;
-    let image = manifest.first().context("manifest.json lists no image")?;
-    let config = configs
-        .get(&image.config)
-        .with_context(|| format!("the image tarball has no {}", image.config))?;
-    let config: Config = serde_json::from_slice(config).context("parsing the image config")?;
-    let steps: Vec<String> = config
-        .history
-        .iter()
-        .filter(|h| !h.empty_layer)
-        .map(|h| h.created_by.clone())
-        .collect();
-    let mut layers = Vec::new();
-    for (i, layer) in image.layers.iter().enumerate() {
-        let dir = layer.trim_end_matches("/layer.tar");
-        let files = by_dir
-            .remove(dir)
-            .with_context(|| format!("the image tarball has no {layer}"))?;
-        layers.push((steps.get(i).cloned().unwrap_or_default(), files));
-    }
-    Ok(anatomy_of(&layers))
-}
-
-#[derive(Deserialize)]
-struct ManifestEntry {
-    #[serde(rename = "Config")]
-    config: String,
-    #[serde(rename = "Layers")]
-    layers: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct Config {
-    #[serde(default)]
-    history: Vec<History>,
-}
-
-#[derive(Deserialize)]
-struct History {
-    #[serde(default)]
-    created_by: String,
-    #[serde(default)]
-    empty_layer: bool,
+    let image = save::read(reader)?;
+    Ok(Anatomy {
+        compressed_bytes: image.compressed_bytes,
+        compressed_source: image.compressed_source,
+        ..anatomy_of(&image.layers)
+    })
 }
 
 /// One path of the merged tree so far.

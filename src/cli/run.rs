@@ -746,6 +746,13 @@ mod tests {
             // The anatomy is read once per run, from the fake's tarball: a 4096-byte file
             // written and deleted.
             assert_eq!(v.metrics["image_wasted_bytes"].samples, [4096.0]);
+            // What a registry would store: the fake's layers gzipped, config, manifest.
+            let compressed = &v.metrics["image_compressed_bytes"].samples;
+            assert_eq!(compressed.len(), 1);
+            assert!(
+                compressed[0] > 0.0 && compressed[0] < 4096.0,
+                "{compressed:?}"
+            );
             assert_eq!(v.metrics["image_files"].samples, [3.0]);
             let anatomy = v.anatomy.as_ref().unwrap();
             assert_eq!(anatomy.wasted[0].path, "/tmp/big");

@@ -17,8 +17,8 @@ use serde::Serialize;
 
 use super::{CompareSettings, Verdict};
 use crate::metric::{
-    self, Direction, CACHE_HIT_RATE, IMAGE_EFFICIENCY, IMAGE_FILES, IMAGE_SIZE_BYTES,
-    IMAGE_WASTED_BYTES,
+    self, Direction, CACHE_HIT_RATE, IMAGE_COMPRESSED_BYTES, IMAGE_EFFICIENCY, IMAGE_FILES,
+    IMAGE_SIZE_BYTES, IMAGE_WASTED_BYTES,
 };
 use crate::stats::significance::{benjamini_hochberg, welch_t_test};
 use crate::stats::Summary;
@@ -49,7 +49,12 @@ pub enum TestUsed {
 pub fn is_deterministic(metric_name: &str) -> bool {
     matches!(
         metric::base_name(metric_name),
-        IMAGE_SIZE_BYTES | CACHE_HIT_RATE | IMAGE_WASTED_BYTES | IMAGE_EFFICIENCY | IMAGE_FILES
+        IMAGE_SIZE_BYTES
+            | CACHE_HIT_RATE
+            | IMAGE_WASTED_BYTES
+            | IMAGE_COMPRESSED_BYTES
+            | IMAGE_EFFICIENCY
+            | IMAGE_FILES
     )
 }
 

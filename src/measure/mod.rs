@@ -358,6 +358,8 @@ impl<E: Engine> Measurer<'_, E> {
         if self.out.borrow().anatomy.is_none() {
             let anatomy = self.anatomy(&cold.image_id).await?;
             self.record(metric::IMAGE_WASTED_BYTES, rep, anatomy.wasted_bytes as f64);
+            let compressed = anatomy.compressed_bytes as f64;
+            self.record(metric::IMAGE_COMPRESSED_BYTES, rep, compressed);
             self.record(metric::IMAGE_EFFICIENCY, rep, anatomy.efficiency);
             self.record(metric::IMAGE_FILES, rep, anatomy.files as f64);
             self.out.borrow_mut().anatomy = Some(anatomy);

@@ -5,7 +5,7 @@
 
 use super::sections::{tidy_created_by, Cell, Table};
 use crate::anatomy::diff::dir_changes;
-use crate::anatomy::Anatomy;
+use crate::anatomy::{Anatomy, CompressedSource};
 use crate::format::{format_bytes, format_fraction};
 use crate::results::{RunResults, VariantResult};
 
@@ -20,14 +20,15 @@ pub const ANATOMY_NOTE: &str = "Read from the image's layers as `docker save` st
     the same; dive's \"potential wasted space\" also counts the surviving copy of an overwritten \
     file, so it reads higher than wasted here.";
 
-/// `264.3 MB in 12 layers, 8,123 files; wasted 18.2 MB (6.9%) in 3 files; efficiency 93.1%`.
+/// `264.3 MB in 12 layers, 8,123 files; wasted 18.2 MB (6.9%) in 3 files; efficiency 93.1%;
+/// compressed 92.0 MB (gzip computed by dockbench)`.
 pub fn summary_line(a: &Anatomy) -> String {
     let share = if a.size_bytes > 0 {
         a.wasted_bytes as f64 / a.size_bytes as f64
     } else {
         0.0
     };
-    format!(
+    let mut line = format!(
         "{} in {} layer(s), {} files; wasted {} ({}) in {} file copies; efficiency {}",
         format_bytes(a.size_bytes as f64),
         a.layers.len(),
@@ -36,7 +37,16 @@ pub fn summary_line(a: &Anatomy) -> String {
         format_fraction(share),
         a.wasted.len(),
         format_fraction(a.efficiency)
-    )
+    );
+    // Results from before dockbench measured it have none.
+    if a.compressed_source != CompressedSource::NotMeasured {
+        line += &format!(
+            "; compressed {} ({})",
+            format_bytes(a.compressed_bytes as f64),
+            a.compressed_source.describe()
+        );
+    }
+    line
 }
 
 fn step_cell(a: &Anatomy, layer: usize) -> Cell {

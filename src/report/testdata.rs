@@ -294,6 +294,7 @@ pub fn anatomy_run() -> RunResults {
             name,
             &[
                 ("image_size_bytes", &[anatomy.size_bytes as f64]),
+                ("image_compressed_bytes", &[anatomy.compressed_bytes as f64]),
                 ("image_wasted_bytes", &[anatomy.wasted_bytes as f64]),
             ],
         );

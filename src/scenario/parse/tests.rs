@@ -455,7 +455,7 @@ fn unknown_metric() {
     let text = with_variant("name = \"s\"\n[targets]\nbuild_time = \"3m\"\n");
     let (got, _) = first_error(&text, FILES);
     let message = "unknown metric `build_time`; expected one of: cold_build_s, warm_build_s, \
-                   rebuild_s.<edit>, cache_hit_rate, cache_hit_rate.<edit>, image_size_bytes, image_wasted_bytes, \
+                   rebuild_s.<edit>, cache_hit_rate, cache_hit_rate.<edit>, image_size_bytes, image_compressed_bytes, image_wasted_bytes, \
                    image_efficiency, image_files, startup_s, healthy_s, memory_idle_bytes, memory_peak_bytes, stack_startup_s, deps_ready_s, stack_memory_idle_bytes, stack_memory_peak_bytes";
     assert_eq!(got, expect(3, "targets.build_time", message));
 
