@@ -3,6 +3,7 @@
 
 pub mod container;
 pub mod context;
+pub mod dockerignore;
 pub mod error;
 
 pub mod record;
@@ -165,7 +166,7 @@ impl<'a, E: Engine> VariantRun<'a, E> {
         variant: &'a Variant,
         out: &'a RefCell<VariantMeasurement>,
     ) -> Option<VariantRun<'a, E>> {
-        match PrivateContext::copy_of(&variant.context_dir, &variant.dockerfile) {
+        match PrivateContext::copy_of(&variant.context_dir, &variant.dockerfile, variant.builder) {
             Ok(private) => Some(VariantRun {
                 m: Measurer {
                     engine,
@@ -498,8 +499,12 @@ impl<E: Engine> Measurer<'_, E> {
         build: &ComposeBuild,
     ) -> Result<String, MeasureError> {
         let dockerfile = build.dockerfile.as_deref().unwrap_or("Dockerfile");
-        let private = PrivateContext::copy_of(&build.context, std::path::Path::new(dockerfile))
-            .map_err(MeasureError::Context)?;
+        let private = PrivateContext::copy_of(
+            &build.context,
+            std::path::Path::new(dockerfile),
+            Builder::BuildKit,
+        )
+        .map_err(MeasureError::Context)?;
         let req = BuildRequest {
             context_tar: private.tar().map_err(MeasureError::Context)?,
             dockerfile: private.dockerfile().to_string(),
