@@ -1,14 +1,15 @@
 //! dockbench's private copy of a build context: edits are applied here, never to the user's files,
 //! and the copy is what gets sent to the engine as a tar.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use tempfile::TempDir;
 
-use crate::scenario::{Change, ChangeKind, Edit};
+use super::dockerignore::{self, EntryKind, Matcher};
+use crate::scenario::{Builder, Change, ChangeKind, Edit};
 
 /// The name a Dockerfile from outside the context gets inside the private copy, as the docker
 /// CLI gives it one (`.dockerfile.<random>`) and lists it in `.dockerignore` so that a
@@ -19,43 +20,50 @@ pub struct PrivateContext {
     dir: TempDir,
     /// The Dockerfile's path inside the copy, with `/` separators.
     dockerfile: String,
+    /// Excluded folders that were copied only to hold the files an exception re-includes: the
+    /// docker CLI sends those files but not the folders' own entries, and so does `tar`.
+    unsent_dirs: BTreeSet<PathBuf>,
 }
 
 impl PrivateContext {
     /// Snapshots `source` so that the whole variant is measured against one consistent tree,
-    /// even if the user keeps editing while dockbench runs. Like the docker CLI, it leaves out
-    /// what `.dockerignore` excludes, except the Dockerfile itself, which the builder needs.
+    /// even if the user keeps editing while dockbench runs. It holds exactly what the docker
+    /// CLI sends (see `dockerignore`): the ignore file applied, the Dockerfile and
+    /// `.dockerignore` kept even when excluded. A BuildKit build reads `<Dockerfile>.dockerignore`
+    /// beside the Dockerfile instead of `.dockerignore` when there is one, as BuildKit does.
     /// `dockerfile` is relative to `source`, and may lie outside it (`../x`, or absolute).
-    pub fn copy_of(source: &Path, dockerfile: &Path) -> anyhow::Result<PrivateContext> {
+    pub fn copy_of(
+        source: &Path,
+        dockerfile: &Path,
+        builder: Builder,
+    ) -> anyhow::Result<PrivateContext> {
         let dir = tempfile::Builder::new()
             .prefix("dockbench-context-")
             .tempdir()
             .context("create a temporary folder for the build context")?;
         let inside = inside_context(source, dockerfile);
-        let ignore = dockerignore(
-            source,
-            inside.as_deref().unwrap_or(Path::new(OUTSIDE_DOCKERFILE)),
-        )?;
-        copy_tree(source, dir.path(), &ignore)
+        let inside_name = inside
+            .as_deref()
+            .map(|p| p.to_string_lossy().replace('\\', "/"));
+        let excludes = dockerignore::trim_build_files(
+            read_excludes(source, dockerfile, builder)?,
+            inside_name.as_deref(),
+        );
+        let matcher = Matcher::new(&excludes)?;
+        let unsent_dirs = copy_tree(source, dir.path(), &matcher)
             .with_context(|| format!("copy build context {}", source.display()))?;
-        let dockerfile = match inside {
-            Some(inside) => inside.to_string_lossy().replace('\\', "/"),
+        let dockerfile = match inside_name {
+            Some(name) => name,
             None => {
-                let from = source.join(dockerfile);
-                fs::copy(&from, dir.path().join(OUTSIDE_DOCKERFILE))
-                    .with_context(|| format!("copy Dockerfile {}", from.display()))?;
-                let ignore_file = dir.path().join(".dockerignore");
-                let mut text = fs::read_to_string(&ignore_file).unwrap_or_default();
-                if !text.is_empty() && !text.ends_with('\n') {
-                    text.push('\n');
-                }
-                text.push_str(OUTSIDE_DOCKERFILE);
-                text.push('\n');
-                fs::write(&ignore_file, text).context("write the private .dockerignore")?;
+                add_outside_dockerfile(dir.path(), &source.join(dockerfile))?;
                 OUTSIDE_DOCKERFILE.to_string()
             }
         };
-        Ok(PrivateContext { dir, dockerfile })
+        Ok(PrivateContext {
+            dir,
+            dockerfile,
+            unsent_dirs,
+        })
     }
 
     /// The Dockerfile's path inside the copy, as the build request names it.
@@ -69,15 +77,41 @@ impl PrivateContext {
         self.dir.path()
     }
 
-    /// The context as an uncompressed tar, as `docker build` sends it.
+    /// The context as an uncompressed tar, as `docker build` sends it: entries in the CLI's
+    /// walk order (names sorted, a folder before its contents), owned by 0:0, symlinks as
+    /// symlinks, no entry for the root.
     pub fn tar(&self) -> anyhow::Result<Vec<u8>> {
         let mut builder = tar::Builder::new(Vec::new());
-        // Symlinks go in as symlinks, as the docker CLI sends them.
-        builder.follow_symlinks(false);
-        builder
-            .append_dir_all(".", self.dir.path())
+        self.append_dir(&mut builder, Path::new(""))
             .context("tar the build context")?;
         builder.into_inner().context("finish the context tar")
+    }
+
+    fn append_dir(&self, builder: &mut tar::Builder<Vec<u8>>, rel: &Path) -> anyhow::Result<()> {
+        let mut entries =
+            fs::read_dir(self.dir.path().join(rel))?.collect::<std::io::Result<Vec<_>>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let rel = rel.join(entry.file_name());
+            let meta = fs::symlink_metadata(entry.path())?;
+            let mut header = tar::Header::new_gnu();
+            header.set_metadata_in_mode(&meta, tar::HeaderMode::Complete);
+            header.set_uid(0);
+            header.set_gid(0);
+            header.set_username("")?;
+            header.set_groupname("")?;
+            if meta.is_dir() {
+                if !self.unsent_dirs.contains(&rel) {
+                    builder.append_data(&mut header, &rel, std::io::empty())?;
+                }
+                self.append_dir(builder, &rel)?;
+            } else if meta.file_type().is_symlink() {
+                builder.append_link(&mut header, &rel, fs::read_link(entry.path())?)?;
+            } else {
+                builder.append_data(&mut header, &rel, fs::File::open(entry.path())?)?;
+            }
+        }
+        Ok(())
     }
 
     /// Applies every change of `edit` and returns a guard that undoes them when dropped
@@ -291,84 +325,67 @@ fn comment_syntax(file: &Path) -> Option<(&'static str, &'static str)> {
     }
 }
 
-/// `.dockerignore` as a matcher. Docker's patterns are anchored at the context root, which
-/// gitignore expresses with a leading `/`; `!` exceptions and `**` mean the same in both.
-struct DockerIgnore {
-    matcher: Gitignore,
-    /// Any `!` lines of the user's own.
-    has_exceptions: bool,
+/// The patterns that apply: for BuildKit, `<Dockerfile>.dockerignore` beside the Dockerfile when
+/// it exists; otherwise `.dockerignore` at the context root (the docker CLI's classic build reads
+/// only that one).
+fn read_excludes(
+    source: &Path,
+    dockerfile: &Path,
+    builder: Builder,
+) -> anyhow::Result<Vec<String>> {
+    let mut candidates = Vec::new();
+    if builder == Builder::BuildKit {
+        let mut name = source.join(dockerfile).into_os_string();
+        name.push(".dockerignore");
+        candidates.push(PathBuf::from(name));
+    }
+    candidates.push(source.join(".dockerignore"));
+    for file in candidates {
+        match fs::read_to_string(&file) {
+            Ok(text) => return Ok(dockerignore::read_all(&text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("read {}", file.display())),
+        }
+    }
+    Ok(Vec::new())
 }
 
-fn dockerignore(source: &Path, dockerfile: &Path) -> anyhow::Result<DockerIgnore> {
-    let mut builder = GitignoreBuilder::new(source);
-    let mut has_exceptions = false;
-    if let Ok(text) = fs::read_to_string(source.join(".dockerignore")) {
-        for line in text.lines().map(str::trim) {
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let (negate, pattern) = match line.strip_prefix('!') {
-                Some(p) => {
-                    has_exceptions = true;
-                    ("!", p)
+/// Copies what the docker CLI would send from `from` to `to`, and returns the excluded folders
+/// that were created only to hold re-included files.
+fn copy_tree(from: &Path, to: &Path, matcher: &Matcher) -> anyhow::Result<BTreeSet<PathBuf>> {
+    let mut unsent = BTreeSet::new();
+    for entry in dockerignore::walk(from, matcher)? {
+        let (source, target) = (from.join(&entry.path), to.join(&entry.path));
+        match entry.kind {
+            EntryKind::Dir => {
+                fs::create_dir(&target)?;
+                if !entry.sent {
+                    unsent.insert(PathBuf::from(&entry.path));
                 }
-                None => ("", line),
-            };
-            let pattern = pattern.trim_start_matches("./").trim_start_matches('/');
-            builder.add_line(None, &format!("{negate}/{pattern}"))?;
+            }
+            EntryKind::Symlink => std::os::unix::fs::symlink(fs::read_link(&source)?, &target)?,
+            EntryKind::File => {
+                fs::copy(&source, &target).with_context(|| format!("copy {}", source.display()))?;
+            }
         }
     }
-    // The builder needs these two even when they are ignored (the docker CLI sends them too).
-    builder.add_line(None, "!/.dockerignore")?;
-    builder.add_line(None, &format!("!/{}", dockerfile.display()))?;
-    Ok(DockerIgnore {
-        matcher: builder.build()?,
-        has_exceptions,
-    })
+    Ok(unsent)
 }
 
-fn copy_tree(from: &Path, to: &Path, ignore: &DockerIgnore) -> anyhow::Result<()> {
-    let DockerIgnore {
-        matcher: ignore,
-        has_exceptions,
-    } = ignore;
-    // Docker can re-include a file under an excluded folder (`docs` then `!docs/keep.md`);
-    // gitignore cannot, so excluded folders are still walked when exceptions exist, and each
-    // file is judged on its own path and its parents'.
-    let mut walk = walkdir::WalkDir::new(from).follow_links(false).into_iter();
-    while let Some(entry) = walk.next() {
-        let entry = entry?;
-        let rel = entry.path().strip_prefix(from)?;
-        if rel.as_os_str().is_empty() {
-            continue;
-        }
-        let kind = entry.file_type();
-        let ignored = ignore
-            .matched_path_or_any_parents(rel, kind.is_dir())
-            .is_ignore();
-        let target = to.join(rel);
-        if kind.is_dir() {
-            if !ignored {
-                fs::create_dir_all(&target)?;
-            } else if !*has_exceptions {
-                walk.skip_current_dir();
-            }
-            continue;
-        }
-        if ignored {
-            continue;
-        }
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        if kind.is_symlink() {
-            std::os::unix::fs::symlink(fs::read_link(entry.path())?, &target)?;
-        } else {
-            fs::copy(entry.path(), &target)
-                .with_context(|| format!("copy {}", entry.path().display()))?;
-        }
-    }
-    Ok(())
+/// A Dockerfile from outside the context goes in as `OUTSIDE_DOCKERFILE`, listed in
+/// `.dockerignore` exactly as the docker CLI's `AddDockerfileToBuildContext` lists its
+/// `.dockerfile.<random>` (a missing `.dockerignore` starts as the line `.dockerignore`).
+fn add_outside_dockerfile(dir: &Path, dockerfile: &Path) -> anyhow::Result<()> {
+    fs::copy(dockerfile, dir.join(OUTSIDE_DOCKERFILE))
+        .with_context(|| format!("copy Dockerfile {}", dockerfile.display()))?;
+    let ignore_file = dir.join(".dockerignore");
+    let mut text = match fs::read_to_string(&ignore_file) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => ".dockerignore".into(),
+        Err(e) => return Err(e).context("read the private .dockerignore"),
+    };
+    text.push_str(&format!("\n{OUTSIDE_DOCKERFILE}\n"));
+    fs::write(&ignore_file, text).context("write the private .dockerignore")
 }
 
 #[cfg(test)]
@@ -441,7 +458,8 @@ mod tests {
             ("app/main.py", "print(1)\n"),
             ("app/old.py", "old\n"),
         ]);
-        let ctx = PrivateContext::copy_of(user.path(), Path::new("Dockerfile")).unwrap();
+        let ctx = PrivateContext::copy_of(user.path(), Path::new("Dockerfile"), Builder::Classic)
+            .unwrap();
         let pristine = tree(&ctx);
         let e = edit_of(&[
             (
@@ -492,7 +510,8 @@ mod tests {
     #[test]
     fn a_failing_change_undoes_the_ones_before_it() {
         let user = user_tree(&[("Dockerfile", "FROM x\n"), ("a.py", "a\n")]);
-        let ctx = PrivateContext::copy_of(user.path(), Path::new("Dockerfile")).unwrap();
+        let ctx = PrivateContext::copy_of(user.path(), Path::new("Dockerfile"), Builder::Classic)
+            .unwrap();
         let pristine = tree(&ctx);
         let e = edit_of(&[
             ("a.py", ChangeKind::Append("b\n".into())),
@@ -528,6 +547,7 @@ mod tests {
         let ctx = PrivateContext::copy_of(
             &root.path().join("ctx"),
             Path::new("../docker/app.Dockerfile"),
+            Builder::Classic,
         )
         .unwrap();
         assert_eq!(ctx.dockerfile(), OUTSIDE_DOCKERFILE);
@@ -538,9 +558,12 @@ mod tests {
             "*.log\n.dockerfile.dockbench\n",
             "so that `COPY . /app` does not copy it"
         );
-        let inside =
-            PrivateContext::copy_of(&root.path().join("ctx"), Path::new("./sub/../main.py"))
-                .unwrap();
+        let inside = PrivateContext::copy_of(
+            &root.path().join("ctx"),
+            Path::new("./sub/../main.py"),
+            Builder::Classic,
+        )
+        .unwrap();
         assert_eq!(inside.dockerfile(), "main.py");
     }
 
@@ -549,7 +572,8 @@ mod tests {
         let user = tempfile::tempdir().unwrap();
         fs::create_dir(user.path().join("src")).unwrap();
         fs::write(user.path().join("src/main.py"), "print(1)\n").unwrap();
-        let ctx = PrivateContext::copy_of(user.path(), Path::new("Dockerfile")).unwrap();
+        let ctx = PrivateContext::copy_of(user.path(), Path::new("Dockerfile"), Builder::Classic)
+            .unwrap();
         {
             let _guard = ctx.apply(&edit("src/main.py", "# edited\n"), "n1").unwrap();
             let copied = fs::read_to_string(ctx.path().join("src/main.py")).unwrap();
@@ -609,7 +633,8 @@ mod tests {
         fs::write(user.path().join("Dockerfile"), "FROM x\n").unwrap();
         fs::create_dir(user.path().join("d")).unwrap();
         fs::write(user.path().join("d/f"), "abc").unwrap();
-        let ctx = PrivateContext::copy_of(user.path(), Path::new("Dockerfile")).unwrap();
+        let ctx = PrivateContext::copy_of(user.path(), Path::new("Dockerfile"), Builder::Classic)
+            .unwrap();
         let bytes = ctx.tar().unwrap();
         let mut archive = tar::Archive::new(bytes.as_slice());
         let mut names: Vec<String> = archive
@@ -647,7 +672,8 @@ mod tests {
             "# comment\n.venv\n**/*.log\ndocs\n!docs/keep.md\nDockerfile\n",
         )
         .unwrap();
-        let ctx = PrivateContext::copy_of(user.path(), Path::new("Dockerfile")).unwrap();
+        let ctx = PrivateContext::copy_of(user.path(), Path::new("Dockerfile"), Builder::Classic)
+            .unwrap();
         let mut files: Vec<String> = walkdir::WalkDir::new(ctx.path())
             .into_iter()
             .map(|e| e.unwrap())
@@ -670,6 +696,79 @@ mod tests {
                 "docs/keep.md",
                 "src/a.py"
             ]
+        );
+    }
+
+    #[test]
+    fn buildkit_prefers_the_dockerfiles_own_ignore_file_and_the_tar_is_the_clis() {
+        let user = user_tree(&[
+            ("build/app.Dockerfile", "FROM x\n"),
+            ("build/app.Dockerfile.dockerignore", "docs\n!docs/keep.md\n"),
+            (".dockerignore", "*.md\n"),
+            ("docs/keep.md", "k"),
+            ("docs/x.md", "x"),
+            ("a.md", "a"),
+        ]);
+        let dockerfile = Path::new("build/app.Dockerfile");
+        let entries = |builder| {
+            let ctx = PrivateContext::copy_of(user.path(), dockerfile, builder).unwrap();
+            let bytes = ctx.tar().unwrap();
+            let mut archive = tar::Archive::new(bytes.as_slice());
+            archive
+                .entries()
+                .unwrap()
+                .map(|e| {
+                    let e = e.unwrap();
+                    assert_eq!(
+                        (e.header().uid().unwrap(), e.header().gid().unwrap()),
+                        (0, 0)
+                    );
+                    e.path().unwrap().to_string_lossy().into_owned()
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            entries(Builder::BuildKit),
+            [
+                ".dockerignore",
+                "a.md",
+                "build",
+                "build/app.Dockerfile",
+                "build/app.Dockerfile.dockerignore",
+                "docs/keep.md"
+            ],
+            "sorted, and no entry for the excluded `docs` that keep.md is taken from"
+        );
+        assert_eq!(
+            entries(Builder::Classic),
+            [
+                ".dockerignore",
+                "build",
+                "build/app.Dockerfile",
+                "build/app.Dockerfile.dockerignore",
+                "docs",
+                "docs/keep.md",
+                "docs/x.md",
+            ],
+            "the classic builder's CLI reads only .dockerignore (whose `*.md` is root-level)"
+        );
+    }
+
+    #[test]
+    fn an_outside_dockerfile_with_no_dockerignore_gets_the_clis_one() {
+        let root = user_tree(&[
+            ("docker/app.Dockerfile", "FROM x\n"),
+            ("ctx/main.py", "1\n"),
+        ]);
+        let ctx = PrivateContext::copy_of(
+            &root.path().join("ctx"),
+            Path::new("../docker/app.Dockerfile"),
+            Builder::Classic,
+        )
+        .unwrap();
+        assert_eq!(
+            fs::read_to_string(ctx.path().join(".dockerignore")).unwrap(),
+            ".dockerignore\n.dockerfile.dockbench\n"
         );
     }
 }

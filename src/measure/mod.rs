@@ -3,6 +3,7 @@
 
 pub mod container;
 pub mod context;
+pub mod dockerignore;
 pub mod error;
 
 pub mod record;
@@ -165,8 +166,17 @@ pub fn builder_on(kind: EngineKind, variant: &Variant) -> Result<Builder, String
             kind.name(),
             variant.name
         )),
-        (Builder::BuildKit, false) => Ok(Builder::Classic),
+        (Builder::BuildKit, false) => Ok(default_builder(kind)),
         (builder, _) => Ok(builder),
+    }
+}
+
+/// The engine's own builder: BuildKit where there is one, else the classic one (Buildah).
+pub fn default_builder(kind: EngineKind) -> Builder {
+    if kind.has_buildkit() {
+        Builder::BuildKit
+    } else {
+        Builder::Classic
     }
 }
 
@@ -202,7 +212,7 @@ impl<'a, E: Engine> VariantRun<'a, E> {
             }
         };
         out.borrow_mut().builder = Some(builder_name(engine.kind(), builder).to_string());
-        match PrivateContext::copy_of(&variant.context_dir, &variant.dockerfile) {
+        match PrivateContext::copy_of(&variant.context_dir, &variant.dockerfile, builder) {
             Ok(private) => Some(VariantRun {
                 m: Measurer {
                     engine,
@@ -540,12 +550,15 @@ impl<E: Engine> Measurer<'_, E> {
         build: &ComposeBuild,
     ) -> Result<String, MeasureError> {
         let dockerfile = build.dockerfile.as_deref().unwrap_or("Dockerfile");
-        let private = PrivateContext::copy_of(&build.context, std::path::Path::new(dockerfile))
-            .map_err(MeasureError::Context)?;
+        // As the compose tool builds: with the engine's own builder.
+        let builder = default_builder(self.engine.kind());
+        let private =
+            PrivateContext::copy_of(&build.context, std::path::Path::new(dockerfile), builder)
+                .map_err(MeasureError::Context)?;
         let req = BuildRequest {
             context_tar: private.tar().map_err(MeasureError::Context)?,
             dockerfile: private.dockerfile().to_string(),
-            builder: self.builder,
+            builder,
             target: build.target.clone(),
             platform: None,
             build_args: build.args.clone(),
