@@ -70,10 +70,9 @@ struct InflightBuild {
 }
 
 impl DockerEngine {
-    /// Connects as the docker CLI would: `DOCKER_HOST` if set, else the local socket; TLS when
-    /// `DOCKER_TLS_VERIFY` is set (see `Endpoint`).
-    pub async fn connect() -> anyhow::Result<DockerEngine> {
-        let endpoint = Endpoint::from_env()?;
+    /// Connects as the docker CLI would (see `Endpoint::resolve`; `context` is `--context`).
+    pub async fn connect(context: Option<&str>) -> anyhow::Result<DockerEngine> {
+        let endpoint = Endpoint::from_env(context)?;
         let docker = endpoint.client()?;
         // A remote host that drops packets would otherwise hold the first call for minutes.
         match tokio::time::timeout(PING_TIMEOUT, docker.ping()).await {

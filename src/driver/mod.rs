@@ -2,6 +2,7 @@
 //! Everything it hands out is plain data, so the rest of dockbench is testable without a daemon.
 
 pub mod buildlog;
+pub mod context;
 pub mod docker;
 pub mod endpoint;
 #[cfg(test)]
@@ -278,7 +279,8 @@ pub trait Engine {
     ) -> anyhow::Result<()>;
     /// Whether the engine answers at all (`docker version`'s `_ping`).
     async fn ping(&self) -> anyhow::Result<()>;
-    /// Which engine this is, as a user would name it: `DOCKER_HOST`, or the local socket.
+    /// Which engine this is, as a user would name it: its URL and the setting (`DOCKER_HOST`, a
+    /// context) that named it, or the local socket.
     fn address(&self) -> String;
     /// Every container (running or not), image, network and volume that carries `LABEL_RUN`:
     /// what some dockbench run made.
