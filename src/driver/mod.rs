@@ -1,6 +1,7 @@
 //! The Docker driver: the only module that talks to the engine (through bollard, in `docker.rs`).
 //! Everything it hands out is plain data, so the rest of dockbench is testable without a daemon.
 
+pub mod api_version;
 pub mod buildlog;
 pub mod context;
 pub mod docker;
