@@ -17,7 +17,7 @@ async fn main() -> anyhow::Result<()> {
     let image = std::env::args()
         .nth(1)
         .ok_or_else(|| anyhow::anyhow!("usage: anatomy IMAGE"))?;
-    let engine = DockerEngine::connect().await?;
+    let engine = DockerEngine::connect(None).await?;
     let size = engine.image_facts(&image).await?.size_bytes;
     let started = Instant::now();
     let (tx, rx) = tokio::sync::mpsc::channel(16);

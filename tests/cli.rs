@@ -465,3 +465,43 @@ fn tampered_summaries_change_no_output() {
         "{median} not in\n{exported}"
     );
 }
+
+/// A context that is not in the store stops dockbench before it reaches for any engine (exit
+/// 2), naming the context, what chose it and the file it looked for.
+#[test]
+fn a_missing_context_is_refused_with_where_it_was_looked_for() {
+    let config = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_dockbench"))
+        .args(["doctor"])
+        .env_remove("DOCKER_HOST")
+        .env("DOCKER_CONTEXT", "colima")
+        .env("DOCKER_CONFIG", config.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // sha256("colima"), as the docker CLI names the context's folder.
+    let meta = config.path().join(
+        "contexts/meta/f24fd3749c1368328e2b149bec149cb6795619f244c5b584e844961215dadd16/meta.json",
+    );
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: context colima (DOCKER_CONTEXT) does not exist: there is no {}\nhint: \
+             `docker context ls` lists the contexts\n",
+            meta.display()
+        )
+    );
+    // --context beats DOCKER_HOST, as `docker --context` does.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_dockbench"))
+        .args(["--context", "gone", "clean", "--dry-run"])
+        .env("DOCKER_HOST", "unix:///var/run/docker.sock")
+        .env("DOCKER_CONFIG", config.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("error: context gone (--context) does not exist: there is no "),
+        "{}",
+        stderr(&o)
+    );
+}

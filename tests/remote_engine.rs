@@ -279,3 +279,59 @@ fn doctor_reports_the_engines_host_tls_and_round_trip() {
         "{stdout}"
     );
 }
+
+/// A docker CLI config folder whose current context is `name`, at `host`, laid out as
+/// `docker context create` and `docker context use` leave it.
+fn config_with_current_context(name: &str, host: &str) -> tempfile::TempDir {
+    use sha2::Digest;
+    let config = tempfile::tempdir().unwrap();
+    let hash: String = sha2::Sha256::digest(name.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let meta = config.path().join("contexts/meta").join(hash);
+    std::fs::create_dir_all(&meta).unwrap();
+    let json = serde_json::json!({
+        "Name": name,
+        "Metadata": {},
+        "Endpoints": {"docker": {"Host": host, "SkipTLSVerify": false}},
+    });
+    std::fs::write(meta.join("meta.json"), json.to_string()).unwrap();
+    let current = serde_json::json!({"currentContext": name});
+    std::fs::write(config.path().join("config.json"), current.to_string()).unwrap();
+    config
+}
+
+/// With DOCKER_HOST unset, the engine is the one the CLI's current context names (here the
+/// machine's own socket), and doctor says which context chose it.
+#[test]
+fn doctor_reaches_the_engine_of_the_current_context() {
+    let config = config_with_current_context("machine", "unix:///var/run/docker.sock");
+    let no_suites = tempfile::tempdir().unwrap();
+    let doctor = Command::new(env!("CARGO_BIN_EXE_dockbench"))
+        .args(["doctor", "--scenarios", no_suites.path().to_str().unwrap()])
+        .env_remove("DOCKER_HOST")
+        .env_remove("DOCKER_CONTEXT")
+        .env("DOCKER_CONFIG", config.path())
+        .output()
+        .unwrap();
+    // 1 would be leftovers of other runs on the shared engine: reached all the same.
+    assert!(
+        matches!(doctor.status.code(), Some(0 | 1)),
+        "{}",
+        show(&doctor)
+    );
+    let stdout = stdout_of(&doctor);
+    assert!(
+        stdout.starts_with("engine:     reachable (Docker "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "\naddress:    unix:///var/run/docker.sock from context machine (current context in \
+             {}): on this machine (a socket)\n",
+            config.path().join("config.json").display()
+        )),
+        "{stdout}"
+    );
+}

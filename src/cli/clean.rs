@@ -144,8 +144,8 @@ pub async fn remove_leftovers<E: Engine>(
     (lines, all_removed)
 }
 
-pub async fn clean(dry_run: bool) -> anyhow::Result<i32> {
-    let engine = DockerEngine::connect().await?;
+pub async fn clean(dry_run: bool, context: Option<&str>) -> anyhow::Result<i32> {
+    let engine = DockerEngine::connect(context).await?;
     let found = leftovers(&engine).await?;
     let (lines, all_removed) = remove_leftovers(&engine, &found, dry_run).await;
     for line in lines {

@@ -18,8 +18,8 @@ use crate::stats::Summary;
 /// How many `/_ping` calls the round trip is the median of.
 const PINGS: usize = 5;
 
-pub async fn doctor(scenarios: &Path) -> anyhow::Result<i32> {
-    let engine = DockerEngine::connect().await?;
+pub async fn doctor(scenarios: &Path, context: Option<&str>) -> anyhow::Result<i32> {
+    let engine = DockerEngine::connect(context).await?;
     let info = engine.info().await?;
     println!(
         "engine:     reachable (Docker {}, API {})",

@@ -25,6 +25,10 @@ pub use exit::{
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// The docker CLI context whose engine to use (beats DOCKER_HOST and DOCKER_CONTEXT, as
+    /// `docker --context` does).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -221,8 +225,9 @@ fn suffixed(path: &std::path::Path, suite: &str) -> PathBuf {
 
 /// Runs the parsed command; returns the process exit code.
 pub async fn execute(cli: Cli) -> i32 {
+    let context = cli.context.as_deref();
     let result = match cli.command {
-        Command::Run(args) => run::run(args).await,
+        Command::Run(args) => run::run(args, context).await,
         Command::Report {
             dir,
             suite,
@@ -237,8 +242,8 @@ pub async fn execute(cli: Cli) -> i32 {
             format,
             threshold,
         } => compare(&base, &head, format, threshold),
-        Command::Doctor { scenarios } => doctor::doctor(&scenarios).await,
-        Command::Clean { dry_run } => clean::clean(dry_run).await,
+        Command::Doctor { scenarios } => doctor::doctor(&scenarios, context).await,
+        Command::Clean { dry_run } => clean::clean(dry_run, context).await,
         Command::Merge { out, inputs } => merge(&out, &inputs),
     };
     match result {

@@ -136,9 +136,9 @@ pub fn settings(args: RunArgs) -> anyhow::Result<RunSettings> {
     })
 }
 
-pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
+pub async fn run(args: RunArgs, context: Option<&str>) -> anyhow::Result<i32> {
     let settings = settings(args)?;
-    let engine = DockerEngine::connect().await?;
+    let engine = DockerEngine::connect(context).await?;
     if let Some(warning) = engine.endpoint().remote_warning() {
         eprintln!("warning: {warning}");
     }
@@ -147,6 +147,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
     let mut ctx = RunContext::new();
     ctx.dither_builds = measure::dithers_builds(&engine_info.storage_driver);
     ctx.keep_images = settings.keep_images;
+    ctx.docker_context = engine.endpoint().context_name().map(str::to_string);
     if ctx.dither_builds {
         eprintln!(
             "note: this engine stores images with {}, whose layer commits end only at whole \
@@ -270,7 +271,10 @@ async fn run_suite<E: Engine>(
                 runs,
                 started_at: now_rfc3339(),
                 finished_at: None,
-                environment: environment::gather(Some(engine_info.clone())),
+                environment: environment::Environment {
+                    docker_context: ctx.docker_context.clone(),
+                    ..environment::gather(Some(engine_info.clone()))
+                },
                 variants: Vec::new(),
                 reference: suite.reference.clone(),
                 claims: suite.claims.clone(),

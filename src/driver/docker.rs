@@ -24,6 +24,7 @@ use bollard::query_parameters::{
 use bollard::Docker;
 use futures_util::StreamExt;
 
+use super::api_version;
 use super::buildlog::{self, VertexUpdate};
 use super::endpoint::error_chain;
 pub use super::endpoint::Endpoint;
@@ -72,20 +73,21 @@ struct InflightBuild {
 }
 
 impl DockerEngine {
-    /// Connects as the docker CLI would: `DOCKER_HOST` if set, else the local socket; TLS when
-    /// `DOCKER_TLS_VERIFY` is set (see `Endpoint`).
-    pub async fn connect() -> anyhow::Result<DockerEngine> {
-        let endpoint = Endpoint::from_env()?;
+    /// Connects as the docker CLI would (see `Endpoint::resolve`; `context` is `--context`),
+    /// and settles on the API version both sides speak (`api_version::negotiate`).
+    pub async fn connect(context: Option<&str>) -> anyhow::Result<DockerEngine> {
+        let endpoint = Endpoint::from_env(context)?;
         let docker = endpoint.client()?;
         // A remote host that drops packets would otherwise hold the first call for minutes.
-        match tokio::time::timeout(PING_TIMEOUT, docker.ping()).await {
-            Ok(Ok(_)) => {}
+        let docker = match tokio::time::timeout(PING_TIMEOUT, api_version::negotiate(docker)).await
+        {
+            Ok(Ok(docker)) => docker,
             Ok(Err(e)) => return Err(anyhow!(endpoint.connect_error(&error_chain(&e)))),
             Err(_) => {
                 let silence = format!("no answer within {} s", PING_TIMEOUT.as_secs());
                 return Err(anyhow!(endpoint.connect_error(&silence)));
             }
-        }
+        };
         let version = docker.version().await.context("docker version")?;
         Ok(DockerEngine {
             kind: engine_kind(&version),

@@ -1,29 +1,37 @@
-//! Where the engine is and how dockbench reaches it: `DOCKER_HOST`, `DOCKER_TLS_VERIFY` and
-//! `DOCKER_CERT_PATH` read as the docker CLI reads them, the TLS client, and what a TLS
-//! failure means in words (docs/engines.md, "Remote engines").
+//! Where the engine is and how dockbench reaches it: `--context`, `DOCKER_HOST`,
+//! `DOCKER_CONTEXT`, the CLI's current context, `DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH` read
+//! as the docker CLI reads them, the TLS client, and what a TLS failure means in words
+//! (docs/engines.md, "Remote engines").
 
+use std::fmt;
 use std::path::PathBuf;
 
 use anyhow::anyhow;
 use bollard::Docker;
+
+use super::context::{self, Choice, ContextEndpoint, DEFAULT_CONTEXT};
 
 /// The engine when `DOCKER_HOST` is not set, as for the docker CLI.
 const LOCAL_SOCKET: &str = "unix:///var/run/docker.sock";
 /// bollard's request timeout in seconds: the wait for a response's headers, not a whole stream.
 const REQUEST_TIMEOUT_S: u64 = 120;
 
-/// Where the engine is and how dockbench reaches it, read from the environment as the docker
-/// CLI reads it: `DOCKER_HOST` (the local socket when unset or empty; `host:port` alone means
-/// tcp), TLS when `DOCKER_TLS_VERIFY` is non-empty, with `ca.pem`, `cert.pem` and `key.pem`
-/// from `DOCKER_CERT_PATH` (else `DOCKER_CONFIG`, else `~/.docker`). bollard's own
+/// Where the engine is and how dockbench reaches it, chosen as the docker CLI chooses it:
+/// `--context`, else `DOCKER_HOST`, else the context `DOCKER_CONTEXT` names, else the config
+/// file's current context, else the local socket (`Endpoint::resolve`).
+///
+/// `DOCKER_HOST` is read as the CLI reads it (`host:port` alone means tcp), TLS when
+/// `DOCKER_TLS_VERIFY` is non-empty, with `ca.pem`, `cert.pem` and `key.pem` from
+/// `DOCKER_CERT_PATH` (else `DOCKER_CONFIG`, else `~/.docker`). bollard's own
 /// `connect_with_defaults` differs: it turns TLS on for a `DOCKER_TLS_VERIFY` that is set but
-/// empty, and reads no default port. (docs/engines.md, "Remote engines".)
+/// empty, reads no default port, and knows no contexts. A context's engine speaks TLS when the
+/// context has TLS files. (docs/engines.md, "Remote engines".)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
-    /// `DOCKER_HOST` as the user gave it, or the local socket's URL.
+    /// `DOCKER_HOST` or the context's host as the user gave it, or the local socket's URL.
     pub url: String,
-    /// `url` came from `DOCKER_HOST`.
-    pub from_env: bool,
+    /// Which setting named `url`.
+    pub source: Source,
     /// `unix`, `tcp`, `http`, `https`, `ssh`, ...
     pub scheme: String,
     /// The machine the engine runs on (IPv6 without brackets); `None` for a socket.
@@ -35,11 +43,35 @@ pub struct Endpoint {
     pub tls: Option<TlsFiles>,
 }
 
+/// Which setting named the engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    DockerHost,
+    /// A context other than `default` (whose engine is `DOCKER_HOST` or the local socket).
+    Context(Choice),
+    /// Nothing named an engine, or the context `default` did: the local socket.
+    DefaultSocket(Option<Choice>),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::DockerHost => write!(f, "DOCKER_HOST"),
+            Source::Context(choice) => write!(f, "{choice}"),
+            Source::DefaultSocket(None) => write!(f, "default socket"),
+            Source::DefaultSocket(Some(choice)) => write!(f, "default socket, {choice}"),
+        }
+    }
+}
+
+/// `dir_source` of a context's TLS files.
+const CONTEXT_TLS: &str = "the context's TLS folder";
+
 /// Where the TLS files are, and which setting said so.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TlsFiles {
     pub dir: PathBuf,
-    /// `DOCKER_CERT_PATH`, `DOCKER_CONFIG` or `~/.docker`.
+    /// `DOCKER_CERT_PATH`, `DOCKER_CONFIG`, `~/.docker` or `CONTEXT_TLS`.
     pub dir_source: &'static str,
 }
 
@@ -59,14 +91,18 @@ impl TlsFiles {
     /// The client's TLS settings as the docker CLI makes them: the engine is trusted if the
     /// system's CAs or `ca.pem` signed its certificate, and `cert.pem` with `key.pem` is ours.
     /// Errors name the file.
-    fn client_config(&self) -> anyhow::Result<rustls::ClientConfig> {
+    pub(super) fn client_config(&self) -> anyhow::Result<rustls::ClientConfig> {
         use rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
+        let why = match self.dir_source {
+            CONTEXT_TLS => "the context has TLS files",
+            _ => "DOCKER_TLS_VERIFY is set",
+        };
         for path in [self.ca(), self.cert(), self.key()] {
             if let Err(e) = std::fs::metadata(&path) {
                 return Err(anyhow!(
-                    "DOCKER_TLS_VERIFY is set, but {} cannot be read: {e}\nhint: {} ({}) must \
-                     hold ca.pem (the CA that signed the engine's certificate), and cert.pem and \
-                     key.pem (this client's certificate and key)",
+                    "{why}, but {} cannot be read: {e}\nhint: {} ({}) must hold ca.pem (the CA \
+                     that signed the engine's certificate), and cert.pem and key.pem (this \
+                     client's certificate and key)",
                     path.display(),
                     self.dir.display(),
                     self.dir_source
@@ -136,21 +172,60 @@ fn tls_client(addr: &str, config: rustls::ClientConfig) -> anyhow::Result<Docker
 }
 
 impl Endpoint {
-    pub fn from_env() -> anyhow::Result<Endpoint> {
-        Endpoint::from_vars(|name| std::env::var(name).ok())
+    /// The engine as the docker CLI would choose it from this process's environment, with
+    /// `context` from dockbench's `--context`.
+    pub fn from_env(context: Option<&str>) -> anyhow::Result<Endpoint> {
+        Endpoint::resolve(&|name| std::env::var(name).ok(), context)
     }
 
-    /// As `from_env`, with `var` in place of the environment.
+    /// As `resolve` without `--context`.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Endpoint> {
+        Endpoint::resolve(&var, None)
+    }
+
+    /// The engine as the docker CLI chooses it (`resolveContextName` in its `cli/command/cli.go`),
+    /// with `var` in place of the environment: `context` (the CLI's `--context`, which beats
+    /// `DOCKER_HOST`), else `DOCKER_HOST`, else `DOCKER_CONTEXT`, else `currentContext` in
+    /// `$DOCKER_CONFIG/config.json` (default `~/.docker/config.json`), else the local socket.
+    pub fn resolve(
+        var: &dyn Fn(&str) -> Option<String>,
+        context: Option<&str>,
+    ) -> anyhow::Result<Endpoint> {
         // The CLI reads an empty variable as an unset one.
         let set = |name: &str| var(name).filter(|v| !v.is_empty());
-        let (url, from_env) = match set("DOCKER_HOST") {
-            Some(host) => (host, true),
-            None => (LOCAL_SOCKET.to_string(), false),
+        let config_dir = context::config_dir(&set);
+        let choice = match (context.filter(|c| !c.is_empty()), set("DOCKER_HOST")) {
+            (Some(name), _) => Some(Choice {
+                name: name.to_string(),
+                chosen_by: context::ChosenBy::Flag,
+            }),
+            (None, Some(_)) => None,
+            (None, None) => context::chosen(&set, config_dir.as_deref())?,
         };
-        let (scheme, rest) = url.split_once("://").unwrap_or(("tcp", url.as_str()));
-        let scheme = scheme.to_string();
-        let network = matches!(scheme.as_str(), "tcp" | "http" | "https");
+        match choice {
+            None => Endpoint::from_docker_host(&set, None),
+            Some(choice) if choice.name == DEFAULT_CONTEXT => {
+                Endpoint::from_docker_host(&set, Some(choice))
+            }
+            Some(choice) => {
+                let found = context::load(config_dir.as_deref(), &choice)?;
+                Endpoint::from_context(found, choice)
+            }
+        }
+    }
+
+    /// `DOCKER_HOST` and the TLS variables, or the local socket: the engine of the `default`
+    /// context.
+    fn from_docker_host(
+        set: &dyn Fn(&str) -> Option<String>,
+        choice: Option<Choice>,
+    ) -> anyhow::Result<Endpoint> {
+        let (url, source) = match set("DOCKER_HOST") {
+            Some(host) => (host, Source::DockerHost),
+            None => (LOCAL_SOCKET.to_string(), Source::DefaultSocket(choice)),
+        };
+        let scheme = scheme_of(&url);
+        let network = is_network(scheme);
         let tls_on = scheme == "https" || (network && set("DOCKER_TLS_VERIFY").is_some());
         if network && !tls_on && set("DOCKER_TLS").is_some() {
             return Err(anyhow!(
@@ -159,11 +234,6 @@ impl Endpoint {
                  engine's CA in DOCKER_CERT_PATH/ca.pem"
             ));
         }
-        let (host, port) = match scheme.as_str() {
-            "unix" | "npipe" | "fd" => (None, None),
-            _ => host_and_port(rest),
-        };
-        let default_port = if tls_on { 2376 } else { 2375 };
         let tls = tls_on.then(|| {
             let (dir, dir_source) = match (set("DOCKER_CERT_PATH"), set("DOCKER_CONFIG")) {
                 (Some(dir), _) => (PathBuf::from(dir), "DOCKER_CERT_PATH"),
@@ -175,21 +245,75 @@ impl Endpoint {
             };
             TlsFiles { dir, dir_source }
         });
-        Ok(Endpoint {
-            port: port.or(network.then_some(default_port)),
+        Ok(Endpoint::parse(url, source, tls))
+    }
+
+    /// A context's engine: TLS when the context has TLS files (as for the CLI), and never TLS
+    /// that checks nothing.
+    fn from_context(found: ContextEndpoint, choice: Choice) -> anyhow::Result<Endpoint> {
+        let url = match found.host.is_empty() {
+            true => LOCAL_SOCKET.to_string(),
+            false => found.host,
+        };
+        let scheme = scheme_of(&url);
+        let network = is_network(scheme);
+        if network && found.skip_tls_verify {
+            return Err(anyhow!(
+                "{choice} sets SkipTLSVerify: TLS that does not check the engine's certificate \
+                 is not supported\nhint: give the context the engine's CA: docker context update \
+                 {} --docker \"host={url},ca=CA.pem,cert=CERT.pem,key=KEY.pem\"",
+                choice.name
+            ));
+        }
+        let tls_on = network && (found.has_tls_files || scheme == "https");
+        let tls = tls_on.then_some(TlsFiles {
+            dir: found.tls_dir,
+            dir_source: CONTEXT_TLS,
+        });
+        Ok(Endpoint::parse(url, Source::Context(choice), tls))
+    }
+
+    /// The endpoint at `url`, with the CLI's default port for tcp: 2376 with TLS, 2375 without.
+    fn parse(url: String, source: Source, tls: Option<TlsFiles>) -> Endpoint {
+        let scheme = scheme_of(&url).to_string();
+        let rest = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+        let (host, port) = match scheme.as_str() {
+            "unix" | "npipe" | "fd" => (None, None),
+            _ => host_and_port(rest),
+        };
+        let default_port = if tls.is_some() { 2376 } else { 2375 };
+        Endpoint {
+            port: port.or(is_network(&scheme).then_some(default_port)),
             host,
             tls,
             url,
-            from_env,
+            source,
             scheme,
-        })
+        }
     }
 
-    /// The engine as a user names it: `DOCKER_HOST`, or the socket the docker CLI would use.
+    /// The context that chose this engine, if one did (`default` included).
+    pub fn context_name(&self) -> Option<&str> {
+        match &self.source {
+            Source::Context(choice) | Source::DefaultSocket(Some(choice)) => Some(&choice.name),
+            _ => None,
+        }
+    }
+
+    /// The setting a user changes to point dockbench elsewhere: `DOCKER_HOST`, or the context.
+    fn host_setting(&self) -> String {
+        match &self.source {
+            Source::Context(choice) => format!("context {}", choice.name),
+            _ => "DOCKER_HOST".to_string(),
+        }
+    }
+
+    /// The engine as a user names it: its URL and the setting that named it.
     pub fn address(&self) -> String {
-        match self.from_env {
-            true => format!("{} (DOCKER_HOST)", self.url),
-            false => format!("{} (the local socket)", self.url),
+        match &self.source {
+            Source::DockerHost => format!("{} (DOCKER_HOST)", self.url),
+            Source::DefaultSocket(None) => format!("{} (the local socket)", self.url),
+            source => format!("{} from {source}", self.url),
         }
     }
 
@@ -246,7 +370,17 @@ impl Endpoint {
             ("tcp" | "http", None) => {
                 Docker::connect_with_http(&format!("tcp://{addr}"), REQUEST_TIMEOUT_S, version)
             }
-            // ssh, npipe, ...: bollard says what it supports.
+            // bollard reaches ssh:// only with its `ssh` feature, which pulls in a client of
+            // its own.
+            ("ssh", _) => {
+                return Err(anyhow!(
+                    "{}: dockbench cannot reach an engine over ssh\nhint: forward the engine's \
+                     socket (ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock HOST) and set \
+                     DOCKER_HOST=unix:///tmp/docker.sock",
+                    self.address()
+                ))
+            }
+            // npipe, ...: bollard says what it supports.
             _ => Docker::connect_with_host(&self.url),
         };
         docker.map_err(|e| anyhow!(self.connect_error(&error_chain(&e))))
@@ -270,7 +404,8 @@ impl Endpoint {
                     ),
                     Untrusted::WrongName(detail) => format!(
                         "{at} is not trusted: its certificate is not made out to {host}, the host \
-                         in DOCKER_HOST ({detail})"
+                         in {} ({detail})",
+                        self.host_setting()
                     ),
                     Untrusted::Other(detail) => {
                         format!("{at} is not trusted: its certificate was rejected: {detail}")
@@ -284,14 +419,26 @@ impl Endpoint {
                 tls.dir_source
             ),
             (Some(_), Some(TlsFailure::NotTls)) => {
-                format!("{at} does not speak TLS on port {port}, but DOCKER_TLS_VERIFY is set")
+                let why = match &self.source {
+                    Source::Context(c) => format!("context {} has TLS files", c.name),
+                    _ => "DOCKER_TLS_VERIFY is set".to_string(),
+                };
+                format!("{at} does not speak TLS on port {port}, but {why}")
             }
             (None, _) if cause.contains("Client sent an HTTP request to an HTTPS server") => {
-                format!(
-                    "{at} speaks only TLS, but DOCKER_TLS_VERIFY is not set\nhint: set \
-                     DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to a folder with ca.pem, cert.pem \
-                     and key.pem"
-                )
+                match &self.source {
+                    Source::Context(c) => format!(
+                        "{at} speaks only TLS, but context {0} has no TLS files\nhint: docker \
+                         context update {0} --docker \"host={1},ca=CA.pem,cert=CERT.pem,\
+                         key=KEY.pem\"",
+                        c.name, self.url
+                    ),
+                    _ => format!(
+                        "{at} speaks only TLS, but DOCKER_TLS_VERIFY is not set\nhint: set \
+                         DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to a folder with ca.pem, \
+                         cert.pem and key.pem"
+                    ),
+                }
             }
             _ => {
                 let mut message = format!(
@@ -305,6 +452,16 @@ impl Endpoint {
             }
         }
     }
+}
+
+/// `tcp` for `host:port` with no scheme, as for the CLI.
+fn scheme_of(url: &str) -> &str {
+    url.split_once("://").map_or("tcp", |(scheme, _)| scheme)
+}
+
+/// Reached over the network (TLS applies), rather than a socket or pipe.
+fn is_network(scheme: &str) -> bool {
+    matches!(scheme, "tcp" | "http" | "https")
 }
 
 /// An error and its sources, joined by ": ", each text once (an `io::Error` shows its inner

@@ -1,7 +1,9 @@
 //! The Docker driver: the only module that talks to the engine (through bollard, in `docker.rs`).
 //! Everything it hands out is plain data, so the rest of dockbench is testable without a daemon.
 
+pub mod api_version;
 pub mod buildlog;
+pub mod context;
 pub mod docker;
 pub mod endpoint;
 #[cfg(test)]
@@ -278,7 +280,8 @@ pub trait Engine {
     ) -> anyhow::Result<()>;
     /// Whether the engine answers at all (`docker version`'s `_ping`).
     async fn ping(&self) -> anyhow::Result<()>;
-    /// Which engine this is, as a user would name it: `DOCKER_HOST`, or the local socket.
+    /// Which engine this is, as a user would name it: its URL and the setting (`DOCKER_HOST`, a
+    /// context) that named it, or the local socket.
     fn address(&self) -> String;
     /// Docker, or Podman answering Docker's API: it decides the builders and who runs health
     /// checks.

@@ -44,6 +44,8 @@ pub struct RunContext {
     pub dither_builds: bool,
     /// `--keep-images`: the run's images carry `LABEL_KEEP`.
     pub keep_images: bool,
+    /// The docker CLI context that chose the engine, for the results' environment.
+    pub docker_context: Option<String>,
     /// Timed builds started so far in this run: the index into the dither sequence.
     builds_started: std::sync::atomic::AtomicU64,
 }
@@ -56,6 +58,7 @@ impl RunContext {
             stack_images: Mutex::new(BTreeMap::new()),
             dither_builds: false,
             keep_images: false,
+            docker_context: None,
             builds_started: std::sync::atomic::AtomicU64::new(0),
         }
     }

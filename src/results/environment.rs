@@ -26,6 +26,11 @@ pub struct Environment {
     pub hostname: Option<String>,
     /// `None` when the engine could not be asked.
     pub engine: Option<EngineInfo>,
+    /// The docker CLI context that chose the engine (`--context`, `DOCKER_CONTEXT` or the
+    /// current context); `None` for `DOCKER_HOST`, the local socket, and runs made before
+    /// dockbench read contexts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docker_context: Option<String>,
     pub dockbench_version: String,
     /// Short sha, with `-dirty` if built from a modified tree.
     pub dockbench_git_commit: String,
@@ -54,6 +59,7 @@ pub fn gather(engine: Option<EngineInfo>) -> Environment {
         kernel_version: System::kernel_version(),
         hostname: System::host_name(),
         engine,
+        docker_context: None,
         dockbench_version: env!("CARGO_PKG_VERSION").to_string(),
         dockbench_git_commit: GIT_COMMIT.to_string(),
     }
@@ -81,5 +87,15 @@ mod tests {
         assert!(json.contains("\"engine\": null"));
         let back: Environment = serde_json::from_str(&json).unwrap();
         assert_eq!(back, env);
+        // Written without a context, and read back from folders that never had one.
+        assert!(!json.contains("docker_context"));
+        let with_context = Environment {
+            docker_context: Some("colima".into()),
+            ..env
+        };
+        let json = serde_json::to_string(&with_context).unwrap();
+        assert!(json.contains(r#""docker_context":"colima""#), "{json}");
+        let back: Environment = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, with_context);
     }
 }
