@@ -331,7 +331,8 @@ engine_processes() {
   for pid in /proc/[0-9]*; do
     pid=${pid#/proc/}
     [[ $pid == "$$" ]] && continue
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null |
+    # (a process may end between the listing and the read: no message for that)
+    { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null |
       grep -qE "(^| |=)($EXEC_ROOT|$DATA_ROOT)(/| |$)" && echo "$pid"
   done
   return 0
@@ -411,6 +412,97 @@ status() {
     echo "not running ($NAME, data root $DATA_ROOT)"
     return 1
   fi
+}
+
+# --- base images -----------------------------------------------------------------------------
+# dockbench's base images (label dockbench.role=base, made by scripts/setup.sh) copied from
+# another engine with `docker save | docker load`: seconds, where setup.sh's debootstrap and
+# builds take minutes, and the same image bytes on every engine. Only the images whose
+# dockbench.base-version differs (or that are missing) are copied, in one archive so that the
+# layers they share travel once. The source is only read.
+label_on() { # host image label
+  docker -H "$1" image inspect -f "{{index .Config.Labels \"$3\"}}" "$2" 2>/dev/null || true
+}
+
+images() {
+  answers || die "$NAME does not answer: start it first (bash scripts/engines.sh start $NAME)"
+  local wanted=() copy=() image have want started=$SECONDS
+  mapfile -t wanted < <(docker -H "$IMAGES_FROM" images --filter label=dockbench.role=base \
+    --format '{{.Repository}}:{{.Tag}}' 2>/dev/null | grep -v '<none>' | sort -u)
+  printf '%s\n' "${wanted[@]}" | grep -qx 'dockbench/busybox:latest' ||
+    die "$IMAGES_FROM has no dockbench/busybox:latest: run \`bash scripts/setup.sh\` (no DOCKER_HOST) to make the base images there first"
+  for image in "${wanted[@]}"; do
+    want=$(label_on "$IMAGES_FROM" "$image" dockbench.base-version)
+    have=$(label_on "$HOST" "$image" dockbench.base-version)
+    [[ -n $have && $have == "$want" ]] || copy+=("$image")
+  done
+  if ((${#copy[@]} == 0)); then
+    log "$NAME has the base images already: ${wanted[*]}"
+    return 0
+  fi
+  log "copying ${copy[*]} from $IMAGES_FROM to $NAME"
+  docker -H "$IMAGES_FROM" save "${copy[@]}" | docker -H "$HOST" load -q >/dev/null ||
+    die "docker save | docker load of ${copy[*]} into $NAME failed"
+  for image in "${copy[@]}"; do
+    [[ $(label_on "$HOST" "$image" dockbench.base-version) == "$(label_on "$IMAGES_FROM" "$image" dockbench.base-version)" ]] ||
+      die "$image did not arrive on $NAME with its labels"
+  done
+  log "copied ${#copy[@]} image(s) to $NAME in $((SECONDS - started))s"
+}
+
+# --- check: does it really work? --------------------------------------------------------------
+check() {
+  answers || die "$NAME does not answer: start it first (bash scripts/engines.sh start $NAME)"
+  local started=$SECONDS image=dockbench/busybox:latest
+  log "$NAME: $(version_line)"
+  log "store: $(docker -H "$HOST" info -f '{{.Driver}} {{json .DriverStatus}}')"
+  check_store
+  docker -H "$HOST" image inspect "$image" >/dev/null 2>&1 ||
+    die "$NAME has no $image: run bash scripts/engines.sh images $NAME"
+  docker -H "$HOST" run --rm "$image" true || die "docker run --rm $image true failed on $NAME"
+  log "a container runs"
+
+  # The network the way a build's RUN step uses it: out through the bridge to the Debian mirror.
+  local mirror
+  mirror=$(bash "$HERE/lib/mirrors.sh" debian-mirror)
+  docker -H "$HOST" run --rm "$image" wget -q -O /dev/null "$mirror/dists/bookworm/Release" ||
+    die "a container on $NAME cannot reach $mirror"
+  log "a container reaches $mirror"
+
+  # A published port on 127.0.0.1, the way dockbench probes a service.
+  local id port ok=0 i
+  id=$(docker -H "$HOST" run -d -p 127.0.0.1::8080 "$image" httpd -f -p 8080 -h /)
+  port=$(docker -H "$HOST" port "$id" 8080/tcp | head -n 1 | sed 's/.*://')
+  for i in $(seq 1 20); do
+    if curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/" | grep -q '^[1-5]'; then ok=1; break; fi
+    sleep 0.25
+  done
+  docker -H "$HOST" rm -f "$id" >/dev/null
+  ((ok)) || die "no HTTP answer on 127.0.0.1:$port published by $NAME"
+  log "a published port answers (127.0.0.1:$port)"
+
+  # A build: BuildKit through this engine's own buildx plugin for Docker, Buildah for Podman.
+  local ctx
+  ctx=$(mktemp -d /var/tmp/dockbench-engines-check.XXXXXX)
+  printf 'FROM %s\nRUN echo built >/built\nCOPY Dockerfile /\n' "$image" >"$ctx/Dockerfile"
+  if [[ $STORE == podman ]]; then
+    docker -H "$HOST" build -q -t dockbench-engines-check:latest "$ctx" >/dev/null ||
+      { rm -rf "$ctx"; die "docker build on $NAME failed"; }
+  else
+    # A docker CLI configuration of our own that finds the prefix's buildx (the machine's CLI
+    # has none), so the build goes through BuildKit's session as `docker buildx build` does.
+    mkdir -p "$ctx/config"
+    printf '{"cliPluginsExtraDirs": ["%s"]}\n' "$ROOT/usr/libexec/docker/cli-plugins" >"$ctx/config/config.json"
+    log "buildx $(docker --config "$ctx/config" buildx version 2>/dev/null | awk '{print $2}')"
+    DOCKER_HOST=$HOST docker --config "$ctx/config" buildx build -q --load \
+      -t dockbench-engines-check:latest "$ctx" -f "$ctx/Dockerfile" >/dev/null ||
+      { rm -rf "$ctx"; die "docker buildx build on $NAME failed"; }
+  fi
+  rm -rf "$ctx"
+  [[ $(docker -H "$HOST" run --rm dockbench-engines-check:latest cat /built) == built ]] ||
+    die "the image built on $NAME lacks its RUN step's file"
+  docker -H "$HOST" rmi dockbench-engines-check:latest >/dev/null
+  log "$NAME builds ($([[ $STORE == podman ]] && echo Buildah || echo BuildKit)); checked in $((SECONDS - started))s"
 }
 
 main() {
