@@ -60,7 +60,7 @@ readonly DOCKER_PACKAGES=(docker.io docker-cli containerd docker-buildx)
 # The libraries are bookworm's, the machine's own release: a fresh machine may lack them.
 readonly PODMAN_PACKAGES=(podman conmon golang-github-containers-common
   golang-github-containers-image containernetworking-plugins catatonit
-  libgpgme11 libassuan0 libsubid4 libglib2.0-0)
+  libgpgme11 libassuan0 libsubid4 libglib2.0-0 patchelf)
 
 # NAME: suite, image store, bridge (at most 15 characters), bridge address. The subnets are
 # 172.31.241-245.0/24: the private engine has 172.31.250.0/24 and another helper 172.31.251.0/24.
@@ -94,7 +94,9 @@ setup_engine() { # name: every per-engine variable
 install_engine() {
   if [[ $STORE == podman ]]; then
     prefix_install "$PREFIX" "$SUITE" "${PODMAN_PACKAGES[@]}" -- usr/bin/podman usr/bin/conmon \
-      usr/bin/catatonit usr/lib/cni/bridge usr/lib/cni/host-local usr/lib/cni/portmap
+      usr/bin/catatonit usr/lib/cni/bridge usr/lib/cni/host-local usr/lib/cni/portmap \
+      usr/bin/patchelf
+    podman_runpath
   else
     local tini=tini-static
     [[ $SUITE != trixie ]] || tini=tini
@@ -102,6 +104,25 @@ install_engine() {
       usr/sbin/docker-proxy usr/bin/containerd usr/bin/containerd-shim-runc-v2 usr/bin/docker-init \
       usr/bin/docker usr/libexec/docker/cli-plugins/docker-buildx
   fi
+}
+
+# podman and conmon find the prefix's libraries without LD_LIBRARY_PATH. Podman runs itself
+# again when a container exits (conmon's exit command, `podman container cleanup`, which removes
+# --rm containers and tears down their network) with an environment of its own making, without
+# LD_LIBRARY_PATH: seen here, that podman died on a missing libsubid.so.4, so `docker run --rm`
+# waited for ever and veths stayed. A RUNPATH relative to the binary ($ORIGIN) is the prefix's
+# own business; nothing of the machine's loader configuration changes.
+podman_runpath() {
+  local lib bin want
+  lib=$(find "$ROOT/usr/lib" -name 'libsubid.so.*' -printf '%h\n' | head -n 1)
+  [[ -n $lib ]] || die "no libsubid in $ROOT"
+  want='$ORIGIN/../'${lib#"$ROOT/usr/"}
+  for bin in usr/bin/podman usr/bin/conmon; do
+    [[ $("$ROOT/usr/bin/patchelf" --print-rpath "$ROOT/$bin") == "$want" ]] && continue
+    "$ROOT/usr/bin/patchelf" --set-rpath "$want" "$ROOT/$bin"
+  done
+  env -i "$ROOT/usr/bin/podman" --version >/dev/null ||
+    die "$ROOT/usr/bin/podman does not run without LD_LIBRARY_PATH"
 }
 
 answers() { timeout 10 docker -H "$HOST" version >/dev/null 2>&1; }
@@ -137,10 +158,22 @@ engine_path() {
 # The prefix's library folders (podman's gpgme, subid), for programs run from the prefix.
 engine_libs() { find "$ROOT" -name '*.so*' -printf '%h\n' 2>/dev/null | sort -u | paste -sd:; }
 
-version_line() { # what answers on the socket, e.g. "Docker 28.5.2+dfsg4 (API 1.51; containerd 2.1.9)"
-  docker -H "$HOST" version -f \
-    '{{.Server.Platform.Name}} {{.Server.Version}} (API {{.Server.APIVersion}}{{range .Server.Components}}{{if ne .Name "Engine"}}; {{.Name}} {{.Version}}{{end}}{{end}})' \
-    2>/dev/null | sed 's/^ //'
+version_line() { # what answers on the socket, e.g. "Docker 28.5.2+dfsg4 (API 1.51; containerd
+  # 2.1.9+unknown; runc 1.1.5+ds1; docker-init 0.19.0)" or "Podman 4.3.1 (API 1.41; ...)"
+  docker -H "$HOST" version -f '{{json .Server}}' 2>/dev/null | python3 -c '
+import json, re, sys
+s = json.load(sys.stdin)
+names = [c["Name"] for c in s.get("Components") or []]
+product = "Podman" if "Podman Engine" in names else "Docker"
+parts = ["API " + s.get("ApiVersion", "?")]
+for c in s.get("Components") or []:
+    if c["Name"] in ("Engine", "Podman Engine"):
+        continue
+    name = re.sub(r"^OCI Runtime \((.*)\)$", r"\1", c["Name"]).lower()
+    m = re.search(r"version ([^\s,]+)", c["Version"])
+    parts.append("%s %s" % (name, m.group(1) if m else c["Version"].splitlines()[0]))
+print("%s %s (%s)" % (product, s["Version"], "; ".join(parts)))
+'
 }
 
 start_dockerd() { # mtu
@@ -198,10 +231,23 @@ EOF
   # containers/image reads $HOME/.config/containers/policy.json before /etc/containers'
   # (which the machine does not have): the package's own policy, accept anything local.
   cp "$ROOT/etc/containers/policy.json" "$conf/home/.config/containers/policy.json"
+  # The containers' limits: the ones the service has, as Docker's containers get dockerd's.
+  # Podman's own defaults are above the hard limits here, and runc then fails every container
+  # with "error setting rlimit type 7 (then 6): operation not permitted". The service lowers its
+  # own process limit to pid_max (seen: 32768 where the shell has 96370), so nproc is the lower.
+  local nofile nproc pid_max
+  nofile=$(ulimit -Hn)
+  nproc=$(ulimit -Hu)
+  pid_max=$(cat /proc/sys/kernel/pid_max)
+  [[ $nproc != unlimited ]] && ((nproc <= pid_max)) || nproc=$pid_max
   # cgroupfs and a file for events: there is no systemd. Its temporary and network state
   # under the exec root; the machine's runc; the prefix's conmon, catatonit and CNI plugins.
+  # No static_dir or volume_path: they default to graphroot/libpod and graphroot/volumes, and
+  # must, since conmon's exit command (`podman --root ... container cleanup`) derives them from
+  # --root; with others, it looked in another database and never removed a --rm container.
   cat >"$conf/containers.conf" <<EOF
 [containers]
+default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
 init_path = "$ROOT/usr/bin/catatonit"
 seccomp_profile = "$ROOT/usr/share/containers/seccomp.json"
 
@@ -210,8 +256,6 @@ cgroup_manager = "cgroupfs"
 events_logger = "file"
 events_logfile_path = "$EXEC_ROOT/events.log"
 tmp_dir = "$EXEC_ROOT/libpod"
-volume_path = "$DATA_ROOT/volumes"
-static_dir = "$DATA_ROOT/libpod"
 conmon_path = ["$ROOT/usr/bin/conmon"]
 helper_binaries_dir = ["$ROOT/usr/lib/podman"]
 runtime = "runc"
@@ -350,24 +394,29 @@ wait_gone() { # pid...: until none is left, or TIMEOUT
   done
 }
 
-# portmap's chains: CNI makes them once and leaves them when its last container goes. Ours to
-# remove when no rule of a container is left in them (any other CNI user would have some).
+# portmap's chains: CNI makes CNI-HOSTPORT-DNAT, -SETMARK and -MASQ (and the jumps to them from
+# PREROUTING, OUTPUT and POSTROUTING) once, and leaves them when its last container goes; each
+# container's own rules hang off CNI-HOSTPORT-DNAT. Once that chain is empty, no container of
+# any CNI user publishes a port, and the chains are removed. (The iptables-nft warning about
+# legacy tables is no news: stderr of the listings is dropped.)
+readonly CNI_CHAINS='^CNI-HOSTPORT-(DNAT|SETMARK|MASQ)$'
 remove_cni_chains() {
-  local chain parent
-  for chain in CNI-HOSTPORT-DNAT CNI-HOSTPORT-SETMARK CNI-HOSTPORT-MASQ; do
-    iptables -t nat -S "$chain" >/dev/null 2>&1 || continue
-    [[ $(iptables -t nat -S "$chain" | grep -vc "^-N $chain\$") -eq 0 ]] || continue
-    for parent in PREROUTING OUTPUT POSTROUTING CNI-HOSTPORT-MASQ; do
-      while iptables -t nat -S "$parent" 2>/dev/null | grep -q -- "-j $chain\$"; do
-        # shellcheck disable=SC2046 # the rule's own words, as iptables -S printed them
-        iptables -t nat -D $(iptables -t nat -S "$parent" | grep -m 1 -- "-j $chain\$" | sed 's/^-A //')
-      done
-    done
+  local chain numbers n
+  iptables -t nat -S CNI-HOSTPORT-DNAT >/dev/null 2>&1 || return 0
+  if iptables -t nat -S CNI-HOSTPORT-DNAT 2>/dev/null | grep -q '^-A '; then
+    log "CNI-HOSTPORT-DNAT still holds rules of running containers: portmap's chains stay"
+    return 0
+  fi
+  for chain in PREROUTING OUTPUT POSTROUTING; do
+    # Rule numbers of the jumps, highest first, so that each deletion leaves the others' numbers.
+    numbers=$(iptables -t nat -L "$chain" -n --line-numbers 2>/dev/null |
+      awk -v re="$CNI_CHAINS" '$1 ~ /^[0-9]+$/ && $2 ~ re { print $1 }' | sort -rn)
+    for n in $numbers; do iptables -t nat -D "$chain" "$n"; done
   done
   for chain in CNI-HOSTPORT-DNAT CNI-HOSTPORT-SETMARK CNI-HOSTPORT-MASQ; do
     iptables -t nat -S "$chain" >/dev/null 2>&1 || continue
-    [[ $(iptables -t nat -S "$chain" | grep -vc "^-N $chain\$") -eq 0 ]] || continue
-    iptables -t nat -X "$chain" 2>/dev/null || true
+    iptables -t nat -F "$chain"
+    iptables -t nat -X "$chain"
   done
 }
 
@@ -383,6 +432,9 @@ stop() {
       # shellcheck disable=SC2086
       run_podman stop -t 10 $ids >/dev/null 2>>"$LOG" || true
     fi
+    # And what exited containers still hold (network namespace, veth, mounts) when their own
+    # cleanup did not run.
+    run_podman container cleanup --all >/dev/null 2>>"$LOG" || true
   fi
   pid=$(running_pid)
   if [[ -n $pid ]]; then
@@ -486,8 +538,11 @@ check() {
   ctx=$(mktemp -d /var/tmp/dockbench-engines-check.XXXXXX)
   printf 'FROM %s\nRUN echo built >/built\nCOPY Dockerfile /\n' "$image" >"$ctx/Dockerfile"
   if [[ $STORE == podman ]]; then
-    docker -H "$HOST" build -q -t dockbench-engines-check:latest "$ctx" >/dev/null ||
-      { rm -rf "$ctx"; die "docker build on $NAME failed"; }
+    # (the CLI's notice that the classic builder is deprecated is no news here: Podman has no
+    # BuildKit; its output is shown only when the build fails)
+    docker -H "$HOST" build -q -t dockbench-engines-check:latest "$ctx" >"$ctx.out" 2>&1 ||
+      { cat "$ctx.out" >&2; rm -rf "$ctx" "$ctx.out"; die "docker build on $NAME failed"; }
+    rm -f "$ctx.out"
   else
     # A docker CLI configuration of our own that finds the prefix's buildx (the machine's CLI
     # has none), so the build goes through BuildKit's session as `docker buildx build` does.
