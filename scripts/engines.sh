@@ -24,6 +24,10 @@
 #   docker28             Debian sid's docker.io 28.5 (containerd 2.1), overlay2
 #   docker28-containerd  the same with the containerd image store
 #   podman               Debian bookworm's podman 4.3, its Docker-compatible API service
+# `images` copies scripts/setup.sh's base images from the machine's engine (run
+# `bash scripts/setup.sh` once, with no DOCKER_HOST, when it has none). Podman names them
+# localhost/dockbench/...; a plain dockbench/... reference finds them. Podman builds with Buildah
+# (no BuildKit) and runs no healthchecks here (they need systemd timers).
 # Paths of engine NAME: data root /var/lib/dockbench-NAME, exec root /run/dockbench-NAME,
 # socket /run/dockbench-NAME/docker.sock, log /var/log/dockbench-NAME.log. Remove an engine's
 # images and cache with `rm -rf` of its data root once it is stopped.
