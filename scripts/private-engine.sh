@@ -52,6 +52,8 @@ log() { printf 'private-engine: %s\n' "$*" >&2; }
 die() { printf 'private-engine: error: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=lib/wait-dockerd.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/wait-dockerd.sh"
+# shellcheck source=lib/engine-net.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/engine-net.sh"
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 
 answers() { timeout 10 docker -H "unix://$SOCKET" info >/dev/null 2>&1; }
@@ -66,8 +68,6 @@ running_pid() { # the engine's dockerd pid, or nothing
   fi
 }
 
-is_zombie() { [[ $(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null) == Z ]]; }
-
 wait_reaped() { # a killed dockerd of the pid file, until its zombie is gone (dockerd refuses to
   # start while the pid in its pid file exists)
   local pid tries=0
@@ -78,55 +78,6 @@ wait_reaped() { # a killed dockerd of the pid file, until its zombie is gone (do
     sleep 0.2
     tries=$((tries + 1))
   done
-}
-
-subnet() { # the network of ADDRESS, e.g. 172.31.250.0/24
-  python3 -c 'import ipaddress, sys; print(ipaddress.ip_interface(sys.argv[1]).network)' "$ADDRESS"
-}
-
-# The rules that give the bridge's containers (and BuildKit's RUN steps) the outside world:
-# NAT out, and forwarding both ways past the machine engine's FORWARD policy.
-rules() {
-  local net; net=$(subnet)
-  printf '%s\n' \
-    "nat POSTROUTING -s $net ! -o $BRIDGE -j MASQUERADE" \
-    "filter FORWARD -i $BRIDGE -j ACCEPT" \
-    "filter FORWARD -o $BRIDGE -j ACCEPT"
-}
-
-add_rules() {
-  local table chain spec
-  while read -r table chain spec; do
-    # shellcheck disable=SC2086 # spec is a list of iptables words
-    iptables -t "$table" -C "$chain" $spec -m comment --comment "$TAG" 2>/dev/null ||
-      iptables -t "$table" -I "$chain" 1 $spec -m comment --comment "$TAG"
-  done < <(rules)
-}
-
-remove_rules() {
-  local table chain spec
-  while read -r table chain spec; do
-    # shellcheck disable=SC2086
-    while iptables -t "$table" -C "$chain" $spec -m comment --comment "$TAG" 2>/dev/null; do
-      iptables -t "$table" -D "$chain" $spec -m comment --comment "$TAG"
-    done
-  done < <(rules)
-}
-
-bridge_mac() { # 02:42 and the bridge's IPv4 address, the way Docker derives a MAC from an IP
-  local a b c d
-  IFS=. read -r a b c d <<<"${ADDRESS%/*}"
-  printf '02:42:%02x:%02x:%02x:%02x\n' "$a" "$b" "$c" "$d"
-}
-
-# The MTU of the interface the default route leaves by. A bridge with a larger MTU than the
-# path out loses large packets: measured here (eth0 at 1400, bridge at 1500), pip downloads in
-# builds stalled for tens of seconds or failed.
-uplink_mtu() {
-  local dev
-  dev=$(ip -o route show default | awk '{for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit }}')
-  [[ -n $dev ]] || die "no default route: the engine's builds could not reach a package index"
-  cat "/sys/class/net/$dev/mtu"
 }
 
 # The dockerd options for TCP with TLS, into the array tcp_args (empty without
@@ -174,21 +125,7 @@ start() {
   fi
 
   local mtu; mtu=$(uplink_mtu)
-  if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
-    ip route get "${ADDRESS%/*}" 2>/dev/null | grep -q '^local' &&
-      die "$ADDRESS is already a local address; set DOCKBENCH_ENGINE_ADDRESS"
-    ip link add name "$BRIDGE" type bridge
-    ip addr add "$ADDRESS" dev "$BRIDGE"
-  fi
-  # A fixed MAC, as Docker gives the bridges it makes itself. A bridge without one takes the
-  # lowest MAC of its ports and changes it as containers come and go; a build step running
-  # beside another (BuildKit runs stages in parallel) then keeps the gateway's old MAC and loses
-  # the network until its ARP entry expires: measured here, about half the suite's cold builds
-  # stalled 30-50 s in pip downloads, and some failed.
-  ip link set "$BRIDGE" address "$(bridge_mac)"
-
-  ip link set "$BRIDGE" mtu "$mtu" up
-  add_rules
+  bridge_up "$mtu"
 
   local config="$EXEC_ROOT/daemon.json"
   # An empty configuration: the machine's /etc/docker/daemon.json (storage driver, data root)
@@ -219,18 +156,6 @@ start() {
   echo "export DOCKER_HOST=unix://$SOCKET"
 }
 
-unmount_leftovers() { # what a killed dockerd left mounted (layers, build roots, netns)
-  local mounts
-  mounts=$(awk -v d="$DATA_ROOT" -v e="$EXEC_ROOT" \
-    '$2 == d || index($2, d "/") == 1 || $2 == e || index($2, e "/") == 1 { print $2 }' /proc/mounts |
-    awk '{ print gsub("/", "/"), $0 }' | sort -rn | cut -d' ' -f2-)
-  [[ -n $mounts ]] || return 0
-  log "unmounting $(wc -l <<<"$mounts") mount(s) left by a dockerd that did not stop cleanly"
-  while IFS= read -r m; do
-    umount -l "$m" 2>/dev/null || true
-  done <<<"$mounts"
-}
-
 stop() {
   [[ $(id -u) -eq 0 ]] || die "stop needs root"
   local pid waited=0
@@ -245,11 +170,8 @@ stop() {
       waited=$((waited + 1))
     done
   fi
-  unmount_leftovers
-  remove_rules
-  if ip link show "$BRIDGE" >/dev/null 2>&1; then
-    ip link delete "$BRIDGE" type bridge
-  fi
+  unmount_under "$DATA_ROOT" "$EXEC_ROOT"
+  bridge_down
   log "stopped; images and build cache stay in $DATA_ROOT"
 }
 

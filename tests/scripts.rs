@@ -1715,6 +1715,10 @@ fn scripts_parse() {
         "bench-scheduled.sh",
         "lint-workflows.sh",
         "lib/git-credential-token.sh",
+        "private-engine.sh",
+        "engines.sh",
+        "lib/engine-net.sh",
+        "lib/debian-prefix.sh",
     ] {
         let o = Command::new("bash")
             .arg("-n")
@@ -1723,6 +1727,45 @@ fn scripts_parse() {
             .unwrap();
         assert!(o.status.success(), "{name}: {}", show(&o));
     }
+}
+
+/// `scripts/engines.sh` names its engines and refuses any other name before it touches
+/// anything (no root, network or daemon needed for either).
+#[test]
+fn engines_lists_its_names_and_refuses_others() {
+    let run = |args: &[&str]| {
+        Command::new("bash")
+            .arg(root().join("scripts/engines.sh"))
+            .args(args)
+            .env("DOCKBENCH_ENGINES_PREFIX", "/nonexistent/dockbench-engines")
+            .output()
+            .unwrap()
+    };
+    let o = run(&["list"]);
+    assert!(o.status.success(), "{}", show(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .collect::<Vec<_>>(),
+        [
+            "docker26",
+            "docker26-containerd",
+            "docker28",
+            "docker28-containerd",
+            "podman"
+        ]
+    );
+    for cmd in ["start", "stop", "status", "install", "images", "check"] {
+        let o = run(&[cmd, "docker99"]);
+        assert_eq!(o.status.code(), Some(1), "{cmd}: {}", show(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("no engine 'docker99'"),
+            "{cmd}: {}",
+            show(&o)
+        );
+    }
+    let o = run(&["start"]);
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
 }
 
 /// `scripts/lib/wait-dockerd.sh`, sourced by setup.sh and private-engine.sh, with `sleep` and
