@@ -730,6 +730,35 @@ mod tests {
         }
     }
 
+    /// On an engine whose image size is not the unpacked one (the containerd store, Podman),
+    /// each repetition's size is what its image's layers hold, read from the image itself.
+    #[tokio::test(start_paused = true)]
+    async fn where_the_engine_sizes_otherwise_the_size_is_the_layers_file_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = FakeEngine::new(Script {
+            size_is_unpacked: false,
+            log_ready_after: Some(Duration::from_secs(1)),
+            ..Script::default()
+        });
+        let (_stop_tx, stop_rx) = watch::channel(false);
+        let (outcome, results) = measure(&engine, dir.path(), stop_rx).await;
+        assert_eq!(outcome, SuiteOutcome::AllGood);
+        let expected = crate::anatomy::analyse(&crate::anatomy::testdata::small_image()[..])
+            .unwrap()
+            .size_bytes as f64;
+        for v in &results.variants {
+            assert_eq!(v.metrics["image_size_bytes"].samples, [expected; 2]);
+            assert_ne!(expected, 52_428_800.0, "not the engine's own figure");
+        }
+        let exports = engine
+            .calls
+            .borrow()
+            .iter()
+            .filter(|c| c.starts_with("export_image"))
+            .count();
+        assert_eq!(exports, 2 * 2, "each repetition's image once");
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_full_run_measures_every_phase_in_order_and_cleans_up() {
         let dir = tempfile::tempdir().unwrap();

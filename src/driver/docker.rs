@@ -49,6 +49,8 @@ pub struct DockerEngine {
     endpoint: Endpoint,
     /// Docker, or Podman answering its API (from `/version` at connect).
     kind: EngineKind,
+    /// Images live in containerd's store (`image_store`), not a graph driver's.
+    containerd_store: bool,
     /// Where published ports are reached (`Endpoint::probe_host`).
     probe_host: String,
     /// Containers created and not yet removed, so that Ctrl-C can remove them.
@@ -89,8 +91,11 @@ impl DockerEngine {
             }
         };
         let version = docker.version().await.context("docker version")?;
+        let info = docker.info().await.context("docker info")?;
         Ok(DockerEngine {
             kind: engine_kind(&version),
+            containerd_store: !image_store(info.driver_status.as_deref().unwrap_or_default())
+                .is_empty(),
             docker,
             probe_host: endpoint.probe_host(),
             endpoint,
@@ -433,6 +438,7 @@ impl Engine for DockerEngine {
                     created_by: h.created_by,
                 })
                 .collect(),
+            size_is_unpacked: self.kind == EngineKind::Docker && !self.containerd_store,
         })
     }
 

@@ -46,6 +46,8 @@ pub struct Script {
     pub kind: EngineKind,
     /// cgroup v2 keeps no peak: `memory` then reports no `max_usage_bytes`.
     pub cgroup_v2: bool,
+    /// `image_facts` reports the unpacked size (false: as the containerd store or Podman).
+    pub size_is_unpacked: bool,
 }
 
 impl Default for Script {
@@ -65,6 +67,7 @@ impl Default for Script {
             image_tar: Some(crate::anatomy::testdata::small_image()),
             kind: EngineKind::Docker,
             cgroup_v2: false,
+            size_is_unpacked: true,
         }
     }
 }
@@ -259,6 +262,7 @@ impl Engine for FakeEngine {
                 size_bytes: self.script.image_size_bytes,
                 created_by: "fake".into(),
             }],
+            size_is_unpacked: self.script.size_is_unpacked,
         })
     }
 

@@ -66,6 +66,11 @@ pub struct ImageFacts {
     pub size_bytes: u64,
     /// Newest first, as `docker history` lists them.
     pub layers: Vec<Layer>,
+    /// `size_bytes` and the layers' sizes are the bytes of the files the layers hold (Docker
+    /// with a graph driver). Docker's containerd store reports the stored (compressed) content
+    /// and the snapshots' disk blocks instead, Podman the layers' tar streams: there the
+    /// unpacked size comes from the image's anatomy (docs/engines.md, "Image size").
+    pub size_is_unpacked: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
