@@ -25,6 +25,7 @@ use crate::results::Sample;
 use crate::scenario::compose::stack::{ComposeBuild, ServiceImage};
 use crate::scenario::compose::StackSpec;
 use crate::scenario::dockerfile::Dockerfile;
+use crate::scenario::features;
 use crate::scenario::{Builder, Change, ChangeKind, Suite, Variant};
 use context::PrivateContext;
 pub use error::MeasureError;
@@ -665,7 +666,8 @@ impl<E: Engine> Measurer<'_, E> {
                 // Removed at the end of the run with the rest.
                 let mut built = self.ctx.built_images.lock().unwrap();
                 built.extend(failure.created_images);
-                return Err(MeasureError::Build(failure.message));
+                drop(built);
+                return Err(MeasureError::Build(self.explained(failure.message)));
             }
         };
         let elapsed_s = started.elapsed().as_secs_f64();
@@ -675,6 +677,26 @@ impl<E: Engine> Measurer<'_, E> {
             built.push(output.image_id.clone());
         }
         Ok((elapsed_s, output))
+    }
+}
+
+impl<E: Engine> Measurer<'_, E> {
+    /// A build failure on Dockerfile syntax that its reader does not read (a heredoc on
+    /// Docker 20.10, `COPY --link` for the classic builder, an unreachable `# syntax=` image)
+    /// leads with that, in plain words; the builder's own words follow.
+    fn explained(&self, builder_message: String) -> String {
+        let Ok(text) = std::fs::read_to_string(self.variant.dockerfile_path()) else {
+            return builder_message;
+        };
+        let reader = match (self.builder, self.engine.kind()) {
+            (Builder::BuildKit, _) => features::Reader::BuildKit,
+            (Builder::Classic, EngineKind::Podman) => features::Reader::Buildah,
+            (Builder::Classic, EngineKind::Docker) => features::Reader::Classic,
+        };
+        match features::explain(&features::features(&text), reader, &builder_message) {
+            Some(why) => format!("{why}\n--- the builder said ---\n{builder_message}"),
+            None => builder_message,
+        }
     }
 }
 

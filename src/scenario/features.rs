@@ -161,7 +161,8 @@ pub fn explain(features: &[Feature], reader: Reader, builder_message: &str) -> O
     };
     let more = match unread.len() {
         1 => String::new(),
-        n => format!(" ({} more such uses)", n - 1),
+        2 => " (and 1 more such use)".to_string(),
+        n => format!(" (and {} more such uses)", n - 1),
     };
     Some(format!(
         "the Dockerfile uses {} at line {}{more}, and {reader_words}",
@@ -217,13 +218,14 @@ EOT\n";
         .unwrap();
         assert_eq!(
             old,
-            "the Dockerfile uses a heredoc (`RUN <<EOF`) at line 3 (1 more such uses), and this \
+            "the Dockerfile uses a heredoc (`RUN <<EOF`) at line 3 (and 1 more such use), and this \
              engine's built-in Dockerfile frontend does not read it (Docker 20.10's reads no \
              heredocs; Docker Engine 23 and later's do)"
         );
         let classic = explain(&found, Reader::Classic, "Unknown flag: link").unwrap();
         assert!(
-            classic.starts_with("the Dockerfile uses a heredoc (`RUN <<EOF`) at line 3 (4 more"),
+            classic
+                .starts_with("the Dockerfile uses a heredoc (`RUN <<EOF`) at line 3 (and 4 more"),
             "{classic}"
         );
         assert!(classic.contains("Docker's classic builder does not read it"));

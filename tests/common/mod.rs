@@ -192,3 +192,29 @@ pub fn layer_made_by<'a>(variant: &'a Value, command: &str) -> &'a Value {
         .find(|l| l["created_by"].as_str().unwrap().contains(command))
         .unwrap_or_else(|| panic!("no layer made by `{command}` in {}", variant["name"]))
 }
+
+/// The image's unpacked size: what its layers' files add up to, read from `docker save` by
+/// dockbench's anatomy. On Docker with a graph driver this is `docker image inspect`'s Size
+/// (tests/engine.rs checks that); the containerd store and Podman report other figures.
+pub async fn unpacked_bytes(image: &str) -> u64 {
+    use futures_util::StreamExt;
+    let docker = docker().await;
+    let mut tar = Vec::new();
+    let mut stream = docker.export_image(image);
+    while let Some(chunk) = stream.next().await {
+        tar.extend_from_slice(&chunk.expect("docker save"));
+    }
+    dockbench::anatomy::analyse(&tar[..])
+        .expect("the image's anatomy")
+        .size_bytes
+}
+
+/// Whether the engine under test is Podman (answering Docker's API), whose builder is Buildah.
+pub async fn is_podman() -> bool {
+    let version = docker().await.version().await.expect("docker version");
+    version
+        .components
+        .unwrap_or_default()
+        .iter()
+        .any(|c| c.name.to_ascii_lowercase().contains("podman"))
+}
