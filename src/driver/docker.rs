@@ -247,6 +247,42 @@ fn memory_reading(stats: bollard::models::ContainerStatsResponse) -> anyhow::Res
     })
 }
 
+impl DockerEngine {
+    /// Podman 4.3's image inspect (Docker's API) leaves the image's HEALTHCHECK out, although
+    /// the image has it (its `docker save` config does); a container created from the image
+    /// carries it in its config. So: create one, never started, read it, remove it.
+    async fn podman_health_config(
+        &self,
+        image: &str,
+    ) -> anyhow::Result<Option<bollard::models::HealthConfig>> {
+        let labels = super::run_labels("health-check-probe", &[]);
+        let body = ContainerCreateBody {
+            image: Some(image.to_string()),
+            labels: Some(labels.into_iter().collect()),
+            ..Default::default()
+        };
+        let created = self
+            .docker
+            .create_container(None::<CreateContainerOptions>, body)
+            .await
+            .context("create a container to read the image's HEALTHCHECK")?;
+        let inspect = self.docker.inspect_container(&created.id, None).await;
+        let removed = self
+            .docker
+            .remove_container(
+                &created.id,
+                Some(RemoveContainerOptions {
+                    force: true,
+                    ..Default::default()
+                }),
+            )
+            .await;
+        let config = inspect.context("inspect the container")?.config;
+        removed.context("remove the container")?;
+        Ok(config.and_then(|c| c.healthcheck))
+    }
+}
+
 /// Who answers a non-BuildKit build: Docker's classic builder, or Buildah on Podman.
 fn text_builder(kind: EngineKind) -> buildlog::TextBuilder {
     match kind {
@@ -610,12 +646,17 @@ impl Engine for DockerEngine {
     }
 
     async fn health_test(&self, image: &str) -> anyhow::Result<Option<HealthTest>> {
-        let inspect = self
-            .docker
-            .inspect_image(image)
-            .await
-            .context("inspect image")?;
-        let Some(hc) = inspect.config.and_then(|c| c.healthcheck) else {
+        let healthcheck = match self.kind {
+            EngineKind::Docker => self
+                .docker
+                .inspect_image(image)
+                .await
+                .context("inspect image")?
+                .config
+                .and_then(|c| c.healthcheck),
+            EngineKind::Podman => self.podman_health_config(image).await?,
+        };
+        let Some(hc) = healthcheck else {
             return Ok(None);
         };
         Ok(HealthTest::from_docker(
