@@ -59,7 +59,7 @@ impl TlsFiles {
     /// The client's TLS settings as the docker CLI makes them: the engine is trusted if the
     /// system's CAs or `ca.pem` signed its certificate, and `cert.pem` with `key.pem` is ours.
     /// Errors name the file.
-    fn client_config(&self) -> anyhow::Result<rustls::ClientConfig> {
+    pub(super) fn client_config(&self) -> anyhow::Result<rustls::ClientConfig> {
         use rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
         for path in [self.ca(), self.cert(), self.key()] {
             if let Err(e) = std::fs::metadata(&path) {
