@@ -1,9 +1,10 @@
 //! BuildKit builds whose context goes through a BuildKit session, as the docker CLI and buildx
 //! send it, instead of as the request's tar body.
 //!
-//! Why: on Docker 26 and 28 with the containerd image store, a BuildKit build whose context is
-//! uploaded as a tar fails ("load remote build context … no such host", moby/moby#47717). The
-//! session path works there and on 20.10 (docs/engines.md, "BuildKit through a session").
+//! Why: with the containerd image store, a BuildKit build whose context is uploaded as a tar can
+//! fail ("failed to read downloaded context: … no such host", moby/moby#47717; measured on
+//! 26.1.5, not on 28.5.2). The session works on 20.10, 26 and 28 (docs/engines.md, "BuildKit
+//! through a session").
 //!
 //! How: `POST /session` upgraded to h2c, over which we serve gRPC to the engine's builder
 //! (`services.rs`); then `POST /build?remote=client-session&session=<id>` with an empty body.
