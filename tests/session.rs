@@ -68,7 +68,8 @@ fn request(nonce: &str, c_txt: &str, tag: &str) -> BuildRequest {
         build_args: BTreeMap::from([("EXPECT".to_string(), c_txt.to_string())]),
         nocache: false,
         tag: tag.to_string(),
-        labels: BTreeMap::from([("dockbench".to_string(), "1".to_string())]),
+        // A run's labels: `dockbench clean` finds what a failed test leaves behind.
+        labels: dockbench::driver::run_labels(&format!("session-test-{nonce}"), &[]),
     }
 }
 
