@@ -837,17 +837,6 @@ fn dockerfile_warnings(variant: &Variant) -> Vec<String> {
             variant.dockerfile.display()
         ));
     }
-    let outside = context::inside_context(&variant.context_dir, &variant.dockerfile).is_none();
-    if outside && variant.builder == Builder::BuildKit {
-        warnings.push(format!(
-            "variant `{}`: its Dockerfile lies outside the context, so dockbench sends it inside \
-             the context as `.dockerfile.dockbench`; BuildKit, given the context as a tar through \
-             the Engine API, applies no .dockerignore to it, so a `COPY .` copies that file \
-             ({} bytes) into the image (the classic builder leaves it out, as `docker build -f` does)",
-            variant.name,
-            text.len()
-        ));
-    }
     let stage = match &variant.target {
         Some(t) => file.stage_index(t),
         None => file.stages.len().checked_sub(1),
