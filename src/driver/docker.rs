@@ -714,8 +714,8 @@ impl Engine for DockerEngine {
     async fn exec(&self, id: &str, argv: &[String]) -> anyhow::Result<i64> {
         let config = ExecConfig {
             cmd: Some(argv.to_vec()),
-            attach_stdout: Some(false),
-            attach_stderr: Some(false),
+            attach_stdout: Some(self.kind == EngineKind::Podman),
+            attach_stderr: Some(self.kind == EngineKind::Podman),
             ..Default::default()
         };
         let exec = self
@@ -723,14 +723,21 @@ impl Engine for DockerEngine {
             .create_exec(id, config)
             .await
             .context("create exec")?;
+        // Podman 4.3 never marks a detached exec as ended (seen: still "Running" with exit code
+        // 0 long after `exit 3`); attached, it reports the real code once the output ends.
+        let attach = self.kind == EngineKind::Podman;
         let options = StartExecOptions {
-            detach: true,
+            detach: !attach,
             ..Default::default()
         };
-        self.docker
+        let started = self
+            .docker
             .start_exec(&exec.id, Some(options))
             .await
             .context("start exec")?;
+        if let bollard::exec::StartExecResults::Attached { mut output, .. } = started {
+            while output.next().await.is_some() {}
+        }
         // Detached: poll until the process has ended (the caller bounds the wait).
         loop {
             let inspect = self
