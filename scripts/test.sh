@@ -35,3 +35,27 @@ fi
 # The workflows' security audit (zizmor, from PyPI, in a throwaway virtualenv).
 bash scripts/lint-workflows.sh
 cargo test --all-targets "$@"
+
+# The same known answers on the current engines people run (scripts/engines.sh starts each
+# beside the machine's, from Debian's packages): Docker 28 with the containerd image store, and
+# Podman. Only when no test was named: `scripts/test.sh NAME` runs NAME on the machine's engine.
+# DOCKBENCH_TEST_ENGINES names others (scripts/engines.sh list), or none ("").
+if [[ $# -eq 0 ]]; then
+  for engine in ${DOCKBENCH_TEST_ENGINES-docker28-containerd podman}; do
+    echo "test.sh: the engine tests on $engine" >&2
+    host=$(bash scripts/engines.sh start "$engine")
+    bash scripts/engines.sh images "$engine"
+    # host is `export DOCKER_HOST=...`, as engines.sh prints it.
+    # The BuildKit session's own test needs BuildKit, which Podman has not.
+    session=(--test session)
+    [[ $engine != podman ]] || session=()
+    if ! (eval "$host" && cargo test --test engine "${session[@]}" -- \
+      build_fixtures_give_known_answers_with_both_builders run_fixtures_give_known_answers \
+      image_anatomy_gives_known_answers modern_dockerfiles_build_or_say_why session); then
+      bash scripts/engines.sh stop "$engine"
+      echo "test.sh: the engine tests failed on $engine" >&2
+      exit 1
+    fi
+    bash scripts/engines.sh stop "$engine"
+  done
+fi

@@ -309,6 +309,16 @@ impl DockerEngine {
     }
 }
 
+/// A container's state from its inspect JSON, with a status word bollard's enum does not know
+/// left out (the running flag, exit code and health say what dockbench needs).
+fn lenient_state(inspect: &serde_json::Value) -> anyhow::Result<bollard::models::ContainerState> {
+    let mut state = inspect.get("State").cloned().unwrap_or_default();
+    if let Some(fields) = state.as_object_mut() {
+        fields.remove("Status");
+    }
+    serde_json::from_value(state).context("the container's state")
+}
+
 /// Who answers a non-BuildKit build: Docker's classic builder, or Buildah on Podman.
 fn text_builder(kind: EngineKind) -> buildlog::TextBuilder {
     match kind {
@@ -768,8 +778,16 @@ impl Engine for DockerEngine {
     }
 
     async fn container_state(&self, id: &str) -> anyhow::Result<ContainerState> {
-        let inspect = self.docker.inspect_container(id, None).await?;
-        let state = inspect.state.unwrap_or_default();
+        let state = match self.docker.inspect_container(id, None).await {
+            Ok(inspect) => inspect.state.unwrap_or_default(),
+            // A state word bollard does not know (Podman's "stopped"): read it by hand.
+            Err(e) if e.to_string().contains("unknown variant") => {
+                let path = format!("/containers/{id}/json");
+                let inspect = super::session::get_json(&self.endpoint, &path).await?;
+                lenient_state(&inspect)?
+            }
+            Err(e) => return Err(e.into()),
+        };
         let health_output = state
             .health
             .as_ref()
@@ -1207,6 +1225,25 @@ mod tests {
         assert_eq!(
             memory_reading(none).unwrap_err().to_string(),
             "no memory stats"
+        );
+    }
+
+    /// Podman 4.3 calls an exited container "stopped", which bollard's enum refuses.
+    #[test]
+    fn a_state_bollard_does_not_know_is_read_all_the_same() {
+        let inspect = serde_json::json!({"Id": "c", "State": {"Status": "stopped",
+            "Running": false, "ExitCode": 7, "OOMKilled": false,
+            "Health": {"Status": "", "FailingStreak": 0, "Log": null}}});
+        let strict: Result<bollard::models::ContainerInspectResponse, _> =
+            serde_json::from_value(inspect.clone());
+        assert!(strict
+            .unwrap_err()
+            .to_string()
+            .contains("unknown variant `stopped`"));
+        let state = lenient_state(&inspect).unwrap();
+        assert_eq!(
+            (state.running, state.exit_code, state.oom_killed),
+            (Some(false), Some(7), Some(false))
         );
     }
 

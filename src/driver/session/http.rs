@@ -104,6 +104,19 @@ async fn send(
     Err(anyhow!("{what}: the engine answered {status}: {message}"))
 }
 
+/// `GET path` and the engine's JSON answer, for answers bollard's types cannot hold (Podman
+/// 4.3 names a container's state "stopped", which bollard's enum does not know).
+pub async fn get_json(endpoint: &Endpoint, path: &str) -> anyhow::Result<serde_json::Value> {
+    let response = send(endpoint, Request::get(path)).await?;
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .with_context(|| format!("GET {path}"))?
+        .to_bytes();
+    serde_json::from_slice(&body).with_context(|| format!("GET {path}: not JSON"))
+}
+
 /// What identifies a session to the engine (BuildKit's session headers).
 pub struct SessionHeaders<'a> {
     pub id: &'a str,

@@ -33,7 +33,7 @@ use sha2::Digest;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::endpoint::Endpoint;
-pub use http::{supports, StreamError};
+pub use http::{get_json, supports, StreamError};
 use services::{ContextSync, Healthy, NoCredentials, METHODS};
 use tree::ContextTree;
 
