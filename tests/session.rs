@@ -89,7 +89,7 @@ fn cached(output: &BuildOutput) -> [bool; 3] {
 
 #[tokio::test]
 async fn buildkit_context_goes_through_the_session() {
-    let engine = DockerEngine::connect().await.unwrap();
+    let engine = DockerEngine::connect(None).await.unwrap();
     let nonce = uuid::Uuid::new_v4().simple().to_string();
     let tag = format!("dockbench/session-test:{}", &nonce[..12]);
     // Unique content, so that no earlier run's cache can answer.
