@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use tempfile::TempDir;
 
-use super::dockerignore::{self, EntryKind, Matcher};
+use super::cli_walk::{self, EntryKind};
+use crate::scenario::dockerignore::{self, Matcher};
 use crate::scenario::{Builder, Change, ChangeKind, Edit};
 
 /// The name a Dockerfile from outside the context gets inside the private copy, as the docker
@@ -28,7 +29,7 @@ pub struct PrivateContext {
 impl PrivateContext {
     /// Snapshots `source` so that the whole variant is measured against one consistent tree,
     /// even if the user keeps editing while dockbench runs. It holds exactly what the docker
-    /// CLI sends (see `dockerignore`): the ignore file applied, the Dockerfile and
+    /// CLI sends (see `cli_walk`): the ignore file applied, the Dockerfile and
     /// `.dockerignore` kept even when excluded. A BuildKit build reads `<Dockerfile>.dockerignore`
     /// beside the Dockerfile instead of `.dockerignore` when there is one, as BuildKit does.
     /// `dockerfile` is relative to `source`, and may lie outside it (`../x`, or absolute).
@@ -354,7 +355,7 @@ fn read_excludes(
 /// that were created only to hold re-included files.
 fn copy_tree(from: &Path, to: &Path, matcher: &Matcher) -> anyhow::Result<BTreeSet<PathBuf>> {
     let mut unsent = BTreeSet::new();
-    for entry in dockerignore::walk(from, matcher)? {
+    for entry in cli_walk::walk(from, matcher)? {
         let (source, target) = (from.join(&entry.path), to.join(&entry.path));
         match entry.kind {
             EntryKind::Dir => {

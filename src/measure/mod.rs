@@ -1,9 +1,9 @@
 //! Measurement: runs the phases of one variant (cold build, warm rebuild, run, one rebuild per
 //! edit), repeated, and turns them into raw `Sample`s. Arithmetic on the samples lives elsewhere.
 
+pub mod cli_walk;
 pub mod container;
 pub mod context;
-pub mod dockerignore;
 pub mod error;
 
 pub mod record;

@@ -4,6 +4,7 @@
 pub mod claim;
 pub mod compose;
 pub mod dockerfile;
+pub mod dockerignore;
 pub mod envfile;
 pub mod features;
 mod parse;

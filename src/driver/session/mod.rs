@@ -13,7 +13,6 @@
 
 mod diffcopy;
 mod http;
-mod pattern;
 mod services;
 mod tree;
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use bollard::fsutil::types::Stat;
 
-use super::pattern::Patterns;
+use crate::scenario::dockerignore::{MatchInfo, Matcher};
 
 /// Go's `os.FileMode` bits (io/fs), as fsutil puts them in `Stat.mode`.
 pub mod go_mode {
@@ -197,25 +197,25 @@ impl ContextTree {
     /// something below it is kept).
     pub fn walk(&self, filter: &Filter) -> Vec<&Entry> {
         let mut out = Vec::new();
-        // The folders above the current entry, and whether each was sent.
-        let mut open: Vec<(&Entry, bool)> = Vec::new();
+        // The folders above the current entry: each, whether it was sent, and what it matched.
+        let mut open: Vec<(&Entry, bool, Matched)> = Vec::new();
         for entry in &self.entries {
-            while let Some((dir, _)) = open.last() {
+            while let Some((dir, _, _)) = open.last() {
                 if entry.path.starts_with(&format!("{}/", dir.path)) {
                     break;
                 }
                 open.pop();
             }
-            let keep = filter.keeps(&entry.path);
+            let (keep, matched) = filter.keeps(&entry.path, open.last().map(|(_, _, m)| m));
             if keep {
-                for (dir, sent) in open.iter_mut().filter(|(_, sent)| !*sent) {
+                for (dir, sent, _) in open.iter_mut().filter(|(_, sent, _)| !*sent) {
                     out.push(*dir);
                     *sent = true;
                 }
                 out.push(entry);
             }
             if entry.kind == Kind::Dir {
-                open.push((entry, keep));
+                open.push((entry, keep, matched));
             }
         }
         out
@@ -328,11 +328,18 @@ pub fn clean_relative(path: &str) -> Option<String> {
 
 /// What one DiffCopy call asks for: fsutil's `FilterOpt` (`include-patterns`,
 /// `exclude-patterns`, and `followpaths`, which become include patterns with any symlink on
-/// their way resolved).
+/// their way resolved). `None`: no such patterns were sent, so nothing is filtered that way.
 #[derive(Debug, Default)]
 pub struct Filter {
-    include: Patterns,
-    exclude: Patterns,
+    include: Option<Matcher>,
+    exclude: Option<Matcher>,
+}
+
+/// What a folder matched, handed down to its entries as fsutil's walk does.
+#[derive(Debug, Clone, Default)]
+pub struct Matched {
+    include: MatchInfo,
+    exclude: MatchInfo,
 }
 
 impl Filter {
@@ -352,14 +359,37 @@ impl Filter {
                 include.push(path);
             }
         }
+        // As fsutil, a list that was sent makes a matcher even when all its patterns are
+        // blank: then an include list keeps nothing.
+        let matcher = |patterns: &[String]| match patterns.is_empty() {
+            true => Ok(None),
+            false => Matcher::new(patterns).map(Some),
+        };
         Ok(Filter {
-            include: Patterns::new(&include).context("include-patterns")?,
-            exclude: Patterns::new(exclude).context("exclude-patterns")?,
+            include: matcher(&include).context("include-patterns")?,
+            exclude: matcher(exclude).context("exclude-patterns")?,
         })
     }
 
-    pub fn keeps(&self, path: &str) -> bool {
-        (self.include.is_empty() || self.include.matches(path)) && !self.exclude.matches(path)
+    /// Whether fsutil's walk keeps `path`, given what its folder matched (`None` at the root):
+    /// patternmatcher's `MatchesUsingParentResults` for each list, as fsutil has used since
+    /// 2021. So a folder's match reaches everything below it, and an exception applies to the
+    /// folder it matches and what lies below. fsutil also skips folders that no literal pattern
+    /// can reach into; that saves work without changing what is kept, so it is left out here.
+    pub fn keeps(&self, path: &str, parent: Option<&Matched>) -> (bool, Matched) {
+        let mut matched = Matched::default();
+        let mut keep = true;
+        if let Some(include) = &self.include {
+            let (hit, info) = include.matches_using_parent(path, parent.map(|p| &p.include));
+            keep &= hit;
+            matched.include = info;
+        }
+        if let Some(exclude) = &self.exclude {
+            let (hit, info) = exclude.matches_using_parent(path, parent.map(|p| &p.exclude));
+            keep &= !hit;
+            matched.exclude = info;
+        }
+        (keep, matched)
     }
 }
 

@@ -241,3 +241,80 @@ fn followpaths_take_the_symlinks_on_their_way_and_their_targets() {
         strings(&["Dockerfile", "docker", "docker/Dockerfile.real"])
     );
 }
+
+#[test]
+fn filters_match_as_fsutils_walker_tests_expect() {
+    // Cases from tonistiigi/fsutil's filter_test.go (TestWalkerExclude,
+    // TestWalkerDoublestarInclude): a folder's match is handed down to what lies below it.
+    let tree = ContextTree::from_tar(tar_of(&[
+        ("a/b/baz/", ""),
+        ("a/b/bar/foo", "x"),
+        ("a/b/bar/fop", "x"),
+        ("bar/foo", "x"),
+        ("baz/", ""),
+        ("foo2", "x"),
+        ("foo/bar/bee", "x"),
+    ]))
+    .unwrap();
+    let walk = |include: &[&str], exclude: &[&str]| {
+        let filter = Filter::new(&tree, &strings(include), &strings(exclude), &[]).unwrap();
+        paths(&tree.walk(&filter))
+    };
+    assert_eq!(
+        walk(&["**/bar/foo"], &[]),
+        strings(&["a", "a/b", "a/b/bar", "a/b/bar/foo", "bar", "bar/foo"])
+    );
+    assert_eq!(
+        walk(&["**/foo/**"], &[]),
+        strings(&["foo", "foo/bar", "foo/bar/bee"])
+    );
+    assert_eq!(
+        walk(&["**/baz"], &[]),
+        strings(&["a", "a/b", "a/b/baz", "baz"])
+    );
+    assert_eq!(
+        walk(&[], &["*", "!foo/bar"]),
+        strings(&["foo", "foo/bar", "foo/bar/bee"])
+    );
+    assert_eq!(
+        walk(&["foo", "!**/bar"], &[]),
+        strings(&["foo"]),
+        "an exception in the include list drops a folder with all below it"
+    );
+}
+
+#[test]
+fn an_exception_for_a_folder_does_not_undo_an_earlier_match_below_it() {
+    // fsutil hands down only the patterns a folder was tested against: `!docs` is never tried
+    // on `docs` (nothing had excluded it yet), so it does not re-include `docs/x.md`. Unlike the
+    // docker CLI's walk, an exception that is not a literal path still reaches into an excluded
+    // folder (`!**/keep.md`).
+    let tree = ContextTree::from_tar(tar_of(&[
+        ("docs/keep.md", "k"),
+        ("docs/x.md", "x"),
+        ("a.md", "a"),
+    ]))
+    .unwrap();
+    let walk = |exclude: &[&str]| {
+        let filter = Filter::new(&tree, &[], &strings(exclude), &[]).unwrap();
+        paths(&tree.walk(&filter))
+    };
+    assert_eq!(
+        walk(&["docs/x.md", "!docs"]),
+        strings(&["a.md", "docs", "docs/keep.md"])
+    );
+    assert_eq!(
+        walk(&["docs", "!**/keep.md"]),
+        strings(&["a.md", "docs", "docs/keep.md"])
+    );
+}
+
+#[test]
+fn an_include_list_of_blank_patterns_keeps_nothing() {
+    // fsutil makes a matcher for any list it was sent; patternmatcher drops blank patterns.
+    let tree = ContextTree::from_tar(tar_of(&[("a", "a")])).unwrap();
+    let filter = Filter::new(&tree, &strings(&[" "]), &[], &[]).unwrap();
+    assert!(tree.walk(&filter).is_empty());
+    let filter = Filter::new(&tree, &[], &strings(&[" "]), &[]).unwrap();
+    assert_eq!(paths(&tree.walk(&filter)), strings(&["a"]));
+}
