@@ -51,7 +51,8 @@ if [[ $# -eq 0 ]]; then
     [[ $engine != podman ]] || session=()
     if ! (eval "$host" && cargo test --test engine "${session[@]}" -- \
       build_fixtures_give_known_answers_with_both_builders run_fixtures_give_known_answers \
-      image_anatomy_gives_known_answers modern_dockerfiles_build_or_say_why session); then
+      image_anatomy_gives_known_answers modern_dockerfiles_build_or_say_why \
+      doctor_reports_each_capability_as_measured session); then
       bash scripts/engines.sh stop "$engine"
       echo "test.sh: the engine tests failed on $engine" >&2
       exit 1

@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use super::{EXIT_FAILURES, EXIT_OK};
 use crate::driver::docker::{DockerEngine, Endpoint};
-use crate::driver::{run_labels, BuildRequest, Engine};
+use crate::driver::Engine;
 use crate::scenario::compose::stack::ServiceImage;
 use crate::scenario::dockerfile::Dockerfile;
-use crate::scenario::{load_suite, Builder};
+use crate::scenario::load_suite;
 use crate::stats::Summary;
 
 /// How many `/_ping` calls the round trip is the median of.
@@ -22,8 +22,9 @@ pub async fn doctor(scenarios: &Path, context: Option<&str>) -> anyhow::Result<i
     let engine = DockerEngine::connect(context).await?;
     let info = engine.info().await?;
     println!(
-        "engine:     reachable (Docker {}, API {})",
-        info.docker_version, info.api_version
+        "engine:     reachable ({}, API {})",
+        format_args!("{} {}", info.kind.name(), info.docker_version),
+        info.api_version
     );
     for line in connection_lines(engine.endpoint()) {
         println!("{line}");
@@ -34,7 +35,7 @@ pub async fn doctor(scenarios: &Path, context: Option<&str>) -> anyhow::Result<i
         "host:       {} / kernel {}, storage {}, cgroup v{} ({})",
         info.operating_system,
         info.kernel_version,
-        info.storage_driver,
+        info.store_label(),
         info.cgroup_version,
         info.cgroup_driver
     );
@@ -56,12 +57,13 @@ pub async fn doctor(scenarios: &Path, context: Option<&str>) -> anyhow::Result<i
         }
         Err(e) => println!("leftovers:  could not list them: {e:#}"),
     }
-    match buildkit_check(&engine).await {
-        Ok(()) => println!("buildkit:   works through the API"),
-        Err(e) => {
-            healthy = false;
-            println!("buildkit:   FAILED: {e}");
-        }
+    for capability in super::capabilities::measure(&engine).await {
+        healthy &= capability.ok;
+        println!(
+            "{:<11} {}",
+            format!("{}:", capability.name),
+            capability.text
+        );
     }
     let needed = needed_images(scenarios);
     if needed.is_empty() {
@@ -168,35 +170,6 @@ fn storage_note(driver: &str) -> Option<String> {
         "{driver}: no native layer diff: {slow}; build times are not comparable with an overlay2 \
          engine's; `bash scripts/private-engine.sh start` starts an overlay2 engine beside this one"
     ))
-}
-
-/// Builds a one-line image through BuildKit and removes it again.
-async fn buildkit_check(engine: &DockerEngine) -> Result<(), String> {
-    let mut tar = tar::Builder::new(Vec::new());
-    let dockerfile = b"FROM scratch\nLABEL dockbench.doctor=1\n";
-    let mut header = tar::Header::new_gnu();
-    header.set_size(dockerfile.len() as u64);
-    header.set_mode(0o644);
-    header.set_cksum();
-    tar.append_data(&mut header, "Dockerfile", &dockerfile[..])
-        .map_err(|e| e.to_string())?;
-    let run_id = format!("doctor-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-    let req = BuildRequest {
-        context_tar: tar.into_inner().map_err(|e| e.to_string())?,
-        dockerfile: "Dockerfile".into(),
-        target: None,
-        platform: None,
-        builder: Builder::BuildKit,
-        build_args: BTreeMap::new(),
-        nocache: true,
-        tag: format!("dockbench/doctor:{run_id}"),
-        labels: run_labels(&run_id, &[]),
-    };
-    let built = engine.build(req).await.map_err(|e| e.message)?;
-    engine
-        .remove_image(&built.image_id)
-        .await
-        .map_err(|e| format!("{e:#}"))
 }
 
 /// Why a bundled suite needs an image.

@@ -1,5 +1,6 @@
 //! Command line: clap definitions, their conversion into validated settings, and the commands.
 
+mod capabilities;
 mod clean;
 mod doctor;
 pub mod exit;
