@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # scripts/test.sh: check formatting, lints and the workflows' security audit, make the machine
-# ready (scripts/setup.sh), then run every cargo test target.
+# ready (scripts/setup.sh), then run every cargo test target, then the engine known-answer tests
+# again on Docker 28 with the containerd image store and on Podman (scripts/engines.sh starts
+# each beside the machine's engine, from Debian's packages, and stops it after).
 # Extra arguments go to `cargo test` (e.g. `scripts/test.sh -- --nocapture`, or a test name).
 # A failed setup fails the run: tests that need Docker must never skip silently.
 set -euo pipefail
