@@ -791,6 +791,21 @@ async fn modern_dockerfiles_build_or_say_why() {
         "{classic}"
     );
     assert!(classic.contains("--- the builder said ---"), "{classic}");
+    // A `# syntax=` frontend image: fetched where a registry answers (then the build works),
+    // and where none does, as here, the variant names the line and what to do.
+    let syntax = variant(&results, "syntax-buildkit");
+    let said = error("syntax-buildkit");
+    if podman {
+        assert!(said.starts_with("builder = \"buildkit\": Podman"), "{said}");
+    } else if syntax["status"] != "ok" {
+        assert!(
+            said.starts_with(
+                "the Dockerfile's `# syntax=docker/dockerfile:1` (line 1) asks BuildKit to fetch \
+                 that frontend image, which this engine could not get"
+            ),
+            "{said}"
+        );
+    }
 }
 
 #[tokio::test]
