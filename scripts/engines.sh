@@ -131,28 +131,6 @@ podman_runpath() {
 
 answers() { timeout 10 docker -H "$HOST" version >/dev/null 2>&1; }
 
-running_pid() { # the engine's daemon pid, or nothing
-  local pid
-  [[ -s $PIDFILE ]] || return 0
-  pid=$(cat "$PIDFILE")
-  if [[ $pid =~ ^[0-9]+$ ]] && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$DAEMON" ]] &&
-    ! is_zombie "$pid"; then
-    echo "$pid"
-  fi
-}
-
-wait_reaped() { # a killed daemon of the pid file, until its zombie is gone (dockerd refuses to
-  # start while the pid in its pid file exists)
-  local pid tries=0
-  [[ -s $PIDFILE ]] || return 0
-  pid=$(cat "$PIDFILE")
-  [[ $pid =~ ^[0-9]+$ ]] || return 0
-  while is_zombie "$pid" && ((tries < 50)); do
-    sleep 0.2
-    tries=$((tries + 1))
-  done
-}
-
 # PATH for the engine: the prefix's programs first (its containerd, shim, docker-init,
 # docker-proxy), then the machine's, for runc and iptables. The prefix has no runc of its own.
 engine_path() {

@@ -58,28 +58,6 @@ usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 
 answers() { timeout 10 docker -H "unix://$SOCKET" info >/dev/null 2>&1; }
 
-running_pid() { # the engine's dockerd pid, or nothing
-  local pid
-  [[ -s $PIDFILE ]] || return 0
-  pid=$(cat "$PIDFILE")
-  if [[ $pid =~ ^[0-9]+$ ]] && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == dockerd ]] &&
-    ! is_zombie "$pid"; then
-    echo "$pid"
-  fi
-}
-
-wait_reaped() { # a killed dockerd of the pid file, until its zombie is gone (dockerd refuses to
-  # start while the pid in its pid file exists)
-  local pid tries=0
-  [[ -s $PIDFILE ]] || return 0
-  pid=$(cat "$PIDFILE")
-  [[ $pid =~ ^[0-9]+$ ]] || return 0
-  while is_zombie "$pid" && ((tries < 50)); do
-    sleep 0.2
-    tries=$((tries + 1))
-  done
-}
-
 # The dockerd options for TCP with TLS, into the array tcp_args (empty without
 # DOCKBENCH_ENGINE_TCP).
 set_tcp_args() {

@@ -12,8 +12,32 @@
 #   uplink_mtu           the MTU of the interface the default route leaves by
 #   unmount_under DIR... what a killed daemon left mounted under DIRs, unmounted deepest first
 #   is_zombie PID
+#   running_pid          the daemon of PIDFILE (its program named DAEMON), or nothing
+#   wait_reaped          until a killed daemon of PIDFILE is no longer a zombie
 
 is_zombie() { [[ $(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null) == Z ]]; }
+
+running_pid() { # the engine's daemon pid, or nothing
+  local pid
+  [[ -s $PIDFILE ]] || return 0
+  pid=$(cat "$PIDFILE")
+  if [[ $pid =~ ^[0-9]+$ ]] && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "${DAEMON:-dockerd}" ]] &&
+    ! is_zombie "$pid"; then
+    echo "$pid"
+  fi
+}
+
+wait_reaped() { # a killed daemon of the pid file, until its zombie is gone (dockerd refuses to
+  # start while the pid in its pid file exists)
+  local pid tries=0
+  [[ -s $PIDFILE ]] || return 0
+  pid=$(cat "$PIDFILE")
+  [[ $pid =~ ^[0-9]+$ ]] || return 0
+  while is_zombie "$pid" && ((tries < 50)); do
+    sleep 0.2
+    tries=$((tries + 1))
+  done
+}
 
 subnet() { # the network of ADDRESS, e.g. 172.31.250.0/24
   python3 -c 'import ipaddress, sys; print(ipaddress.ip_interface(sys.argv[1]).network)' "$ADDRESS"
