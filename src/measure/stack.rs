@@ -121,12 +121,20 @@ async fn run<E: Engine>(
 
     // Created up front, as the compose tool does, so that the clock covers starts only.
     let mut ids: BTreeMap<&str, String> = BTreeMap::new();
+    // The checks dockbench runs itself, on an engine that runs none (Podman without systemd).
+    let mut own_checks: BTreeMap<&str, HealthTest> = BTreeMap::new();
     for service in stack.dependencies() {
         let image = images.get(&service.name).ok_or_else(|| {
             MeasureError::Engine(anyhow::anyhow!("no image for `{}`", service.name))
         })?;
         let health = match &service.health {
             HealthSetting::Disabled => HealthMode::Off,
+            _ if !engine.kind().runs_health_checks() => {
+                if let Some(test) = dependency_test(engine, &service.health, image).await? {
+                    own_checks.insert(&service.name, test);
+                }
+                HealthMode::Off
+            }
             HealthSetting::Image => docker_checks(spec, None, None),
             HealthSetting::Test { test, timeout } => {
                 docker_checks(spec, Some(test.clone()), *timeout)
@@ -163,13 +171,13 @@ async fn run<E: Engine>(
     let t_first = Instant::now();
     let deadline = t_first + spec.timeout;
     for service in stack.dependencies() {
-        wait_for_conditions(engine, service, &ids, deadline, spec).await?;
+        wait_for_conditions(engine, service, &ids, &own_checks, deadline, spec).await?;
         engine
             .start_container(&ids[service.name.as_str()])
             .await
             .map_err(MeasureError::Engine)?;
     }
-    wait_for_conditions(engine, measured, &ids, deadline, spec).await?;
+    wait_for_conditions(engine, measured, &ids, &own_checks, deadline, spec).await?;
     let deps_ready_s = (!stack.dependencies().is_empty()).then(|| t_first.elapsed().as_secs_f64());
 
     let t_measured = Instant::now();
@@ -257,6 +265,26 @@ fn docker_checks(
     }
 }
 
+/// A dependency's health test as dockbench runs it on an engine that runs none: the compose
+/// file's, else the image's.
+async fn dependency_test<E: Engine>(
+    engine: &E,
+    setting: &HealthSetting,
+    image: &str,
+) -> Result<Option<HealthTest>, MeasureError> {
+    match setting {
+        HealthSetting::Disabled => Ok(None),
+        HealthSetting::Image => engine
+            .health_test(image)
+            .await
+            .map_err(MeasureError::Engine),
+        HealthSetting::Test { test, timeout } => {
+            let timeout_ns = timeout.map_or(0, |t| t.as_nanos() as i64);
+            Ok(HealthTest::from_docker(test, timeout_ns))
+        }
+    }
+}
+
 /// `container` as a service of the stack: its networks with its name as an alias, its volumes,
 /// entrypoint and working directory, and a label naming the service.
 fn in_stack(container: ContainerSpec, service: &StackService, prefix: &str) -> ContainerSpec {
@@ -305,11 +333,13 @@ async fn wait_for_conditions<E: Engine>(
     engine: &E,
     service: &StackService,
     ids: &BTreeMap<&str, String>,
+    own_checks: &BTreeMap<&str, HealthTest>,
     deadline: Instant,
     spec: &RunSpec,
 ) -> Result<(), MeasureError> {
     for (dependency, condition) in &service.waits_for {
         let id = &ids[dependency.as_str()];
+        let own_check = own_checks.get(dependency.as_str());
         let failed = |why: String, health_output: Option<String>| async move {
             MeasureError::Dependency {
                 service: dependency.clone(),
@@ -325,6 +355,11 @@ async fn wait_for_conditions<E: Engine>(
                 .map_err(MeasureError::Engine)?;
             let met = match condition {
                 Condition::Started => true,
+                Condition::Healthy if state.running && own_check.is_some() => {
+                    let test = own_check.expect("checked");
+                    let run = tokio::time::timeout(test.timeout, engine.exec(id, &test.argv));
+                    matches!(run.await, Ok(Ok(0)))
+                }
                 Condition::Healthy if state.health == Health::Healthy => true,
                 Condition::Healthy if state.health == Health::None => {
                     let why = format!(
@@ -373,7 +408,14 @@ async fn wait_for_conditions<E: Engine>(
                 );
                 return Err(failed(why, state.health_output).await);
             }
-            sleep(CONDITION_POLL).await;
+            // dockbench's own checks go at Docker's pace: each is a process in the container.
+            let own = own_check.is_some() && matches!(condition, Condition::Healthy);
+            sleep(if own {
+                container::HEALTH_INTERVAL
+            } else {
+                CONDITION_POLL
+            })
+            .await;
         }
     }
     Ok(())

@@ -138,6 +138,38 @@ async fn a_healthy_dependency_comes_first_and_the_figures_add_up() {
     assert!(calls.contains(&"remove_volume p-pgdata".to_string()));
 }
 
+/// Podman without systemd runs no health checks: dockbench runs the dependency's test itself,
+/// every 100 ms from its start, and starts the app once it passes.
+#[tokio::test(start_paused = true)]
+async fn on_podman_dockbench_runs_the_dependencys_health_test() {
+    let mut engine = engine();
+    engine.script.kind = crate::driver::EngineKind::Podman;
+    let s = stack(vec![
+        service("db", &[]),
+        service("web", &[("db", Condition::Healthy)]),
+    ]);
+    let o = run(&engine, &s).await.unwrap();
+    // db: started at 0.25 s, passing from 1.25 s; checked at 0.25, 0.35, ... 1.25.
+    assert_between(o.deps_ready_s.unwrap(), 1.25, 1.251);
+    let execs = engine
+        .calls
+        .borrow()
+        .iter()
+        .filter(|c| c.starts_with("exec") && c.ends_with("pg_isready"))
+        .count();
+    assert_eq!(execs, 11);
+    // Docker was asked to run no checks in db.
+    let calls = engine.calls.borrow().clone();
+    let db_id = calls
+        .iter()
+        .find(|c| c.ends_with(" db"))
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap();
+    assert_eq!(engine.spec_of(db_id).unwrap().health, HealthMode::Off);
+}
+
 #[tokio::test(start_paused = true)]
 async fn service_names_are_aliases_and_only_the_measured_port_is_published() {
     let engine = engine();
