@@ -822,7 +822,12 @@ async fn image_anatomy_gives_known_answers() {
     let anatomy = |name: &str| variant(&results, name)["anatomy"].clone();
 
     // 50 MiB of random bytes do not compress: a registry stores at least 50 MiB for them.
-    let random = variant(&results, "random");
+    let (_, random_results) = run_suite_at(
+        &fixture("anatomy/random.toml"),
+        &out.path().join("random"),
+        &["--no-report"],
+    );
+    let random = variant(&random_results, "random");
     let compressed = samples(random, "image_compressed_bytes")[0];
     assert!(compressed >= 50.0 * MIB, "{compressed}");
     assert_eq!(
@@ -1005,7 +1010,11 @@ async fn two_shards_merged_equal_one_run_in_everything_deterministic() {
         assert_eq!(metrics, b_metrics, "{name}: the same metrics");
         for metric in metrics {
             let (x, y) = (median(a, metric), median(b, metric));
-            if metric.starts_with("image_") || metric.starts_with("cache_hit_rate") {
+            if metric == "image_compressed_bytes" {
+                // gzip of a layer's tar, whose headers carry the build's file times: two
+                // builds of one Dockerfile differ by a few bytes.
+                assert!((x - y).abs() <= 64.0, "{name} {metric}: {x} against {y}");
+            } else if metric.starts_with("image_") || metric.starts_with("cache_hit_rate") {
                 // Deterministic: exactly equal.
                 assert_eq!(x, y, "{name} {metric}");
             } else {
