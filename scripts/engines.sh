@@ -67,14 +67,15 @@ readonly PODMAN_PACKAGES=(podman conmon golang-github-containers-common
   libgpgme11 libassuan0 libsubid4 libglib2.0-0 patchelf)
 
 # NAME: suite, image store, bridge (at most 15 characters), bridge address. The subnets are
-# 172.31.241-245.0/24: the private engine has 172.31.250.0/24 and another helper 172.31.251.0/24.
+# 172.31.231-235.0/24: the private engine has 172.31.250.0/24, and the tests start engines of
+# their own at 172.31.244-254 (tests/remote_engine.rs, tests/long_runs.rs, ...).
 engine_spec() { # name -> sets SUITE STORE BRIDGE ADDRESS
   case $1 in
-    docker26) SUITE=trixie STORE=overlay2 BRIDGE=dbk-d26 ADDRESS=172.31.241.1/24 ;;
-    docker26-containerd) SUITE=trixie STORE=containerd BRIDGE=dbk-d26c ADDRESS=172.31.242.1/24 ;;
-    docker28) SUITE=sid STORE=overlay2 BRIDGE=dbk-d28 ADDRESS=172.31.243.1/24 ;;
-    docker28-containerd) SUITE=sid STORE=containerd BRIDGE=dbk-d28c ADDRESS=172.31.244.1/24 ;;
-    podman) SUITE=bookworm STORE=podman BRIDGE=dbk-podman ADDRESS=172.31.245.1/24 ;;
+    docker26) SUITE=trixie STORE=overlay2 BRIDGE=dbk-d26 ADDRESS=172.31.231.1/24 ;;
+    docker26-containerd) SUITE=trixie STORE=containerd BRIDGE=dbk-d26c ADDRESS=172.31.232.1/24 ;;
+    docker28) SUITE=sid STORE=overlay2 BRIDGE=dbk-d28 ADDRESS=172.31.233.1/24 ;;
+    docker28-containerd) SUITE=sid STORE=containerd BRIDGE=dbk-d28c ADDRESS=172.31.234.1/24 ;;
+    podman) SUITE=bookworm STORE=podman BRIDGE=dbk-podman ADDRESS=172.31.235.1/24 ;;
     *) die "no engine '$1' (names: $(names | xargs))" ;;
   esac
 }
