@@ -275,7 +275,7 @@ fn doctor_reports_the_engines_host_tls_and_round_trip() {
     // A TLS handshake and a request on loopback: more than nothing, less than the ping timeout.
     assert!(median > 0.0 && max < 10_000.0, "{stdout}");
     assert!(
-        stdout.contains("\nbuildkit:   works through the API\n"),
+        stdout.contains("\nbuildkit:   works through the API (the context through a session)\n"),
         "{stdout}"
     );
 }
