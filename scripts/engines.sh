@@ -61,9 +61,12 @@ source "$HERE/lib/debian-prefix.sh"
 readonly DOCKER_PACKAGES=(docker.io docker-cli containerd docker-buildx)
 # podman's Depends and the helpers it runs, less what the machine has (runc, iptables) and
 # what a root engine on the kernel's overlay does not need (fuse-overlayfs, slirp4netns, uidmap).
+# dnsname (with dnsmasq) answers a compose stack's service names on the networks dockbench makes:
+# without it Podman's CNI networks have no DNS, and a service never reaches `db` by name.
 # The libraries are bookworm's, the machine's own release: a fresh machine may lack them.
 readonly PODMAN_PACKAGES=(podman conmon golang-github-containers-common
   golang-github-containers-image containernetworking-plugins catatonit
+  golang-github-containernetworking-plugin-dnsname dnsmasq-base
   libgpgme11 libassuan0 libsubid4 libglib2.0-0 patchelf)
 
 # NAME: suite, image store, bridge (at most 15 characters), bridge address. The subnets are
@@ -100,7 +103,7 @@ install_engine() {
   if [[ $STORE == podman ]]; then
     prefix_install "$PREFIX" "$SUITE" "${PODMAN_PACKAGES[@]}" -- usr/bin/podman usr/bin/conmon \
       usr/bin/catatonit usr/lib/cni/bridge usr/lib/cni/host-local usr/lib/cni/portmap \
-      usr/bin/patchelf
+      usr/lib/cni/dnsname usr/sbin/dnsmasq usr/bin/patchelf
     podman_runpath
   else
     local tini=tini-static

@@ -10,7 +10,6 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use anyhow::{anyhow, Context};
-use bollard::exec::StartExecOptions;
 use bollard::models::{
     BuildInfoAux, ContainerCreateBody, ContainerSummaryStateEnum, EndpointSettings, ExecConfig,
     HealthConfig, HealthStatusEnum, HostConfig, MountType, NetworkConnectRequest,
@@ -32,8 +31,8 @@ use super::probe;
 use super::session::{self, StreamError};
 use super::{
     BuildFailure, BuildOutput, BuildRequest, ContainerSpec, ContainerState, Engine, EngineInfo,
-    EngineKind, Health, HealthMode, HealthTest, ImageFacts, Layer, MemoryReading, MountKind,
-    Resource, ResourceKind, LABEL_RUN,
+    EngineKind, ExecOutcome, Health, HealthMode, HealthTest, ImageFacts, Layer, MemoryReading,
+    MountKind, Resource, ResourceKind, EXEC_OUTPUT_MAX_BYTES, LABEL_RUN,
 };
 use crate::scenario::Builder;
 
@@ -721,11 +720,14 @@ impl Engine for DockerEngine {
         ))
     }
 
-    async fn exec(&self, id: &str, argv: &[String]) -> anyhow::Result<i64> {
+    async fn exec(&self, id: &str, argv: &[String]) -> anyhow::Result<ExecOutcome> {
+        // Attached, as Docker's own health checks are: their output is what an error shows.
+        // (Podman 4.3 also never marks a detached exec as ended: seen still "Running" with exit
+        // code 0 long after `exit 3`; attached, it reports the real code once the output ends.)
         let config = ExecConfig {
             cmd: Some(argv.to_vec()),
-            attach_stdout: Some(self.kind == EngineKind::Podman),
-            attach_stderr: Some(self.kind == EngineKind::Podman),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
             ..Default::default()
         };
         let exec = self
@@ -733,22 +735,24 @@ impl Engine for DockerEngine {
             .create_exec(id, config)
             .await
             .context("create exec")?;
-        // Podman 4.3 never marks a detached exec as ended (seen: still "Running" with exit code
-        // 0 long after `exit 3`); attached, it reports the real code once the output ends.
-        let attach = self.kind == EngineKind::Podman;
-        let options = StartExecOptions {
-            detach: !attach,
-            ..Default::default()
-        };
         let started = self
             .docker
-            .start_exec(&exec.id, Some(options))
+            .start_exec(&exec.id, None)
             .await
             .context("start exec")?;
-        if let bollard::exec::StartExecResults::Attached { mut output, .. } = started {
-            while output.next().await.is_some() {}
+        let mut output = Vec::new();
+        if let bollard::exec::StartExecResults::Attached {
+            output: mut stream, ..
+        } = started
+        {
+            while let Some(chunk) = stream.next().await {
+                output.extend_from_slice(&chunk.context("exec output")?.into_bytes());
+                let over = output.len().saturating_sub(EXEC_OUTPUT_MAX_BYTES);
+                output.drain(..over);
+            }
         }
-        // Detached: poll until the process has ended (the caller bounds the wait).
+        let output = String::from_utf8_lossy(&output).into_owned();
+        // The stream ends as the process does; the engine may record its code a moment later.
         loop {
             let inspect = self
                 .docker
@@ -756,8 +760,8 @@ impl Engine for DockerEngine {
                 .await
                 .context("inspect exec")?;
             if inspect.running != Some(true) {
-                if let Some(code) = inspect.exit_code {
-                    return Ok(code);
+                if let Some(exit_code) = inspect.exit_code {
+                    return Ok(ExecOutcome { exit_code, output });
                 }
             }
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;

@@ -11,8 +11,8 @@ use tokio::time::{sleep, Instant};
 
 use super::{
     BuildFailure, BuildOutput, BuildRequest, BuildStep, ContainerSpec, ContainerState, Engine,
-    EngineInfo, EngineKind, Health, HealthMode, HealthTest, ImageFacts, Layer, MemoryReading,
-    Resource,
+    EngineInfo, EngineKind, ExecOutcome, Health, HealthMode, HealthTest, ImageFacts, Layer,
+    MemoryReading, Resource,
 };
 
 /// How the fake engine behaves. Times are measured from the container's start call.
@@ -303,12 +303,18 @@ impl Engine for FakeEngine {
         Ok(script.health.as_ref().map(|(test, _)| test.clone()))
     }
 
-    async fn exec(&self, id: &str, argv: &[String]) -> anyhow::Result<i64> {
+    async fn exec(&self, id: &str, argv: &[String]) -> anyhow::Result<ExecOutcome> {
         self.call(format!("exec {id} {}", argv.join(" ")));
         let passes = self.script_of(id).health.as_ref().map(|(_, after)| *after);
         Ok(match passes {
-            Some(after) if self.reached(id, after) => 0,
-            _ => 1,
+            Some(after) if self.reached(id, after) => ExecOutcome {
+                exit_code: 0,
+                output: String::new(),
+            },
+            _ => ExecOutcome {
+                exit_code: 1,
+                output: format!("fake exec of `{}` failed", argv.join(" ")),
+            },
         })
     }
 

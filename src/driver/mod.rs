@@ -207,6 +207,18 @@ pub struct ContainerState {
     pub health_output: Option<String>,
 }
 
+/// How a command run in a container ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecOutcome {
+    pub exit_code: i64,
+    /// Its stdout and stderr as they came, the last `EXEC_OUTPUT_MAX_BYTES` of them.
+    pub output: String,
+}
+
+/// Docker keeps the last 4096 bytes of a health check's output (`maxOutputLen` in moby's
+/// health.go); dockbench's own checks keep as much, so their errors read the same.
+pub const EXEC_OUTPUT_MAX_BYTES: usize = 4096;
+
 /// One memory reading of a container's cgroup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MemoryReading {
@@ -242,8 +254,8 @@ pub trait Engine {
     /// The image's HEALTHCHECK test, if it has one.
     async fn health_test(&self, image: &str) -> anyhow::Result<Option<HealthTest>>;
     /// Runs `argv` in the running container as Docker runs a health check (the container's
-    /// user, environment and working directory) and returns its exit code.
-    async fn exec(&self, id: &str, argv: &[String]) -> anyhow::Result<i64>;
+    /// user, environment and working directory) and returns its exit code and output.
+    async fn exec(&self, id: &str, argv: &[String]) -> anyhow::Result<ExecOutcome>;
     /// The host port that `container_port` is published on (after start).
     async fn published_port(&self, id: &str, container_port: u16) -> anyhow::Result<u16>;
     /// The status of one HTTP GET of `path` on a published port, or `None` when nothing

@@ -312,7 +312,7 @@ async fn wait_http_ok<E: Engine>(
 async fn wait_test_passes<E: Engine>(engine: &E, id: &str, test: &HealthTest, t0: Instant) -> f64 {
     loop {
         let run = tokio::time::timeout(test.timeout, engine.exec(id, &test.argv)).await;
-        if matches!(run, Ok(Ok(0))) {
+        if matches!(run, Ok(Ok(ref outcome)) if outcome.exit_code == 0) {
             return t0.elapsed().as_secs_f64();
         }
         sleep(HEALTH_INTERVAL).await;

@@ -348,17 +348,30 @@ async fn wait_for_conditions<E: Engine>(
                 logs: engine.logs_tail(id, LOG_TAIL_LINES).await,
             }
         };
+        // What dockbench's own last check printed, as the engine keeps its checks' output.
+        let mut own_output = None;
         loop {
-            let state = engine
+            let mut state = engine
                 .container_state(id)
                 .await
                 .map_err(MeasureError::Engine)?;
+            if own_output.is_some() {
+                state.health_output = own_output.clone();
+            }
             let met = match condition {
                 Condition::Started => true,
                 Condition::Healthy if state.running && own_check.is_some() => {
                     let test = own_check.expect("checked");
                     let run = tokio::time::timeout(test.timeout, engine.exec(id, &test.argv));
-                    matches!(run.await, Ok(Ok(0)))
+                    let (passed, output) = match run.await {
+                        Ok(Ok(outcome)) => (outcome.exit_code == 0, outcome.output),
+                        Ok(Err(e)) => (false, format!("{e:#}")),
+                        // Docker's words for a check that outlived its timeout.
+                        Err(_) => (false, "Health check exceeded timeout".to_string()),
+                    };
+                    state.health_output = Some(output.clone());
+                    own_output = Some(output);
+                    passed
                 }
                 Condition::Healthy if state.health == Health::Healthy => true,
                 Condition::Healthy if state.health == Health::None => {

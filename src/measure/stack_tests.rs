@@ -295,6 +295,41 @@ async fn a_dependency_never_healthy_fails_the_variant_by_name() {
     );
 }
 
+/// Where the engine runs no checks (Podman without systemd), the error shows what dockbench's
+/// own last run of the test printed, as Docker's shows its last check's output.
+#[tokio::test(start_paused = true)]
+async fn on_podman_a_dependency_never_healthy_shows_dockbenchs_last_check_output() {
+    let mut engine = engine();
+    engine.script.kind = crate::driver::EngineKind::Podman;
+    let never = HealthTest {
+        argv: vec!["redis-cli".into(), "ping".into()],
+        timeout: Duration::from_secs(1),
+    };
+    engine.images.insert(
+        "cache".into(),
+        Script {
+            health: Some((never, Duration::from_secs(3600))),
+            ..Script::default()
+        },
+    );
+    let s = stack(vec![
+        service("cache", &[]),
+        service("web", &[("cache", Condition::Healthy)]),
+    ]);
+    let started = tokio::time::Instant::now();
+    let text = run(&engine, &s).await.unwrap_err().to_string();
+    assert!(
+        text.starts_with("service `cache` was not healthy after 5s (`service_healthy`, for `web`)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("--- last health check output ---\nfake exec of `redis-cli ping` failed"),
+        "{text}"
+    );
+    assert_between(started.elapsed().as_secs_f64(), 5.0, 5.11);
+    assert!(engine.live_containers().is_empty());
+}
+
 #[tokio::test(start_paused = true)]
 async fn service_healthy_without_a_healthcheck_fails_at_once() {
     let engine = engine();
