@@ -23,10 +23,27 @@ trap 'rm -f "$compile_log" "$lint_log"' EXIT
 ) &
 compile=$!
 
-if ! bash scripts/setup.sh; then
+# The current engines people run, beside the machine's (below): Docker 28 with the containerd
+# image store, and Podman. Only when no test was named: `scripts/test.sh NAME` runs NAME on the
+# machine's engine. DOCKBENCH_TEST_ENGINES names others (scripts/engines.sh list), or none ("").
+engines=()
+[[ $# -ne 0 ]] || read -r -a engines <<<"${DOCKBENCH_TEST_ENGINES-docker28-containerd podman}"
+
+# Each engine's packages and base images (copied from the machine's engine once setup.sh has
+# made them) are fetched while the tests still compile; each is stopped again until its turn.
+prepare_engines() {
+  local engine
+  for engine in "${engines[@]}"; do
+    bash scripts/engines.sh start "$engine" >/dev/null &&
+      bash scripts/engines.sh images "$engine" &&
+      bash scripts/engines.sh stop "$engine" || return 1
+  done
+}
+if ! bash scripts/setup.sh || ! prepare_engines; then
   kill "$compile" 2>/dev/null || true
   wait "$compile" 2>/dev/null || true
-  echo "test.sh: scripts/setup.sh failed; not running the tests" >&2
+  for engine in "${engines[@]}"; do bash scripts/engines.sh stop "$engine" || true; done
+  echo "test.sh: scripts/setup.sh or an engine's preparation failed; not running the tests" >&2
   exit 1
 fi
 if ! wait "$compile"; then
@@ -39,26 +56,22 @@ bash scripts/lint-workflows.sh
 cargo test --all-targets "$@"
 
 # The same known answers on the current engines people run (scripts/engines.sh starts each
-# beside the machine's, from Debian's packages): Docker 28 with the containerd image store, and
-# Podman. Only when no test was named: `scripts/test.sh NAME` runs NAME on the machine's engine.
-# DOCKBENCH_TEST_ENGINES names others (scripts/engines.sh list), or none ("").
-if [[ $# -eq 0 ]]; then
-  for engine in ${DOCKBENCH_TEST_ENGINES-docker28-containerd podman}; do
-    echo "test.sh: the engine tests on $engine" >&2
-    host=$(bash scripts/engines.sh start "$engine")
-    bash scripts/engines.sh images "$engine"
-    # host is `export DOCKER_HOST=...`, as engines.sh prints it.
-    # The BuildKit session's own test needs BuildKit, which Podman has not.
-    session=(--test session)
-    [[ $engine != podman ]] || session=()
-    if ! (eval "$host" && cargo test --test engine "${session[@]}" -- \
-      build_fixtures_give_known_answers_with_both_builders run_fixtures_give_known_answers \
-      image_anatomy_gives_known_answers modern_dockerfiles_build_or_say_why \
-      doctor_reports_each_capability_as_measured session); then
-      bash scripts/engines.sh stop "$engine"
-      echo "test.sh: the engine tests failed on $engine" >&2
-      exit 1
-    fi
+# beside the machine's, from Debian's packages).
+for engine in "${engines[@]}"; do
+  echo "test.sh: the engine tests on $engine" >&2
+  host=$(bash scripts/engines.sh start "$engine")
+  bash scripts/engines.sh images "$engine"
+  # host is `export DOCKER_HOST=...`, as engines.sh prints it.
+  # The BuildKit session's own test needs BuildKit, which Podman has not.
+  session=(--test session)
+  [[ $engine != podman ]] || session=()
+  if ! (eval "$host" && cargo test --test engine "${session[@]}" -- \
+    build_fixtures_give_known_answers_with_both_builders run_fixtures_give_known_answers \
+    image_anatomy_gives_known_answers modern_dockerfiles_build_or_say_why \
+    doctor_reports_each_capability_as_measured session); then
     bash scripts/engines.sh stop "$engine"
-  done
-fi
+    echo "test.sh: the engine tests failed on $engine" >&2
+    exit 1
+  fi
+  bash scripts/engines.sh stop "$engine"
+done

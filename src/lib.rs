@@ -3,9 +3,10 @@
 //! The modules follow the pipeline, in order:
 //! `scenario` (suite file -> validated `Suite`) -> `driver` (the only code that talks to Docker)
 //! -> `measure` (phases -> raw `Sample`s; `anatomy` reads each image's layers) -> `stats` (summaries) -> `targets` (pass/miss)
-//! -> `results` (the results folder, written as we go) -> `compare` / `history` (across runs)
+//! -> `analysis` (the one judgement of a pair) -> `results` (the results folder, written as we go) -> `compare` / `history` (across runs)
 //! -> `report` / `export` (tables, charts, files for other tools) -> `cli`.
 
+pub mod analysis;
 pub mod anatomy;
 pub mod claims;
 pub mod cli;

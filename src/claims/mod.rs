@@ -16,12 +16,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::compare::judge::{adjust_for_multiple_tests, choose_test, is_significant};
-use crate::compare::{CompareSettings, TestUsed};
-use crate::relative::CONFIDENCE;
+use crate::analysis::pair::exact_floor;
+use crate::analysis::{judge_family, PairJudgement, TestUsed};
+use crate::compare::CompareSettings;
 use crate::results::{RunResults, Status};
 pub use crate::scenario::claim::{ClaimSpec, Expectation};
-use crate::stats::interval::{change_interval, ChangeInterval};
+use crate::stats::interval::ChangeInterval;
 use crate::stats::Summary;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,11 +68,11 @@ pub fn judge_claims(
     settings: &CompareSettings,
 ) -> Vec<ClaimJudgement> {
     let mut prepared: Vec<Prepared> = claims.iter().map(|c| prepare(results, c)).collect();
-    let mut tests: Vec<&mut TestUsed> = prepared
+    let mut family: Vec<&mut PairJudgement> = prepared
         .iter_mut()
-        .filter_map(|p| p.pair.as_mut().map(|pair| &mut pair.test))
+        .filter_map(|p| p.pair.as_mut().map(|pair| &mut pair.judgement))
         .collect();
-    adjust_for_multiple_tests(&mut tests);
+    judge_family(&mut family, settings);
     prepared
         .into_iter()
         .map(|p| conclude(p, settings))
@@ -87,9 +87,8 @@ pub fn any_refuted(judgements: &[ClaimJudgement]) -> bool {
 }
 
 struct Pair {
-    from: Summary,
-    to: Summary,
-    test: TestUsed,
+    /// From `from` (base) to `to` (head).
+    judgement: PairJudgement,
     expectation: Expectation,
 }
 
@@ -143,11 +142,8 @@ fn prepare(results: &RunResults, claim: &ClaimSpec) -> Prepared {
             (Some(a), None) if !results.shard_references.is_empty() => to = reference_of(a)?,
             _ => {}
         }
-        let test = choose_test(&claim.metric, &from, &to);
         Ok(Pair {
-            from,
-            to,
-            test,
+            judgement: PairJudgement::new(&claim.metric, from, to),
             expectation,
         })
     });
@@ -183,23 +179,26 @@ fn conclude(prepared: Prepared, settings: &CompareSettings) -> ClaimJudgement {
             reason: missing.unwrap_or_default(),
         };
     };
-    let (from_median, to_median) = (pair.from.median, pair.to.median);
-    let change = (from_median != 0.0).then(|| to_median / from_median - 1.0);
-    let interval = match pair.test {
-        TestUsed::Welch { .. } => change_interval(&pair.from.samples, &pair.to.samples, CONFIDENCE),
-        _ => None,
-    };
-    let samples = pair.from.samples.len().min(pair.to.samples.len());
-    let shift = to_median - from_median;
+    let judged = &pair.judgement;
+    let (from_median, to_median) = (judged.base.median, judged.head.median);
+    let (change, interval, samples) = (judged.change, judged.interval, judged.samples());
+    let shift = judged.difference();
     let wanted = pair.expectation.direction();
-    let (verdict, reason) = if pair.test == TestUsed::TooFewSamples {
+    let (verdict, reason) = if judged.test == TestUsed::TooFewSamples {
         (
             ClaimVerdict::CannotTell,
             format!("{samples} sample(s): no spread to test"),
         )
-    } else if pair.test == TestUsed::Exact && shift == 0.0 {
+    } else if judged.test == TestUsed::Exact && shift == 0.0 {
         (ClaimVerdict::DoesNotHold, "no change at all".to_string())
-    } else if !is_significant(&pair.from, &pair.to, &pair.test, settings.alpha) {
+    } else if judged.test == TestUsed::Exact
+        && shift.abs() <= exact_floor(&claim.metric, from_median)
+    {
+        (
+            ClaimVerdict::DoesNotHold,
+            "no change beyond the metric's floor".to_string(),
+        )
+    } else if !judged.is_significant(settings.alpha) {
         (ClaimVerdict::DoesNotHold, "not significant".to_string())
     } else if shift.signum() != wanted {
         (ClaimVerdict::DoesNotHold, "the other way".to_string())

@@ -151,9 +151,11 @@ fn push_details(out: &mut String, comparison: &Comparison) {
     writeln!(
         out,
         "*Regressed* / *improved*: significant and the median moved by more than the threshold; \
-         *within noise*: only one of the two; *unchanged*: neither. Significance: Welch's \
-         t-test, two-sided, on the logarithms of the samples (timing noise is multiplicative); \
-         image size and cache hit rates have no noise and are compared exactly. {}\n",
+         *unchanged*: real but within the threshold, or an interval within ±threshold; \
+         *within noise*: too noisy to tell (more runs would). Significance: Welch's t-test, \
+         two-sided, on the logarithms of the samples (timing noise is multiplicative); image \
+         size and cache hit rates have no noise and are compared exactly, unchanged within \
+         64 kB or 0.1% for sizes. {}\n",
         method_text(comparison)
     )
     .unwrap();

@@ -2,10 +2,11 @@
 //! in both, recomputed from the raw samples (never from the stored summaries), plus the
 //! variants and metrics that were added, removed, broke or got fixed.
 //!
-//! The statistics (see `judge` for the exact verdict table):
+//! The statistics are the one pair judgement of `analysis::pair` (its header has the table), a
+//! relation mapped to a verdict: better/worse are improved/regressed, same is unchanged, cannot
+//! tell is within noise.
 //! - Deterministic metrics (`image_size_bytes`, `cache_hit_rate*`) are compared exactly: any
-//!   change beyond the threshold counts. If their samples vary within a run, they are tested
-//!   like the rest.
+//!   change beyond the metric's floor (64 kB or 0.1 % for sizes) counts.
 //! - Everything else: Welch's t-test (it works from 2 samples a side and does not assume equal
 //!   variances), two-sided, on the logarithms of the samples (timing noise is multiplicative
 //!   and right-skewed; raw values if any sample is ≤ 0), with the p-values of all pairs
@@ -23,7 +24,6 @@
 //! timings matter.
 
 mod cells;
-pub(crate) mod judge;
 mod markdown;
 mod pairs;
 mod settings;
@@ -38,7 +38,7 @@ use crate::metric::Unit;
 use crate::results::{ResultsStore, RunResults};
 use crate::stats::Summary;
 
-pub use judge::{is_deterministic, TestUsed};
+pub use crate::analysis::pair::{is_deterministic, TestUsed};
 pub use markdown::{render_markdown, COMMENT_MARKER};
 pub use settings::{parse_threshold, CompareSettings, OutputFormat};
 pub use text::render_text;

@@ -3,10 +3,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::judge::{adjust_for_multiple_tests, choose_test, relative_change, verdict};
 use super::{
     CompareSettings, MetricRow, TargetOutcome, VariantChange, VariantChangeKind, VariantMetric,
+    Verdict,
 };
+use crate::analysis::{judge_family, PairJudgement, Relation};
 use crate::format::format_bytes;
 use crate::metric::{self, Direction};
 use crate::results::metric_columns;
@@ -25,6 +26,7 @@ pub fn pair(base: &RunResults, head: &RunResults, settings: &CompareSettings) ->
     let base_by_name: HashMap<&str, &VariantResult> =
         base.variants.iter().map(|v| (v.name.as_str(), v)).collect();
     let order = MetricOrder::new(base, head);
+    let mut judged = Vec::new();
     let mut paired = Paired {
         rows: Vec::new(),
         variant_changes: Vec::new(),
@@ -36,7 +38,9 @@ pub fn pair(base: &RunResults, head: &RunResults, settings: &CompareSettings) ->
             None => paired
                 .variant_changes
                 .push(change(head_variant, VariantChangeKind::Added)),
-            Some(base_variant) => pair_variant(base_variant, head_variant, &order, &mut paired),
+            Some(base_variant) => {
+                pair_variant(base_variant, head_variant, &order, &mut paired, &mut judged)
+            }
         }
     }
     let head_names: HashSet<&str> = head.variants.iter().map(|v| v.name.as_str()).collect();
@@ -46,19 +50,21 @@ pub fn pair(base: &RunResults, head: &RunResults, settings: &CompareSettings) ->
             paired.variant_changes.push(removed);
         }
     }
-    let mut tests: Vec<_> = paired.rows.iter_mut().map(|r| &mut r.test).collect();
-    adjust_for_multiple_tests(&mut tests);
-    for row in &mut paired.rows {
-        row.verdict = verdict(&row.metric, &row.base, &row.head, &row.test, settings);
-    }
+    let mut pairs: Vec<&mut PairJudgement> = judged.iter_mut().map(|(_, pair)| pair).collect();
+    judge_family(&mut pairs, settings);
+    paired.rows = judged
+        .into_iter()
+        .map(|(head_variant, pair)| row(head_variant, pair))
+        .collect();
     paired
 }
 
-fn pair_variant(
+fn pair_variant<'a>(
     base: &VariantResult,
-    head: &VariantResult,
+    head: &'a VariantResult,
     order: &MetricOrder,
     paired: &mut Paired,
+    judged: &mut Vec<(&'a VariantResult, PairJudgement)>,
 ) {
     let kind = match (base.status, head.status) {
         (Status::Ok, Status::Ok) => None,
@@ -85,7 +91,9 @@ fn pair_variant(
             metric: name.to_string(),
         };
         match (base_metrics.get(name), head_metrics.get(name)) {
-            (Some(b), Some(h)) => paired.rows.push(row(head, name, b.clone(), h.clone())),
+            (Some(b), Some(h)) => {
+                judged.push((head, PairJudgement::new(name, b.clone(), h.clone())))
+            }
             (None, Some(_)) => paired.added_metrics.push(entry(head)),
             (Some(_), None) => paired.removed_metrics.push(entry(base)),
             (None, None) => unreachable!("every name comes from one of the two maps"),
@@ -93,19 +101,23 @@ fn pair_variant(
     }
 }
 
-/// A row before the multiple-testing adjustment; its verdict is set once all rows are known.
-fn row(head_variant: &VariantResult, metric_name: &str, base: Summary, head: Summary) -> MetricRow {
-    let test = choose_test(metric_name, &base, &head);
+/// A row, once every pair of the comparison is judged.
+fn row(head_variant: &VariantResult, pair: PairJudgement) -> MetricRow {
     MetricRow {
         variant: head_variant.name.clone(),
-        metric: metric_name.to_string(),
-        unit: metric::unit_of(metric_name),
-        relative_change: relative_change(base.median, head.median),
-        test,
-        verdict: super::Verdict::Unchanged,
-        targets: targets_on(head_variant, metric_name),
-        base,
-        head,
+        unit: metric::unit_of(&pair.metric),
+        relative_change: pair.change,
+        test: pair.test,
+        verdict: match pair.relation {
+            Relation::Better => Verdict::Improved,
+            Relation::Worse => Verdict::Regressed,
+            Relation::Same => Verdict::Unchanged,
+            Relation::CannotTell => Verdict::WithinNoise,
+        },
+        targets: targets_on(head_variant, &pair.metric),
+        metric: pair.metric,
+        base: pair.base,
+        head: pair.head,
     }
 }
 

@@ -1,7 +1,7 @@
 //! "Is B better than A, by how much, and is it real?": every variant of one run against a
 //! reference variant of the same run, metric by metric, from the raw samples.
 //!
-//! The same machinery as `dockbench compare` (see `compare::judge`): deterministic metrics
+//! The same pair judgement as `dockbench compare` (`analysis::pair`): deterministic metrics
 //! (image size, cache hit rates, and any metric that did not vary) are compared exactly;
 //! everything else by Welch's t-test on the logarithms, with the p-values of the whole table
 //! adjusted by Benjamini–Hochberg, and a change counts only beyond the threshold (5 %). On top
@@ -15,15 +15,15 @@
 
 mod text;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::compare::judge::{
-    adjust_for_multiple_tests, choose_test, got_worse, is_significant, relative_change,
-};
-use crate::compare::{CompareSettings, TestUsed};
+pub use crate::analysis::pair::CONFIDENCE;
+use crate::analysis::{judge_family, PairJudgement};
+pub use crate::analysis::{Relation, TestUsed};
+use crate::compare::CompareSettings;
 use crate::results::metric_columns;
 use crate::results::{RunResults, ShardReference, Status};
-use crate::stats::interval::{change_interval, runs_for_half_width, ChangeInterval};
+use crate::stats::interval::{runs_for_half_width, ChangeInterval};
 use crate::stats::Summary;
 
 pub use text::{
@@ -31,25 +31,10 @@ pub use text::{
     relation_text, runs_hint,
 };
 
-/// Confidence of the intervals.
-pub const CONFIDENCE: f64 = 0.95;
 /// The interval width the "runs needed" figure aims at: ±5 %.
 pub const WANTED_HALF_WIDTH: f64 = 0.05;
 /// Beyond this many runs the answer is "more than 100": no one will make them.
 const MAX_RUNS_SUGGESTED: usize = 100;
-
-/// How a variant relates to the reference on one metric.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Relation {
-    Better,
-    Worse,
-    /// Identical (exact), or a change within the threshold.
-    Same,
-    /// The interval is wider than the threshold and the test is not significant: more runs
-    /// would tell.
-    CannotTell,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RelativeRow {
@@ -70,6 +55,9 @@ pub struct RelativeRow {
     /// For a row that cannot tell yet: the runs per variant that would narrow the interval to
     /// ±5 % at the observed spread; null otherwise, and when more than 100 would be needed.
     pub runs_for_5_percent: Option<usize>,
+    /// A deterministic metric that differed between repetitions (compared by its median).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub exact_but_varies: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -129,7 +117,7 @@ pub fn relative_table(
         return Err(NoTable::ReferenceFailed(reference.to_string()));
     }
     let columns = metric_columns(&results.variants);
-    let mut rows = Vec::new();
+    let mut pairs = Vec::new();
     let mut notes = Vec::new();
     for variant in results.variants.iter().filter(|v| v.name != reference) {
         if variant.status == Status::Failed {
@@ -151,13 +139,14 @@ pub fn relative_table(
             ) else {
                 continue;
             };
-            rows.push(row(&variant.name, metric, r, v));
+            pairs.push((variant.name.clone(), PairJudgement::new(metric, r, v)));
         }
     }
-    judge_rows(&mut rows, settings);
+    let rows = judged_rows(pairs, settings);
+    notes.extend(varying_notes(&rows));
     let mut machines = None;
     if let Some((first, others)) = results.shard_references.split_first() {
-        let mut compared = Vec::new();
+        let mut pairs = Vec::new();
         for other in others {
             for metric in &columns {
                 let (Some(r), Some(v)) =
@@ -165,13 +154,13 @@ pub fn relative_table(
                 else {
                     continue;
                 };
-                compared.push(row(&format!("shard {}", other.shard), metric, r, v));
+                let shard = format!("shard {}", other.shard);
+                pairs.push((shard, PairJudgement::new(metric, r, v)));
             }
         }
-        judge_rows(&mut compared, settings);
         machines = Some(Machines {
             first: first.shard,
-            rows: compared,
+            rows: judged_rows(pairs, settings),
         });
     }
     Ok(RelativeTable {
@@ -191,91 +180,63 @@ pub fn own_shard<'a>(results: &'a RunResults, variant: &str) -> Option<&'a Shard
         .find(|s| s.variants.iter().any(|v| v == variant))
 }
 
-/// Adjusts the rows' p-values together, then gives each its verdict.
-fn judge_rows(rows: &mut [RelativeRow], settings: &CompareSettings) {
-    let mut tests: Vec<&mut TestUsed> = rows.iter_mut().map(|r| &mut r.test).collect();
-    adjust_for_multiple_tests(&mut tests);
-    for row in rows {
-        row.relation = relation(row, settings);
-        // Only an undecided row needs it, and it is the costly part of the table.
-        if row.relation == Relation::CannotTell {
-            row.runs_for_5_percent = runs_for_half_width(
-                &row.reference.samples,
-                &row.value.samples,
-                CONFIDENCE,
-                WANTED_HALF_WIDTH,
-                MAX_RUNS_SUGGESTED,
-            );
-        }
-    }
+/// Judges the pairs as one family, then makes each a row.
+fn judged_rows(
+    mut pairs: Vec<(String, PairJudgement)>,
+    settings: &CompareSettings,
+) -> Vec<RelativeRow> {
+    let mut family: Vec<&mut PairJudgement> = pairs.iter_mut().map(|(_, p)| p).collect();
+    judge_family(&mut family, settings);
+    pairs
+        .into_iter()
+        .map(|(variant, pair)| {
+            // Only an undecided row needs it, and it is the costly part of the table.
+            let runs_for_5_percent = (pair.relation == Relation::CannotTell)
+                .then(|| {
+                    runs_for_half_width(
+                        &pair.base.samples,
+                        &pair.head.samples,
+                        CONFIDENCE,
+                        WANTED_HALF_WIDTH,
+                        MAX_RUNS_SUGGESTED,
+                    )
+                })
+                .flatten();
+            RelativeRow {
+                variant,
+                samples: pair.samples(),
+                exact_but_varies: pair.exact_but_varies(),
+                metric: pair.metric,
+                change: pair.change,
+                interval: pair.interval,
+                test: pair.test,
+                relation: pair.relation,
+                runs_for_5_percent,
+                reference: pair.base,
+                value: pair.head,
+            }
+        })
+        .collect()
+}
+
+/// A deterministic metric that differed between repetitions of one variant is said once per
+/// variant and metric: it was compared by its median, not tested as noise.
+fn varying_notes(rows: &[RelativeRow]) -> Vec<String> {
+    rows.iter()
+        .filter(|r| r.exact_but_varies)
+        .map(|r| {
+            format!(
+                "{} of {} differed between repetitions (a build that is not reproducible): \
+                 compared by its median",
+                r.metric, r.variant
+            )
+        })
+        .collect()
 }
 
 /// A metric's summary, as loading derived it from samples.csv (`ResultsStore::load`).
 fn fresh(metrics: &std::collections::BTreeMap<String, Summary>, metric: &str) -> Option<Summary> {
     metrics.get(metric).cloned()
-}
-
-fn row(variant: &str, metric: &str, reference: Summary, value: Summary) -> RelativeRow {
-    let test = choose_test(metric, &reference, &value);
-    let interval = match test {
-        TestUsed::Welch { .. } => change_interval(&reference.samples, &value.samples, CONFIDENCE),
-        TestUsed::Exact | TestUsed::TooFewSamples => None,
-    };
-    RelativeRow {
-        variant: variant.to_string(),
-        metric: metric.to_string(),
-        change: relative_change(reference.median, value.median),
-        samples: reference.samples.len().min(value.samples.len()),
-        interval,
-        test,
-        relation: Relation::CannotTell,
-        runs_for_5_percent: None,
-        reference,
-        value,
-    }
-}
-
-/// The verdict of one row, once the table's p-values are adjusted.
-///
-/// - exact: the same value is "same"; any difference is better or worse, however small (it is
-///   not noise);
-/// - too few samples: "cannot tell";
-/// - Welch: significant and beyond the threshold is better or worse; significant within the
-///   threshold is "same" (real, but smaller than anyone asked to care about); not significant
-///   is "same" when the whole interval lies within ±threshold, and "cannot tell" otherwise.
-pub fn relation(row: &RelativeRow, settings: &CompareSettings) -> Relation {
-    let direction = |shift: f64| {
-        if got_worse(&row.metric, shift) {
-            Relation::Worse
-        } else {
-            Relation::Better
-        }
-    };
-    let shift = row.value.median - row.reference.median;
-    match row.test {
-        TestUsed::Exact if shift == 0.0 => Relation::Same,
-        TestUsed::Exact => direction(shift),
-        TestUsed::TooFewSamples => Relation::CannotTell,
-        TestUsed::Welch { .. } => {
-            let beyond = row.change.is_none_or(|c| c.abs() > settings.threshold);
-            if is_significant(&row.reference, &row.value, &row.test, settings.alpha) {
-                if beyond {
-                    direction(shift)
-                } else {
-                    Relation::Same
-                }
-            } else {
-                let narrow = row
-                    .interval
-                    .is_some_and(|i| i.low >= -settings.threshold && i.high <= settings.threshold);
-                if narrow {
-                    Relation::Same
-                } else {
-                    Relation::CannotTell
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]

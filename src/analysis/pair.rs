@@ -1,0 +1,307 @@
+//! The one judgement of a pair (base, head) of one metric's raw samples, used by `compare`, the
+//! relative table and the claims alike: which test applies, the change, its interval, and how
+//! head relates to base.
+//!
+//! Two steps, criterion-style: a pair is *significant* when its Benjamini–Hochberg-adjusted
+//! Welch p-value (on the logarithms of the samples) is ≤ alpha and the means moved the same way
+//! as the medians; it matters when the change of the median is *beyond the threshold*. Then:
+//!
+//! | test | relation |
+//! |---|---|
+//! | exact, a deterministic metric | better / worse when the medians differ beyond the metric's floor (`exact_floor`), else same |
+//! | exact, a noisy metric that did not vary | better / worse beyond the threshold, else same |
+//! | Welch, significant, beyond the threshold | better / worse, by the metric's direction |
+//! | Welch, significant, within the threshold | same: real, but smaller than anyone asked to care about |
+//! | Welch, not significant, the whole interval within ±threshold | same |
+//! | Welch, not significant, otherwise | cannot tell: more runs would |
+//! | too few samples of a noisy metric | cannot tell |
+
+use serde::{Deserialize, Serialize};
+
+use crate::compare::CompareSettings;
+use crate::metric::{
+    self, Direction, CACHE_HIT_RATE, IMAGE_COMPRESSED_BYTES, IMAGE_EFFICIENCY, IMAGE_FILES,
+    IMAGE_SIZE_BYTES, IMAGE_WASTED_BYTES,
+};
+use crate::stats::interval::{change_interval, ChangeInterval};
+use crate::stats::significance::{benjamini_hochberg, welch_t_test};
+use crate::stats::Summary;
+
+/// Confidence of the intervals of a change.
+pub const CONFIDENCE: f64 = 0.95;
+
+/// How a pair was judged.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TestUsed {
+    /// No noise: a deterministic metric (image size, cache hit rates), or no variation in
+    /// either run. The medians are compared as they are.
+    Exact,
+    /// Welch's t-test; `adjusted_p` is Benjamini–Hochberg over every Welch test of the
+    /// family. `t` is null in JSON when neither run varied. `log_scale`: the test ran on the
+    /// logarithms of the samples (whenever all are positive; see `choose_test`).
+    Welch {
+        log_scale: bool,
+        t: f64,
+        df: f64,
+        p_value: f64,
+        adjusted_p: f64,
+    },
+    /// A noisy metric with fewer than two samples on a side: no variance, no test.
+    TooFewSamples,
+}
+
+/// How head relates to base on one metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    Better,
+    Worse,
+    /// Identical, within the floor of an exact metric, or a change within the threshold.
+    Same,
+    /// The interval is wider than the threshold and the test is not significant: more runs
+    /// would tell.
+    CannotTell,
+}
+
+/// One pair, judged. `relation` is final only once `judge_family` has adjusted the p-values of
+/// every pair judged together (a comparison, a relative table, a suite's claims).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairJudgement {
+    pub metric: String,
+    pub base: Summary,
+    pub head: Summary,
+    pub test: TestUsed,
+    /// (head median − base median) / base median: see `relative_change`.
+    pub change: Option<f64>,
+    /// The unadjusted 95 % interval of the change; none for an exact pair or too few samples.
+    pub interval: Option<ChangeInterval>,
+    pub relation: Relation,
+}
+
+impl PairJudgement {
+    /// The pair before its family's adjustment (its relation is "cannot tell" until then).
+    pub fn new(metric: &str, base: Summary, head: Summary) -> PairJudgement {
+        let test = choose_test(metric, &base, &head);
+        let interval = match test {
+            TestUsed::Welch { .. } => change_interval(&base.samples, &head.samples, CONFIDENCE),
+            TestUsed::Exact | TestUsed::TooFewSamples => None,
+        };
+        PairJudgement {
+            metric: metric.to_string(),
+            change: relative_change(base.median, head.median),
+            test,
+            interval,
+            relation: Relation::CannotTell,
+            base,
+            head,
+        }
+    }
+
+    /// Head's median minus base's, in the metric's unit.
+    pub fn difference(&self) -> f64 {
+        self.head.median - self.base.median
+    }
+
+    /// The fewer samples of the two sides.
+    pub fn samples(&self) -> usize {
+        self.base.samples.len().min(self.head.samples.len())
+    }
+
+    /// Whether the medians' change is real: see `is_significant`.
+    pub fn is_significant(&self, alpha: f64) -> bool {
+        is_significant(&self.base, &self.head, &self.test, alpha)
+    }
+
+    /// A deterministic metric whose samples differ between repetitions of one side: compared by
+    /// its medians all the same, and worth a note (the build is not reproducible).
+    pub fn exact_but_varies(&self) -> bool {
+        is_deterministic(&self.metric)
+            && (self.base.min != self.base.max || self.head.min != self.head.max)
+    }
+}
+
+/// Adjusts the family's Welch p-values together (Benjamini–Hochberg), then gives each pair its
+/// relation by the table in this module's header.
+pub fn judge_family(pairs: &mut [&mut PairJudgement], settings: &CompareSettings) {
+    let mut tests: Vec<&mut TestUsed> = pairs.iter_mut().map(|p| &mut p.test).collect();
+    adjust_for_multiple_tests(&mut tests);
+    for pair in pairs.iter_mut() {
+        pair.relation = relation(pair, settings);
+    }
+}
+
+/// Metrics whose value is fixed by the Dockerfile and context, not by timing: the same build
+/// gives the same number, so a difference needs no test.
+pub fn is_deterministic(metric_name: &str) -> bool {
+    matches!(
+        metric::base_name(metric_name),
+        IMAGE_SIZE_BYTES
+            | CACHE_HIT_RATE
+            | IMAGE_WASTED_BYTES
+            | IMAGE_COMPRESSED_BYTES
+            | IMAGE_EFFICIENCY
+            | IMAGE_FILES
+    )
+}
+
+/// Sizes: 64 kB.
+pub const SIZE_FLOOR_BYTES: f64 = 64_000.0;
+/// Sizes: 0.1 % of the base.
+pub const SIZE_FLOOR_SHARE: f64 = 0.001;
+/// Image efficiency: 0.1 percentage points.
+pub const EFFICIENCY_FLOOR: f64 = 0.001;
+
+/// The largest difference of a deterministic metric that still counts as "same". Sizes: the
+/// larger of 64 kB and 0.1 % of the base (tar headers carry file times, so two builds of the
+/// same code differ by a few bytes compressed, and a 10 kB change in a 264 MB image is no
+/// finding); efficiency: 0.1 percentage points; hit rates and file counts: none (a step or a
+/// file is a step or a file).
+pub fn exact_floor(metric_name: &str, base_median: f64) -> f64 {
+    match metric::base_name(metric_name) {
+        IMAGE_SIZE_BYTES | IMAGE_WASTED_BYTES | IMAGE_COMPRESSED_BYTES => {
+            SIZE_FLOOR_BYTES.max(SIZE_FLOOR_SHARE * base_median.abs())
+        }
+        IMAGE_EFFICIENCY => EFFICIENCY_FLOOR,
+        _ => 0.0,
+    }
+}
+
+/// The test for one pair, before the multiple-testing adjustment (`adjusted_p` = `p_value`).
+/// A deterministic metric is always compared exactly, even when a side varied (see
+/// `PairJudgement::exact_but_varies`): its spread is a build that is not reproducible, not
+/// timing noise, and a t-test would read it as noise.
+pub fn choose_test(metric_name: &str, base: &Summary, head: &Summary) -> TestUsed {
+    if is_deterministic(metric_name) {
+        return TestUsed::Exact;
+    }
+    let varies = |s: &Summary| s.min != s.max;
+    let enough = base.samples.len() >= 2 && head.samples.len() >= 2;
+    if !varies(base) && !varies(head) && enough {
+        return TestUsed::Exact;
+    }
+    // Timing noise is multiplicative (a busy host slows a long build more than a short one)
+    // and skewed to the right; on a log scale it is closer to normal and equally spread for
+    // a slow and a fast variant, which is what the t-test assumes. It also matches the
+    // threshold, which is a ratio.
+    let log_scale = base.min > 0.0 && head.min > 0.0;
+    let test = if log_scale {
+        welch_t_test(&logs(&base.samples), &logs(&head.samples))
+    } else {
+        welch_t_test(&base.samples, &head.samples)
+    };
+    match test {
+        Some(w) => TestUsed::Welch {
+            log_scale,
+            t: w.t,
+            df: w.df,
+            p_value: w.p_value,
+            adjusted_p: w.p_value,
+        },
+        None => TestUsed::TooFewSamples,
+    }
+}
+
+fn logs(samples: &[f64]) -> Vec<f64> {
+    samples.iter().map(|x| x.ln()).collect()
+}
+
+/// Replaces each Welch test's `adjusted_p` by its Benjamini–Hochberg value over all of them.
+pub fn adjust_for_multiple_tests(tests: &mut [&mut TestUsed]) {
+    let raw: Vec<f64> = tests
+        .iter()
+        .filter_map(|t| match **t {
+            TestUsed::Welch { p_value, .. } => Some(p_value),
+            _ => None,
+        })
+        .collect();
+    let mut adjusted = benjamini_hochberg(&raw).into_iter();
+    for test in tests.iter_mut() {
+        if let TestUsed::Welch { adjusted_p, .. } = &mut **test {
+            *adjusted_p = adjusted.next().expect("one adjusted p per Welch test");
+        }
+    }
+}
+
+/// (head median − base median) / base median: 0 for equal medians (0 → 0 included), `None`
+/// when the base median is 0 and the head's is not (a change from nothing has no ratio, and is
+/// beyond any threshold).
+pub fn relative_change(base_median: f64, head_median: f64) -> Option<f64> {
+    if base_median == head_median {
+        return Some(0.0);
+    }
+    if base_median == 0.0 {
+        return None;
+    }
+    Some((head_median - base_median) / base_median)
+}
+
+/// The relation of one pair, once its family's p-values are adjusted: the table in this
+/// module's header.
+fn relation(pair: &PairJudgement, settings: &CompareSettings) -> Relation {
+    let shift = pair.difference();
+    let direction = || {
+        if got_worse(&pair.metric, shift) {
+            Relation::Worse
+        } else {
+            Relation::Better
+        }
+    };
+    let beyond = pair.change.is_none_or(|c| c.abs() > settings.threshold);
+    match pair.test {
+        TestUsed::Exact if is_deterministic(&pair.metric) => {
+            if shift.abs() > exact_floor(&pair.metric, pair.base.median) {
+                direction()
+            } else {
+                Relation::Same
+            }
+        }
+        TestUsed::Exact if shift != 0.0 && beyond => direction(),
+        TestUsed::Exact => Relation::Same,
+        TestUsed::TooFewSamples => Relation::CannotTell,
+        TestUsed::Welch { .. } if pair.is_significant(settings.alpha) => {
+            if beyond {
+                direction()
+            } else {
+                Relation::Same
+            }
+        }
+        TestUsed::Welch { .. } => {
+            let narrow = pair
+                .interval
+                .is_some_and(|i| i.low >= -settings.threshold && i.high <= settings.threshold);
+            if narrow {
+                Relation::Same
+            } else {
+                Relation::CannotTell
+            }
+        }
+    }
+}
+
+/// Whether the medians' change is real: any difference of an exact pair, or an adjusted Welch
+/// p ≤ `alpha` with the means moving the way the medians did.
+pub fn is_significant(base: &Summary, head: &Summary, test: &TestUsed, alpha: f64) -> bool {
+    match *test {
+        TestUsed::Exact => base.median != head.median,
+        TestUsed::TooFewSamples => false,
+        TestUsed::Welch { t, adjusted_p, .. } => {
+            // A significant shift of the means against the medians' direction (an outlier
+            // pulling one mean) is no evidence for the change the table reports.
+            let median_shift = head.median - base.median;
+            let agrees = median_shift == 0.0 || median_shift.signum() == t.signum();
+            adjusted_p <= alpha && agrees
+        }
+    }
+}
+
+pub fn got_worse(metric_name: &str, shift: f64) -> bool {
+    match metric::direction_of(metric_name) {
+        Direction::AtMost => shift > 0.0,
+        Direction::AtLeast => shift < 0.0,
+    }
+}
+
+#[cfg(test)]
+#[path = "pair_tests.rs"]
+mod tests;
