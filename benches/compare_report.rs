@@ -24,11 +24,18 @@ fn bench_report(c: &mut Criterion) {
     let mut group = c.benchmark_group("report");
     // Each iteration writes ~120 charts as SVG and PNG: few samples are enough.
     group.sample_size(10);
+    // The analysis is judged once per run, as `run` and `report` do, and timed on its own.
+    group.bench_function("analysis 50x10x30", |b| {
+        b.iter(|| dockbench::analysis::Analysis::of(&results))
+    });
+    let analysis = dockbench::analysis::Analysis::of(&results);
     group.bench_function("summary table 50x10x30", |b| {
-        b.iter(|| dockbench::report::summary_table(&results, dockbench::report::DEFAULT_WIDTH))
+        b.iter(|| {
+            dockbench::report::summary_table(&results, &analysis, dockbench::report::DEFAULT_WIDTH)
+        })
     });
     group.bench_function("render_report 50x10x30", |b| {
-        b.iter(|| dockbench::report::render_report(dir.path(), &results).unwrap())
+        b.iter(|| dockbench::report::render_report(dir.path(), &results, &analysis).unwrap())
     });
     group.finish();
 }

@@ -107,6 +107,27 @@ pub fn median_with_spread(metric: &str, summary: &Summary, limits: &[f64]) -> St
     }
 }
 
+/// A difference of two values of `metric`, signed, with three significant figures in the
+/// metric's own terms: `+10.2 kB`, `-38.6 s`, `+24.0 pp` (percentage points, for rates),
+/// `+12` (files).
+pub fn format_difference(metric: &str, difference: f64) -> String {
+    let sign = match difference {
+        d if d < 0.0 => "-",
+        d if d > 0.0 => "+",
+        _ => "",
+    };
+    let size = difference.abs();
+    let text = match metric::unit_of(metric) {
+        Unit::Fraction => {
+            let pp = size * 100.0;
+            let decimals = if pp >= 1.0 || pp == 0.0 { 1 } else { 2 };
+            format!("{pp:.decimals$} pp")
+        }
+        unit => render(scale_for(unit, size), size),
+    };
+    format!("{sign}{text}")
+}
+
 /// `234 ms`, `12.31 s`, `3m 05.2s`.
 pub fn format_seconds(seconds: f64) -> String {
     render(scale_for(Unit::Seconds, seconds), seconds)
@@ -227,6 +248,18 @@ mod tests {
         assert_eq!(format_seconds(185.24), "3m 05.2s");
         assert_eq!(format_seconds(119.96), "2m 00.0s");
         assert_eq!(format_seconds(-2.5), "-2.50 s");
+    }
+
+    #[test]
+    fn differences_in_the_metrics_own_terms() {
+        assert_eq!(format_difference("image_size_bytes", 10_240.0), "+10.2 kB");
+        assert_eq!(format_difference("image_size_bytes", -96.2e6), "-96.2 MB");
+        assert_eq!(format_difference("cache_hit_rate.deps", 0.24), "+24.0 pp");
+        assert_eq!(format_difference("image_efficiency", 0.004), "+0.40 pp");
+        assert_eq!(format_difference("rebuild_s.source", -38.64), "-38.64 s");
+        assert_eq!(format_difference("image_files", 12.0), "+12");
+        assert_eq!(format_difference("image_size_bytes", 0.0), "0 B");
+        assert_eq!(format_difference("cache_hit_rate", 0.0), "0.0 pp");
     }
 
     #[test]

@@ -1,6 +1,132 @@
-//! What a results folder (or two) says, judged once: the pair judgement that `compare`, the
-//! relative table and the claims share.
+//! What a results folder says, judged once: the pair judgement that `compare`, the relative
+//! table and the claims share (`pair`), and the [`Analysis`] of one run that the terminal,
+//! report.md, report.html and the exit code all read, so that no verdict is computed twice and
+//! none can disagree with another.
 
+pub mod answer;
 pub mod pair;
 
+pub use answer::Answer;
 pub use pair::{judge_family, PairJudgement, Relation, TestUsed};
+
+use crate::claims::{judge_claims, ClaimJudgement};
+use crate::compare::CompareSettings;
+use crate::relative::{self, RelativeTable};
+use crate::results::RunResults;
+
+/// Every verdict of one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// Every other variant against the reference; `None` when there is nothing to compare
+    /// (one variant, a failed or unknown reference).
+    pub relative: Option<RelativeTable>,
+    /// The suite's claims, in the suite's order.
+    pub claims: Vec<ClaimJudgement>,
+    /// What a reader needs first.
+    pub answer: Answer,
+}
+
+impl Analysis {
+    /// Judges `results` against its recorded reference and claims.
+    pub fn of(results: &RunResults) -> Analysis {
+        let settings = CompareSettings::default();
+        let relative = relative::reference_name(results, results.reference.as_deref())
+            .and_then(|reference| relative::relative_table(results, reference, &settings).ok());
+        let claims = judge_claims(results, &results.claims, &settings);
+        let answer = Answer::new(results, relative.as_ref(), &claims);
+        Analysis {
+            relative,
+            claims,
+            answer,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::ClaimVerdict;
+    use crate::report::render::Charts;
+
+    /// Every output reads the one `Analysis`: with its verdicts tampered with, each output shows
+    /// the tampered verdicts. An output that judged anything again would show the real ones.
+    #[test]
+    fn no_output_judges_anything_again() {
+        let results = crate::report::testdata::run_results();
+        let mut analysis = Analysis::of(&results);
+        // Untampered, each output shows the verdicts looked for below.
+        let real = [
+            (
+                crate::report::summary_table(&results, &analysis, 1000),
+                "worse ┆",
+            ),
+            (
+                crate::report::markdown::report_markdown(&results, &analysis, &Charts::default()),
+                "| worse |",
+            ),
+            (
+                crate::report::html::report_html(&results, &analysis, &Charts::default()),
+                ">worse<",
+            ),
+        ];
+        for (text, cell) in &real {
+            let claim = text.contains("does not hold:") || text.contains("does not hold (");
+            assert!(text.contains(cell) && claim, "{text}");
+        }
+        assert_eq!(
+            analysis.claims[0].verdict,
+            ClaimVerdict::Holds,
+            "the real one"
+        );
+        for claim in &mut analysis.claims {
+            claim.verdict = ClaimVerdict::HoldsPartly;
+            claim.reason = "tampered".into();
+        }
+        let table = analysis.relative.as_mut().expect("a relative table");
+        assert!(table.rows.iter().any(|r| r.relation == Relation::Worse));
+        for row in &mut table.rows {
+            row.relation = Relation::CannotTell;
+        }
+        analysis.answer.lines = vec![answer::Line {
+            level: 0,
+            tone: answer::Tone::Plain,
+            text: "TAMPERED ANSWER".into(),
+        }];
+        let terminal = crate::report::summary_table(&results, &analysis, 1000);
+        let markdown =
+            crate::report::markdown::report_markdown(&results, &analysis, &Charts::default());
+        let html = crate::report::html::report_html(&results, &analysis, &Charts::default());
+        let export =
+            crate::export::render(&results, &analysis, crate::export::ExportFormat::Markdown)
+                .unwrap();
+        let export = String::from_utf8(export).unwrap();
+        for (name, text) in [
+            ("terminal", &terminal),
+            ("report.md", &markdown),
+            ("report.html", &html),
+        ] {
+            assert!(text.contains("TAMPERED ANSWER"), "{name}: {text}");
+            // (The claims' note explains "does not hold"; a verdict reads `does not hold:` or
+            // `does not hold (reason)`.)
+            for verdict in ["does not hold:", "does not hold ("] {
+                assert!(!text.contains(verdict), "{name} judged a claim again");
+            }
+        }
+        // A pair's verdict as each output sets it in a cell.
+        for (text, cell) in [
+            (&terminal, "worse ┆"),
+            (&markdown, "| worse |"),
+            (&html, ">worse<"),
+        ] {
+            assert!(!text.contains(cell), "judged a pair again: {text}");
+        }
+        assert!(markdown.contains("| cannot tell with 3 samples"));
+        for text in [&terminal, &markdown, &html, &export] {
+            assert!(text.contains("holds partly"), "{text}");
+        }
+        assert!(
+            !export.contains("does not hold ("),
+            "the export judged a claim again"
+        );
+    }
+}

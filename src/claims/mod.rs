@@ -263,5 +263,30 @@ fn reaches(
     }
 }
 
+/// What was measured for a claim: `40.0% → 64.0% (+60%, exact)`,
+/// `10.00 s → 6.00 s (-40% [-43%, -37%])`, or why nothing could be.
+pub fn claim_measured(j: &ClaimJudgement) -> String {
+    let (Some(from), Some(to)) = (j.from_median, j.to_median) else {
+        return j.reason.clone();
+    };
+    let metric = &j.claim.metric;
+    let change = match (j.change, j.interval) {
+        (None, _) => "from 0".to_string(),
+        (Some(c), Some(i)) => format!(
+            "{} [{}, {}]",
+            crate::relative::percent(c),
+            crate::relative::percent(i.low),
+            crate::relative::percent(i.high)
+        ),
+        (Some(c), None) if j.verdict == ClaimVerdict::CannotTell => crate::relative::percent(c),
+        (Some(c), None) => format!("{}, exact", crate::relative::percent(c)),
+    };
+    format!(
+        "{} → {} ({change})",
+        crate::format::format_against_limits(metric, from, &[to]),
+        crate::format::format_against_limits(metric, to, &[from])
+    )
+}
+
 #[cfg(test)]
 mod tests;

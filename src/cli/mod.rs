@@ -197,6 +197,7 @@ impl ExportArgs {
     pub fn write(
         &self,
         results: &crate::results::RunResults,
+        analysis: &crate::analysis::Analysis,
         several_suites: bool,
     ) -> anyhow::Result<()> {
         for (format, path) in self.requested() {
@@ -205,7 +206,7 @@ impl ExportArgs {
             } else {
                 path
             };
-            crate::export::export(results, format, &path)?;
+            crate::export::export(results, analysis, format, &path)?;
         }
         Ok(())
     }
@@ -306,11 +307,13 @@ fn report(
         }
         results.reference = Some(name);
     }
-    exports.write(&results, false)?;
-    let written = crate::report::render_report(dir, &results)?;
+    let analysis = crate::analysis::Analysis::of(&results);
+    exports.write(&results, &analysis, false)?;
+    let written = crate::report::render_report(dir, &results, &analysis)?;
+    println!("{}", crate::report::heading(&results, dir));
     println!(
         "{}",
-        crate::report::summary_table(&results, crate::report::terminal_width())
+        crate::report::summary_table(&results, &analysis, crate::report::terminal_width())
     );
     println!(
         "wrote {} files; open {}",

@@ -11,7 +11,8 @@ use tokio::sync::watch;
 use super::exit::EngineLost;
 use super::progress::Progress;
 use super::{RunArgs, EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK};
-use crate::claims::{any_refuted, judge_claims};
+use crate::analysis::Analysis;
+use crate::claims::any_refuted;
 use crate::driver::docker::DockerEngine;
 use crate::driver::Engine;
 use crate::measure::record::variant_result;
@@ -403,26 +404,25 @@ async fn run_suite<E: Engine>(
     if !interrupted && lost.is_none() {
         store.finish(now_rfc3339())?;
     }
+    // Every verdict of the run, judged once: the summary, the report, the exports and the exit
+    // code read this.
+    let analysis = Analysis::of(store.results());
+    println!("{}", report::heading(store.results(), store.dir()));
     println!(
         "{}",
-        report::summary_table(store.results(), report::terminal_width())
+        report::summary_table(store.results(), &analysis, report::terminal_width())
     );
     if settings.report {
         // The measurements are safe on disk already; a report that fails to render loses nothing.
-        if let Err(e) = report::render_report(store.dir(), store.results()) {
+        if let Err(e) = report::render_report(store.dir(), store.results(), &analysis) {
             eprintln!("warning: could not render the report: {e:#}");
         }
     }
     println!("results: {}", store.dir().display());
     settings
         .exports
-        .write(store.results(), settings.suites.len() > 1)?;
-    let claims = judge_claims(
-        store.results(),
-        &suite.claims,
-        &crate::compare::CompareSettings::default(),
-    );
-    let refuted = suite.claims_exit && any_refuted(&claims);
+        .write(store.results(), &analysis, settings.suites.len() > 1)?;
+    let refuted = suite.claims_exit && any_refuted(&analysis.claims);
     if refuted {
         eprintln!(
             "{}: a claim does not hold, which fails the run like a missed target \
@@ -1202,7 +1202,7 @@ mod tests {
                 .unwrap();
             let results = ResultsStore::load(&out).unwrap();
             assert!(results.variants.iter().all(all_good), "every target met");
-            let judged = judge_claims(
+            let judged = crate::claims::judge_claims(
                 &results,
                 &results.claims,
                 &crate::compare::CompareSettings::default(),

@@ -7,6 +7,7 @@
 //! and largest samples, in the metric's unit. Rates stay as they are: Bencher thresholds can
 //! watch either direction.
 
+use crate::analysis::Analysis;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -27,7 +28,7 @@ struct Metric {
 pub struct BencherExporter;
 
 impl Exporter for BencherExporter {
-    fn serialize(&self, results: &RunResults) -> anyhow::Result<Vec<u8>> {
+    fn serialize(&self, results: &RunResults, _: &Analysis) -> anyhow::Result<Vec<u8>> {
         // BTreeMaps keep the output in a stable order for diffs and snapshots.
         let mut benchmarks: BTreeMap<String, BTreeMap<String, Metric>> = BTreeMap::new();
         for row in measured(results) {
@@ -77,7 +78,12 @@ mod tests {
     /// `lower_value` and `upper_value`, nothing else.
     #[test]
     fn matches_the_bencher_metric_format() {
-        let bytes = BencherExporter.serialize(&sample_results()).unwrap();
+        let bytes = BencherExporter
+            .serialize(
+                &sample_results(),
+                &crate::analysis::Analysis::of(&sample_results()),
+            )
+            .unwrap();
         let value: Value = serde_json::from_slice(&bytes).unwrap();
         let benchmarks = value.as_object().expect("an object of benchmarks");
         assert_eq!(

@@ -2,6 +2,7 @@
 //! unit (seconds, bytes, 0..1), numbers as the shortest text that reads back exactly.
 
 use super::{measured, Exporter};
+use crate::analysis::Analysis;
 use crate::metric;
 use crate::results::RunResults;
 
@@ -12,7 +13,7 @@ pub const HEADER: [&str; 9] = [
 pub struct CsvExporter;
 
 impl Exporter for CsvExporter {
-    fn serialize(&self, results: &RunResults) -> anyhow::Result<Vec<u8>> {
+    fn serialize(&self, results: &RunResults, _: &Analysis) -> anyhow::Result<Vec<u8>> {
         let mut writer = ::csv::Writer::from_writer(Vec::new());
         writer.write_record(HEADER)?;
         for row in measured(results) {
@@ -36,7 +37,12 @@ mod tests {
 
     #[test]
     fn one_row_per_variant_and_metric() {
-        let bytes = CsvExporter.serialize(&sample_results()).unwrap();
+        let bytes = CsvExporter
+            .serialize(
+                &sample_results(),
+                &crate::analysis::Analysis::of(&sample_results()),
+            )
+            .unwrap();
         let mut reader = ::csv::Reader::from_reader(bytes.as_slice());
         assert_eq!(reader.headers().unwrap(), HEADER.as_slice());
         let rows: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();

@@ -7,6 +7,7 @@
 //! `cache_miss_rate` (1 − hit rate) and `image_inefficiency` (1 − efficiency), 0..1 fractions
 //! that are smaller-is-better and say the same thing.
 
+use crate::analysis::Analysis;
 use serde::Serialize;
 
 use super::{measured, Exporter, Measured};
@@ -36,7 +37,7 @@ struct Entry {
 pub struct GithubBenchmarkExporter;
 
 impl Exporter for GithubBenchmarkExporter {
-    fn serialize(&self, results: &RunResults) -> anyhow::Result<Vec<u8>> {
+    fn serialize(&self, results: &RunResults, _: &Analysis) -> anyhow::Result<Vec<u8>> {
         let entries: Vec<Entry> = measured(results)
             .iter()
             .map(|row| entry(&results.suite, row))
@@ -123,7 +124,10 @@ mod tests {
     #[test]
     fn matches_the_custom_smaller_is_better_shape() {
         let bytes = GithubBenchmarkExporter
-            .serialize(&sample_results())
+            .serialize(
+                &sample_results(),
+                &crate::analysis::Analysis::of(&sample_results()),
+            )
             .unwrap();
         let value: Value = serde_json::from_slice(&bytes).unwrap();
         let entries = value.as_array().expect("a JSON array");
@@ -175,7 +179,10 @@ mod tests {
     #[test]
     fn hit_rates_become_miss_rates() {
         let bytes = GithubBenchmarkExporter
-            .serialize(&sample_results())
+            .serialize(
+                &sample_results(),
+                &crate::analysis::Analysis::of(&sample_results()),
+            )
             .unwrap();
         let value: Value = serde_json::from_slice(&bytes).unwrap();
         let find = |name: &str| {

@@ -2,12 +2,13 @@
 //! (pretty-printed, ending in a newline).
 
 use super::Exporter;
+use crate::analysis::Analysis;
 use crate::results::RunResults;
 
 pub struct JsonExporter;
 
 impl Exporter for JsonExporter {
-    fn serialize(&self, results: &RunResults) -> anyhow::Result<Vec<u8>> {
+    fn serialize(&self, results: &RunResults, _: &Analysis) -> anyhow::Result<Vec<u8>> {
         let mut json = serde_json::to_vec_pretty(results)?;
         json.push(b'\n');
         Ok(json)
@@ -27,6 +28,11 @@ mod tests {
         let mut store = ResultsStore::create(tmp.path(), results.clone()).unwrap();
         store.finish(results.finished_at.clone().unwrap()).unwrap();
         let on_disk = std::fs::read(tmp.path().join("results.json")).unwrap();
-        assert_eq!(JsonExporter.serialize(&results).unwrap(), on_disk);
+        assert_eq!(
+            JsonExporter
+                .serialize(&results, &crate::analysis::Analysis::of(&results))
+                .unwrap(),
+            on_disk
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! column per metric, each cell the median ± spread with its target check, as `dockbench run`
 //! prints it; then the claims' verdicts, when the suite makes claims.
 
+use crate::analysis::Analysis;
 use std::fmt::Write;
 
 use super::Exporter;
@@ -16,7 +17,7 @@ const MISSING: &str = "—";
 pub struct MarkdownExporter;
 
 impl Exporter for MarkdownExporter {
-    fn serialize(&self, results: &RunResults) -> anyhow::Result<Vec<u8>> {
+    fn serialize(&self, results: &RunResults, analysis: &Analysis) -> anyhow::Result<Vec<u8>> {
         let columns = metric_columns(&results.variants);
         let mut out = String::new();
         let headers: Vec<String> = columns.iter().map(|c| cell_text(c)).collect();
@@ -32,7 +33,7 @@ impl Exporter for MarkdownExporter {
             writeln!(out, "| {name} | {status} | {} |", cells.join(" | "))?;
         }
         // The verdicts on the suite's claims, as report.md shows them.
-        if let Some(claims) = crate::report::sections::claims_table(results) {
+        if let Some(claims) = crate::report::sections::claims_table(analysis) {
             writeln!(out, "\n{}", crate::report::markdown::table(&claims))?;
         }
         Ok(out.into_bytes())
@@ -83,7 +84,12 @@ mod tests {
 
     #[test]
     fn summary_table() {
-        let bytes = MarkdownExporter.serialize(&sample_results()).unwrap();
+        let bytes = MarkdownExporter
+            .serialize(
+                &sample_results(),
+                &crate::analysis::Analysis::of(&sample_results()),
+            )
+            .unwrap();
         insta::assert_snapshot!(String::from_utf8(bytes).unwrap());
     }
 
@@ -98,7 +104,12 @@ mod tests {
             to: "build-only".into(),
             expect: "+100%".into(),
         }];
-        let text = String::from_utf8(MarkdownExporter.serialize(&results).unwrap()).unwrap();
+        let text = String::from_utf8(
+            MarkdownExporter
+                .serialize(&results, &crate::analysis::Analysis::of(&results))
+                .unwrap(),
+        )
+        .unwrap();
         let claims = text
             .split_once("\n\n")
             .expect("a claims table after the summary")

@@ -11,6 +11,7 @@ mod github_benchmark;
 mod json;
 mod markdown;
 
+use crate::analysis::Analysis;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -92,17 +93,26 @@ impl FromStr for ExportFormat {
 
 /// Turns results into the bytes of one export file.
 pub trait Exporter {
-    fn serialize(&self, results: &RunResults) -> anyhow::Result<Vec<u8>>;
+    fn serialize(&self, results: &RunResults, analysis: &Analysis) -> anyhow::Result<Vec<u8>>;
 }
 
 /// The export's content, for printing or testing.
-pub fn render(results: &RunResults, format: ExportFormat) -> anyhow::Result<Vec<u8>> {
-    format.exporter().serialize(results)
+pub fn render(
+    results: &RunResults,
+    analysis: &Analysis,
+    format: ExportFormat,
+) -> anyhow::Result<Vec<u8>> {
+    format.exporter().serialize(results, analysis)
 }
 
 /// Writes the export to `path`, atomically (a temp file beside it, renamed over it).
-pub fn export(results: &RunResults, format: ExportFormat, path: &Path) -> anyhow::Result<()> {
-    let bytes = render(results, format)
+pub fn export(
+    results: &RunResults,
+    analysis: &Analysis,
+    format: ExportFormat,
+    path: &Path,
+) -> anyhow::Result<()> {
+    let bytes = render(results, analysis, format)
         .with_context(|| format!("rendering the {} export", format.name()))?;
     crate::results::write_atomic(path, &bytes)
         .with_context(|| format!("writing {}", path.display()))

@@ -1,6 +1,7 @@
 //! The results every exporter is tested on, and the tests of `export` itself.
 
 use super::*;
+use crate::analysis::Analysis;
 use crate::metric::Direction;
 use crate::results::testdata::{failed, run_results, variant, with_targets};
 
@@ -39,11 +40,27 @@ fn export_writes_every_format() {
     let results = sample_results();
     for format in ExportFormat::ALL {
         let path = tmp.path().join(format!("out.{}", format.name()));
-        export(&results, format, &path).unwrap();
+        export(
+            &results,
+            &crate::analysis::Analysis::of(&results),
+            format,
+            &path,
+        )
+        .unwrap();
         let written = std::fs::read(&path).unwrap();
-        assert_eq!(written, render(&results, format).unwrap(), "{format:?}");
+        assert_eq!(
+            written,
+            render(&results, &Analysis::of(&results), format).unwrap(),
+            "{format:?}"
+        );
         // Rewriting replaces the file whole.
-        export(&results, format, &path).unwrap();
+        export(
+            &results,
+            &crate::analysis::Analysis::of(&results),
+            format,
+            &path,
+        )
+        .unwrap();
     }
     let names: Vec<String> = std::fs::read_dir(tmp.path())
         .unwrap()
@@ -60,7 +77,13 @@ fn export_writes_every_format() {
 fn export_errors_name_the_file() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("missing/out.csv");
-    let err = export(&sample_results(), ExportFormat::Csv, &path).unwrap_err();
+    let err = export(
+        &sample_results(),
+        &crate::analysis::Analysis::of(&sample_results()),
+        ExportFormat::Csv,
+        &path,
+    )
+    .unwrap_err();
     assert!(format!("{err:#}").contains("missing/out.csv"), "{err:#}");
 }
 
@@ -88,6 +111,8 @@ fn stored_summaries_are_not_trusted() {
     let dir = tempfile::tempdir().unwrap();
     crate::results::testdata::write_folder(dir.path(), &results);
     let results = crate::results::ResultsStore::load(dir.path()).unwrap();
-    let csv = String::from_utf8(render(&results, ExportFormat::Csv).unwrap()).unwrap();
+    let csv =
+        String::from_utf8(render(&results, &Analysis::of(&results), ExportFormat::Csv).unwrap())
+            .unwrap();
     assert!(csv.contains("alpine,cold_build_s,s,12.31,"), "{csv}");
 }

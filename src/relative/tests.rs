@@ -36,10 +36,12 @@ fn a_layer_of_50_mib_more_is_worse_exactly() {
     assert_eq!(r.change, Some(50.0 * MIB / base));
     assert_eq!(r.interval, None);
     assert_eq!(r.relation, Relation::Worse);
-    assert_eq!(change_with_interval(r), "+2621% (exact)");
+    // A size is told in bytes (three significant figures), the ratio after it.
+    assert_eq!(change_with_interval(r), "+52.4 MB (exact)");
+    assert_eq!(change_cell(r), "+52.4 MB worse");
     assert_eq!(
         finding_line(r, "small"),
-        "big: image size 27.21× larger than small (exact)"
+        "big: image size 52.4 MB larger than small (27.21×, exact)"
     );
 }
 
@@ -82,8 +84,9 @@ fn any_exact_difference_counts_and_none_is_same() {
     );
     assert_eq!(
         finding_line(hit, "a"),
-        "c: cache hit rate after edit “src” 75.0% against 50.0% for a"
+        "c: cache hit rate after edit “src” 75.0% against 50.0% for a (+25.0 pp)"
     );
+    assert_eq!(change_with_interval(hit), "+25.0 pp (exact)");
 }
 
 #[test]
@@ -107,7 +110,7 @@ fn noisy_metrics_get_an_interval_and_a_verdict() {
         "the ratio of the medians: {c}"
     );
     assert!(finding_line(fast, "base")
-        .starts_with("fast: rebuild time after edit “src” 1.72× faster than base ["));
+        .starts_with("fast: rebuild time after edit “src” 4.60 s faster than base (1.72× ["));
 
     let wild = row(&t, "wild", "rebuild_s.src");
     assert_eq!(wild.relation, Relation::CannotTell);
@@ -208,44 +211,44 @@ fn failed_variants_and_references() {
 }
 
 #[test]
-fn findings_are_the_largest_decided_changes() {
-    let t = table(
-        vec![
-            variant(
-                "a",
-                &[
-                    ("startup_s", &[2.0, 2.02, 1.98]),
-                    ("cold_build_s", &[10.0, 10.1, 9.9]),
-                ],
-            ),
-            variant(
-                "b",
-                &[
-                    ("startup_s", &[1.0, 1.01, 0.99]),
-                    ("cold_build_s", &[12.0, 12.1, 11.9]),
-                ],
-            ),
-            variant(
-                "c",
-                &[
-                    ("startup_s", &[2.0, 2.5, 1.5]),
-                    ("cold_build_s", &[10.0, 10.1, 9.9]),
-                ],
-            ),
-        ],
-        "a",
-    );
-    let lines = findings(&t, 5);
+fn findings_are_the_decided_changes_with_the_largest_effect() {
+    // By the change in the metric's own terms, not by ratio: a build 2 s slower (1.2×) comes
+    // before a startup 1 s faster (2×).
+    let results = run_results(vec![
+        variant(
+            "a",
+            &[
+                ("startup_s", &[2.0, 2.02, 1.98]),
+                ("cold_build_s", &[10.0, 10.1, 9.9]),
+            ],
+        ),
+        variant(
+            "b",
+            &[
+                ("startup_s", &[1.0, 1.01, 0.99]),
+                ("cold_build_s", &[12.0, 12.1, 11.9]),
+            ],
+        ),
+        variant(
+            "c",
+            &[
+                ("startup_s", &[2.0, 2.5, 1.5]),
+                ("cold_build_s", &[10.0, 10.1, 9.9]),
+            ],
+        ),
+    ]);
+    let t = relative_table(&results, "a", &CompareSettings::default()).unwrap();
+    let lines = findings(&t, &results, 5);
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert!(
-        lines[0].starts_with("b: startup time 2.00× faster than a ["),
+        lines[0].starts_with("b: cold build time 2.00 s slower than a (1.20× ["),
         "{lines:?}"
     );
     assert!(
-        lines[1].starts_with("b: cold build time 1.20× slower than a ["),
+        lines[1].starts_with("b: startup time 1.00 s faster than a (2.00× ["),
         "{lines:?}"
     );
-    assert_eq!(findings(&t, 1).len(), 1);
+    assert_eq!(findings(&t, &results, 1).len(), 1);
 }
 
 /// Identical variants, drawn from one distribution: the share of suites in which any row is
@@ -455,6 +458,6 @@ fn a_count_reads_as_both_values() {
     assert_eq!(r.relation, Relation::Worse);
     assert_eq!(
         finding_line(r, "a"),
-        "b: files in the image 470 against 469 for a"
+        "b: files in the image 470 against 469 for a (+1)"
     );
 }

@@ -2,8 +2,10 @@
 //! a finding reads the same everywhere.
 
 use super::{Relation, RelativeRow, RelativeTable};
-use crate::format::{format_value, metric_title};
-use crate::metric::{self, Unit};
+use crate::format::{format_difference, format_value, metric_title};
+use crate::metric::{self, Direction, Unit};
+use crate::results::RunResults;
+use crate::targets::TargetCheck;
 
 /// `better`, `worse`, `same`, `cannot tell with 3 samples`.
 pub fn relation_text(row: &RelativeRow) -> String {
@@ -32,8 +34,12 @@ pub fn percent(change: f64) -> String {
     }
 }
 
-/// The change with its interval: `-42% [-55%, -25%]`, `+26.3% (exact)`, `from 0`.
+/// The change with its interval: `-42% [-55%, -25%]`, `from 0`; a deterministic metric's as
+/// the absolute difference, `+10.2 kB (exact)`, `+24.0 pp (exact)`.
 pub fn change_with_interval(row: &RelativeRow) -> String {
+    if let Some(difference) = exact_difference(row) {
+        return format!("{difference} (exact)");
+    }
     let Some(change) = row.change else {
         return "from 0".to_string();
     };
@@ -49,9 +55,18 @@ pub fn change_with_interval(row: &RelativeRow) -> String {
     }
 }
 
-/// A table cell's second line: `-42% better`, `+3.1% same`, `+20% ?` (cannot tell).
+/// A deterministic metric's change as an absolute difference in its own terms: a ratio of
+/// `+0.00097%` (10 kB on 264 MB) reads as noise, and rates move in percentage points.
+fn exact_difference(row: &RelativeRow) -> Option<String> {
+    let exact = row.test == crate::analysis::TestUsed::Exact
+        && crate::analysis::pair::is_deterministic(&row.metric);
+    exact.then(|| format_difference(&row.metric, row.value.median - row.reference.median))
+}
+
+/// A table cell's second line: `-42% better`, `+10.2 kB same`, `+20% ?` (cannot tell).
 pub fn change_cell(row: &RelativeRow) -> String {
-    let change = row.change.map_or("from 0".to_string(), percent);
+    let change =
+        exact_difference(row).unwrap_or_else(|| row.change.map_or("from 0".to_string(), percent));
     let mark = match row.relation {
         Relation::Better => "better",
         Relation::Worse => "worse",
@@ -61,23 +76,24 @@ pub fn change_cell(row: &RelativeRow) -> String {
     format!("{change} {mark}")
 }
 
-/// hyperfine's way of saying it: `split-deps: rebuild time after edit “source” 1.73× faster
-/// than baseline [1.52–1.95×]`. Hit rates, which are already fractions, are given as levels.
+/// A change in the metric's own terms, then as hyperfine puts it: `split-deps: rebuild time
+/// after edit “source” 38.6 s faster than baseline (4.83× [4.47–5.16×])`. Rates and counts,
+/// whose ratio hides what changed, give both values and the difference: `cache hit rate 64.0%
+/// against 40.0% for baseline (+24.0 pp)`.
 pub fn finding_line(row: &RelativeRow, reference: &str) -> String {
     let what = lowercase_first(&metric_title(&row.metric));
     let (r, v) = (row.reference.median, row.value.median);
-    // Fractions are levels already, and a count's ratio hides a change of a few (470 files
-    // against 469 is "1.00×"): both read as the two values.
+    let difference = format_difference(&row.metric, v - r);
     let unit = metric::unit_of(&row.metric);
     if matches!(unit, Unit::Fraction | Unit::Count) || row.change.is_none() {
         return format!(
-            "{}: {what} {} against {} for {reference}",
+            "{}: {what} {} against {} for {reference} ({difference})",
             row.variant,
             format_value(&row.metric, v),
             format_value(&row.metric, r),
         );
     }
-    let (less, more) = match metric::unit_of(&row.metric) {
+    let (less, more) = match unit {
         Unit::Seconds => ("faster", "slower"),
         _ => ("smaller", "larger"),
     };
@@ -93,32 +109,89 @@ pub fn finding_line(row: &RelativeRow, reference: &str) -> String {
         (ratio, more, bounds)
     };
     let tail = match bounds {
-        Some((lo, hi)) => format!(" [{lo:.2}–{hi:.2}×]"),
-        None => " (exact)".to_string(),
+        Some((lo, hi)) => format!("{times:.2}× [{lo:.2}–{hi:.2}×]"),
+        None => format!("{times:.2}×, exact"),
     };
+    let size = difference.trim_start_matches(['+', '-']);
     format!(
-        "{}: {what} {times:.2}× {word} than {reference}{tail}",
+        "{}: {what} {size} {word} than {reference} ({tail})",
         row.variant
     )
 }
 
-/// The findings that matter most: the `max` largest changes judged better or worse, largest
-/// first, as [`finding_line`]s.
-pub fn findings(table: &RelativeTable, max: usize) -> Vec<String> {
-    let mut decided: Vec<&RelativeRow> = table
+/// How much a second of build or startup weighs against the other units when findings are
+/// ranked: as much as 10 MB of image or memory, 5 percentage points of hit rate, or 1,000
+/// files. (A ratio would rank wasted bytes going from 1 MB to 3 kB, "300× smaller", above a
+/// rebuild 40 s faster.)
+fn effect_scale(unit: Unit) -> f64 {
+    match unit {
+        Unit::Seconds => 1.0,
+        Unit::Bytes => 10e6,
+        Unit::Fraction => 0.05,
+        Unit::Count => 1000.0,
+    }
+}
+
+/// The findings that matter most, as [`finding_line`]s: the `max` changes judged better or
+/// worse, those that cross one of the variant's targets first (the reference meets it and the
+/// variant does not, or the other way round), then by the size of the change in the metric's
+/// own terms (`effect_scale`).
+pub fn findings(table: &RelativeTable, results: &RunResults, max: usize) -> Vec<String> {
+    let mut decided: Vec<(bool, f64, &RelativeRow)> = table
         .rows
         .iter()
         .filter(|r| matches!(r.relation, Relation::Better | Relation::Worse))
+        .map(|r| {
+            let effect = (r.value.median - r.reference.median).abs()
+                / effect_scale(metric::unit_of(&r.metric));
+            (crosses_a_target(results, r), effect, r)
+        })
         .collect();
-    // By the size of the change on a log scale (2× faster and 2× slower weigh the same); a
-    // change from zero has no ratio and comes first.
-    let size = |r: &RelativeRow| r.change.map_or(f64::INFINITY, |c| (1.0 + c).ln().abs());
-    decided.sort_by(|a, b| size(b).total_cmp(&size(a)));
+    decided.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)));
     decided
         .into_iter()
         .take(max)
-        .map(|r| finding_line(r, &table.reference))
+        .map(|(crosses, _, r)| {
+            let line = finding_line(r, &table.reference);
+            match crosses.then(|| target_note(results, r)).flatten() {
+                Some(note) => format!("{line}; {note}"),
+                None => line,
+            }
+        })
         .collect()
+}
+
+/// The variant's targets on the row's metric that the reference's median would meet and the
+/// variant's does not, or the other way round.
+fn crossed<'a>(results: &'a RunResults, row: &RelativeRow) -> Vec<&'a TargetCheck> {
+    let Some(variant) = results.variants.iter().find(|v| v.name == row.variant) else {
+        return Vec::new();
+    };
+    let meets = |check: &TargetCheck, value: f64| match check.direction {
+        Direction::AtMost => value <= check.limit,
+        Direction::AtLeast => value >= check.limit,
+    };
+    variant
+        .targets
+        .iter()
+        .filter(|c| c.metric == row.metric)
+        .filter(|c| meets(c, row.reference.median) != meets(c, row.value.median))
+        .collect()
+}
+
+fn crosses_a_target(results: &RunResults, row: &RelativeRow) -> bool {
+    !crossed(results, row).is_empty()
+}
+
+/// `misses its target ≤ 3m` or `meets its target ≤ 3m`.
+fn target_note(results: &RunResults, row: &RelativeRow) -> Option<String> {
+    let check = crossed(results, row).into_iter().next()?;
+    let sign = match check.direction {
+        Direction::AtMost => "≤",
+        Direction::AtLeast => "≥",
+    };
+    let word = if check.pass { "meets" } else { "misses" };
+    Some(format!("{word} its target {sign} {}", check.limit_text))
 }
 
 /// For a merge of shards, what the reference's figures say about the shards' machines, and

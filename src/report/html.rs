@@ -4,6 +4,8 @@
 //! All text from results is HTML-escaped; chart SVGs come from plotters, which escapes the text
 //! it writes.
 
+use crate::analysis::answer::{Answer, Tone};
+use crate::analysis::Analysis;
 use std::fmt::Write;
 
 use super::render::{ChartRef, Charts};
@@ -30,9 +32,10 @@ figure svg { max-width: 100%; height: auto; display: block; }
 .note { color: #555; }
 td:first-child { white-space: nowrap; }
 .pass { color: #1a7f37; font-weight: bold; } .miss { color: #c41e24; font-weight: bold; }
+.unsure { color: #9a6700; } ul.answer li { font-weight: normal; }
 ";
 
-pub fn report_html(results: &RunResults, charts: &Charts) -> String {
+pub fn report_html(results: &RunResults, analysis: &Analysis, charts: &Charts) -> String {
     let title = format!("dockbench report: {}", results.suite);
     let mut html = String::new();
     let _ = write!(
@@ -43,6 +46,7 @@ pub fn report_html(results: &RunResults, charts: &Charts) -> String {
         escape(&title)
     );
     let _ = writeln!(html, "<h1>{}</h1>", escape(&title));
+    answer(&mut html, &analysis.answer);
     let _ = writeln!(
         html,
         "<p>Suite file <code>{}</code>. {}</p>",
@@ -56,7 +60,7 @@ pub fn report_html(results: &RunResults, charts: &Charts) -> String {
          ✅/❌: target met/missed, judged on the median.</p>\n",
     ));
     settings(&mut html, results);
-    if let Some((reference, rows, notes)) = sections::relative_table(results) {
+    if let Some((reference, rows, notes)) = sections::relative_table(results, analysis) {
         let _ = writeln!(
             html,
             "<h2>Against the reference, {}</h2>",
@@ -76,7 +80,7 @@ pub fn report_html(results: &RunResults, charts: &Charts) -> String {
             escape(super::markdown::RELATIVE_NOTE)
         );
     }
-    if let Some(claims) = sections::claims_table(results) {
+    if let Some(claims) = sections::claims_table(analysis) {
         html.push_str("<h2>Claims</h2>\n");
         html.push_str(&table(&claims));
         let _ = writeln!(
@@ -103,6 +107,37 @@ pub fn report_html(results: &RunResults, charts: &Charts) -> String {
     html.push_str(&table(&sections::environment_table(&results.environment)));
     html.push_str("</body>\n</html>\n");
     html
+}
+
+/// The answer first: a list of its heading lines, each with its items nested under it.
+fn answer(html: &mut String, answer: &Answer) {
+    if answer.lines.is_empty() {
+        return;
+    }
+    html.push_str("<ul class=\"answer\">\n");
+    let mut open_items = false;
+    for line in &answer.lines {
+        let class = match line.tone {
+            Tone::Good => "pass",
+            Tone::Bad => "miss",
+            Tone::Unsure => "unsure",
+            Tone::Plain => "plain",
+        };
+        let text = escape(&line.text);
+        if line.level == 0 {
+            if open_items {
+                html.push_str("</ul></li>\n");
+            }
+            let _ = write!(html, "<li><strong class=\"{class}\">{text}</strong><ul>");
+            open_items = true;
+        } else {
+            let _ = write!(html, "<li class=\"{class}\">{text}</li>");
+        }
+    }
+    if open_items {
+        html.push_str("</ul></li>\n");
+    }
+    html.push_str("</ul>\n");
 }
 
 fn failures(html: &mut String, results: &RunResults) {

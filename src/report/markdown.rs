@@ -9,12 +9,15 @@ use std::fmt::Write;
 use super::render::Charts;
 use super::sections::{self, Cell, Table};
 use super::step_chart::NO_STEP_TIMES;
+use crate::analysis::answer::{Answer, Tone};
+use crate::analysis::Analysis;
 use crate::format::metric_title;
 use crate::results::{RunResults, VariantResult};
 
-pub fn report_markdown(results: &RunResults, charts: &Charts) -> String {
+pub fn report_markdown(results: &RunResults, analysis: &Analysis, charts: &Charts) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# dockbench report: {}\n", escape(&results.suite));
+    answer(&mut md, &analysis.answer);
     let _ = writeln!(
         md,
         "Suite file {}. {}\n",
@@ -29,8 +32,8 @@ pub fn report_markdown(results: &RunResults, charts: &Charts) -> String {
          ✅/❌: target met/missed, judged on the median.\n"
     );
     settings(&mut md, results);
-    relative(&mut md, results);
-    if let Some(claims) = sections::claims_table(results) {
+    relative(&mut md, results, analysis);
+    if let Some(claims) = sections::claims_table(analysis) {
         md.push_str("## Claims\n\n");
         md.push_str(&table(&claims));
         let _ = writeln!(md, "\n{CLAIMS_NOTE}\n");
@@ -54,6 +57,29 @@ pub fn report_markdown(results: &RunResults, charts: &Charts) -> String {
     md
 }
 
+/// The answer first, as a list: each heading line, its items nested under it.
+fn answer(md: &mut String, answer: &Answer) {
+    if answer.lines.is_empty() {
+        return;
+    }
+    for line in &answer.lines {
+        let indent = "  ".repeat(usize::from(line.level));
+        let mark = match line.tone {
+            Tone::Good => "✅ ",
+            Tone::Bad => "❌ ",
+            Tone::Unsure => "❔ ",
+            Tone::Plain => "",
+        };
+        let text = escape(&line.text);
+        if line.level == 0 {
+            let _ = writeln!(md, "{indent}- {mark}**{text}**");
+        } else {
+            let _ = writeln!(md, "{indent}- {text}");
+        }
+    }
+    md.push('\n');
+}
+
 /// How the relative table and the claims are judged, in both formats.
 pub const RELATIVE_NOTE: &str = "Each change is the ratio of the medians; the interval is the \
     95% Welch interval of the ratio (on the logarithms of the samples). Verdicts use the test of \
@@ -67,8 +93,8 @@ pub const CLAIMS_NOTE: &str = "Judged from the raw samples with the same statist
     direction but short of the figure; does not hold when it is not significant or goes the \
     other way; cannot tell with fewer than 2 samples or a failed variant.";
 
-fn relative(md: &mut String, results: &RunResults) {
-    let Some((reference, rows, notes)) = sections::relative_table(results) else {
+fn relative(md: &mut String, results: &RunResults, analysis: &Analysis) {
+    let Some((reference, rows, notes)) = sections::relative_table(results, analysis) else {
         return;
     };
     let _ = writeln!(md, "## Against the reference, {}\n", escape(&reference));

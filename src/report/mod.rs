@@ -27,5 +27,5 @@ pub use crate::format::{
 };
 pub use crate::results::metric_columns;
 pub use render::render_report;
-pub use table::{summary_table, terminal_width, DEFAULT_WIDTH};
+pub use table::{heading, summary_table, terminal_width, DEFAULT_WIDTH};
 pub use trend_chart::render_trends;

@@ -14,6 +14,7 @@ use super::layer_chart::LayerChart;
 use super::step_chart::{has_step_chart, StepChart};
 use super::treemap::Treemap;
 use super::{html, markdown};
+use crate::analysis::Analysis;
 use crate::results::RunResults;
 
 /// The charts folder inside a results folder; markdown links are relative to the results folder.
@@ -42,18 +43,25 @@ pub struct Charts {
 
 /// Renders the charts, `report.md` and `report.html` into `dir` (an existing results folder),
 /// replacing earlier ones. Returns every file written.
-pub fn render_report(dir: &Path, results: &RunResults) -> anyhow::Result<Vec<PathBuf>> {
+pub fn render_report(
+    dir: &Path,
+    results: &RunResults,
+    analysis: &Analysis,
+) -> anyhow::Result<Vec<PathBuf>> {
     let charts_dir = dir.join(CHARTS_DIR);
     fs::create_dir_all(&charts_dir)
         .with_context(|| format!("creating {}", charts_dir.display()))?;
     let mut written = Vec::new();
     let charts = write_charts(&charts_dir, results, &mut written)?;
     let md_path = dir.join("report.md");
-    fs::write(&md_path, markdown::report_markdown(results, &charts))
-        .with_context(|| format!("writing {}", md_path.display()))?;
+    fs::write(
+        &md_path,
+        markdown::report_markdown(results, analysis, &charts),
+    )
+    .with_context(|| format!("writing {}", md_path.display()))?;
     written.push(md_path);
     let html_path = dir.join("report.html");
-    fs::write(&html_path, html::report_html(results, &charts))
+    fs::write(&html_path, html::report_html(results, analysis, &charts))
         .with_context(|| format!("writing {}", html_path.display()))?;
     written.push(html_path);
     Ok(written)
@@ -121,7 +129,12 @@ mod tests {
 
     fn rendered() -> (tempfile::TempDir, Vec<PathBuf>) {
         let dir = tempfile::tempdir().unwrap();
-        let files = render_report(dir.path(), &testdata::run_results()).unwrap();
+        let files = render_report(
+            dir.path(),
+            &testdata::run_results(),
+            &crate::analysis::Analysis::of(&testdata::run_results()),
+        )
+        .unwrap();
         (dir, files)
     }
 
@@ -136,7 +149,12 @@ mod tests {
     #[test]
     fn image_anatomy_sections() {
         let dir = tempfile::tempdir().unwrap();
-        let files = render_report(dir.path(), &testdata::anatomy_run()).unwrap();
+        let files = render_report(
+            dir.path(),
+            &testdata::anatomy_run(),
+            &crate::analysis::Analysis::of(&testdata::anatomy_run()),
+        )
+        .unwrap();
         let names = names(dir.path(), &files);
         for chart in ["layers-fat", "paths-fat", "layers-slim", "paths-slim"] {
             assert!(names.contains(&format!("charts/{chart}.svg")), "{names:?}");
@@ -322,7 +340,8 @@ mod tests {
         let dir = PathBuf::from(std::env::var("DOCKBENCH_RENDER_DIR").unwrap());
         let json = fs::read_to_string(dir.join("results.json")).unwrap();
         let results: RunResults = serde_json::from_str(&json).unwrap();
-        for path in render_report(&dir, &results).unwrap() {
+        for path in render_report(&dir, &results, &crate::analysis::Analysis::of(&results)).unwrap()
+        {
             println!("{}", path.display());
         }
     }
@@ -334,7 +353,12 @@ mod tests {
         let results = testdata::large_run(50, 30);
         let dir = tempfile::tempdir().unwrap();
         let start = std::time::Instant::now();
-        let files = render_report(dir.path(), &results).unwrap();
+        let files = render_report(
+            dir.path(),
+            &results,
+            &crate::analysis::Analysis::of(&results),
+        )
+        .unwrap();
         println!("{} files in {:?}", files.len(), start.elapsed());
         let keep = std::env::var("DOCKBENCH_KEEP_DIR").ok();
         if let Some(keep) = keep {

@@ -2,8 +2,8 @@
 //! the same content and differ only in markup and escaping.
 
 use super::labels::{self, shorten};
-use crate::claims::{judge_claims, ClaimJudgement, ClaimVerdict};
-use crate::compare::CompareSettings;
+use crate::analysis::Analysis;
+use crate::claims::ClaimVerdict;
 use crate::driver::Layer;
 use crate::format::{format_against_limits, format_bytes, median_with_spread};
 use crate::metric::Direction;
@@ -161,8 +161,11 @@ fn summary_cell(variant: &VariantResult, metric: &str, limit_in_header: bool) ->
 /// change with its 95 % interval, the verdict, and for the undecided rows the runs that would
 /// narrow it to ±5 %. `None` when there is nothing to compare (one variant, a failed or
 /// unknown reference).
-pub fn relative_table(results: &RunResults) -> Option<(String, Table, Vec<String>)> {
-    let relative = super::table::relative_of(results)?;
+pub fn relative_table(
+    results: &RunResults,
+    analysis: &Analysis,
+) -> Option<(String, Table, Vec<String>)> {
+    let relative = analysis.relative.as_ref()?;
     let header = [
         "variant",
         "metric",
@@ -198,10 +201,10 @@ pub fn relative_table(results: &RunResults) -> Option<(String, Table, Vec<String
         })
         .collect();
     // Said before the findings: on a merge of shards it tells how to read all of them.
-    let mut notes: Vec<String> = crate::relative::machines_statement(&relative)
+    let mut notes: Vec<String> = crate::relative::machines_statement(relative)
         .into_iter()
         .collect();
-    notes.extend(crate::relative::findings(&relative, 5));
+    notes.extend(crate::relative::findings(relative, results, 5));
     notes.extend(relative.notes.iter().cloned());
     Some((
         relative.reference.clone(),
@@ -214,37 +217,14 @@ pub fn relative_table(results: &RunResults) -> Option<(String, Table, Vec<String
     ))
 }
 
-/// What was measured for a claim: `40.0% → 64.0% (+60%, exact)`,
-/// `10.00 s → 6.00 s (-40% [-43%, -37%])`, or why nothing could be.
-pub fn claim_measured(j: &ClaimJudgement) -> String {
-    let (Some(from), Some(to)) = (j.from_median, j.to_median) else {
-        return j.reason.clone();
-    };
-    let metric = &j.claim.metric;
-    let change = match (j.change, j.interval) {
-        (None, _) => "from 0".to_string(),
-        (Some(c), Some(i)) => format!(
-            "{} [{}, {}]",
-            crate::relative::percent(c),
-            crate::relative::percent(i.low),
-            crate::relative::percent(i.high)
-        ),
-        (Some(c), None) if j.verdict == ClaimVerdict::CannotTell => crate::relative::percent(c),
-        (Some(c), None) => format!("{}, exact", crate::relative::percent(c)),
-    };
-    format!(
-        "{} → {} ({change})",
-        format_against_limits(metric, from, &[to]),
-        format_against_limits(metric, to, &[from])
-    )
-}
+pub use crate::claims::claim_measured;
 
 /// The suite's claims with their verdicts. `None` when the suite makes none.
-pub fn claims_table(results: &RunResults) -> Option<Table> {
-    if results.claims.is_empty() {
+pub fn claims_table(analysis: &Analysis) -> Option<Table> {
+    if analysis.claims.is_empty() {
         return None;
     }
-    let judged = judge_claims(results, &results.claims, &CompareSettings::default());
+    let judged = &analysis.claims;
     let header = [
         "claim",
         "source",

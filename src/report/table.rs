@@ -15,8 +15,8 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 use super::sections::{checks_of, limit_text};
-use crate::claims::{judge_claims, ClaimJudgement};
-use crate::compare::CompareSettings;
+use crate::analysis::{Analysis, Answer};
+use crate::claims::ClaimJudgement;
 use crate::format::median_with_spread;
 use crate::relative::{self, RelativeRow, RelativeTable};
 use crate::results::metric_columns;
@@ -35,24 +35,27 @@ const MAX_FINDINGS: usize = 5;
 /// The summary for a terminal of `width` columns: table, limits and failures, findings against
 /// the reference, claims, and the target tally. No trailing newline, so it prints with
 /// `println!`.
-pub fn summary_table(results: &RunResults, width: usize) -> String {
+pub fn summary_table(results: &RunResults, analysis: &Analysis, width: usize) -> String {
     let columns: Vec<Column> = metric_columns(&results.variants)
         .into_iter()
         .map(|metric| Column::new(metric, &results.variants))
         .collect();
-    let relative = relative_of(results);
-    let changes = Changes::new(relative.as_ref());
-    let reference = relative.as_ref().map(|t| t.reference.as_str());
+    let relative = analysis.relative.as_ref();
+    let changes = Changes::new(relative);
+    let reference = relative.map(|t| t.reference.as_str());
     let wide = variants_table(&results.variants, &columns, &changes, reference).to_string();
-    let mut out = if widest_line(&wide) <= width {
+    // The answer first; the figures it comes from follow.
+    let mut out = answer_text(&analysis.answer, width);
+    out.push_str(&if widest_line(&wide) <= width {
         wide
     } else {
         transposed(&results.variants, &columns, &changes, reference, width)
-    };
+    });
     out.push('\n');
     // Right below the figures: a startup under a 512 MiB limit is not one without it.
+    let mut notes = String::new();
     for variant in results.variants.iter().filter(|v| !v.settings.is_default()) {
-        out.push_str(&format!(
+        notes.push_str(&format!(
             "{}: {}\n",
             variant.name,
             variant.settings.describe()
@@ -60,16 +63,70 @@ pub fn summary_table(results: &RunResults, width: usize) -> String {
     }
     for variant in &results.variants {
         if variant.status == Status::Failed {
-            out.push_str(&failure_line(variant));
-            out.push('\n');
+            notes.push_str(&failure_line(variant));
+            notes.push('\n');
         }
     }
-    if let Some(table) = &relative {
-        out.push_str(&findings_text(table));
+    if let Some(table) = relative {
+        notes.push_str(&findings_text(table, results));
     }
-    let claims = judge_claims(results, &results.claims, &CompareSettings::default());
-    out.push_str(&claims_text(&claims));
-    out.push_str(&target_tally(&results.variants));
+    notes.push_str(&claims_text(&analysis.claims));
+    notes.push_str(&target_tally(&results.variants));
+    // Every line below the table wrapped to the width, continuations hanging under their line.
+    let lines: Vec<String> = notes
+        .lines()
+        .map(|line| {
+            let text = line.trim_start();
+            let indent = &line[..line.len() - text.len()];
+            wrapped(text, indent, width)
+        })
+        .collect();
+    out.push_str(lines.concat().trim_end_matches('\n'));
+    out
+}
+
+/// `python-api · results/python-api/2026-12-07T16-20-34Z · Docker 28.5.2 (containerd store)`:
+/// what the summary below is of.
+pub fn heading(results: &RunResults, dir: &std::path::Path) -> String {
+    let engine = match &results.environment.engine {
+        Some(e) => format!(
+            "{} {} ({})",
+            e.kind.name(),
+            e.docker_version,
+            e.store_label()
+        ),
+        None => "unknown engine".to_string(),
+    };
+    format!("{} · {} · {engine}", results.suite, dir.display())
+}
+
+/// The answer's lines, items indented under their heading, then a blank line.
+fn answer_text(answer: &Answer, width: usize) -> String {
+    if answer.lines.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    for line in &answer.lines {
+        let indent = "  ".repeat(usize::from(line.level));
+        out.push_str(&wrapped(&line.text, &indent, width));
+    }
+    out.push('\n');
+    out
+}
+
+/// `text` wrapped to `width` columns, its first line indented by `indent` and the rest by two
+/// spaces more (a hanging indent), each line ending in a newline. Words are never broken.
+pub fn wrapped(text: &str, indent: &str, width: usize) -> String {
+    let hanging = format!("{indent}  ");
+    let options = textwrap::Options::new(width.max(20))
+        .initial_indent(indent)
+        .subsequent_indent(&hanging)
+        .break_words(false);
+    let mut out = String::new();
+    for line in textwrap::wrap(text, options) {
+        out.push_str(&line);
+        out.push('\n');
+    }
     out
 }
 
@@ -80,12 +137,6 @@ pub fn terminal_width() -> usize {
         return DEFAULT_WIDTH;
     }
     Table::new().width().map_or(DEFAULT_WIDTH, usize::from)
-}
-
-/// The relative table against the run's reference, when there is one to make.
-pub fn relative_of(results: &RunResults) -> Option<RelativeTable> {
-    let reference = relative::reference_name(results, results.reference.as_deref())?;
-    relative::relative_table(results, reference, &CompareSettings::default()).ok()
 }
 
 /// Each (variant, metric)'s row of the relative table.
@@ -128,12 +179,12 @@ fn variant_label(name: &str, reference: Option<&str>) -> String {
 }
 
 /// The findings that matter most, and how the verdicts were reached.
-fn findings_text(table: &RelativeTable) -> String {
+fn findings_text(table: &RelativeTable, results: &RunResults) -> String {
     let mut out = String::new();
     if let Some(statement) = relative::machines_statement(table) {
         out.push_str(&format!("{statement}\n"));
     }
-    let lines = relative::findings(table, MAX_FINDINGS);
+    let lines = relative::findings(table, results, MAX_FINDINGS);
     if !lines.is_empty() {
         out.push_str(&format!("Against {}:\n", table.reference));
         for line in lines {
@@ -444,7 +495,11 @@ mod tests {
     #[test]
     fn summary_of_a_full_run() {
         let run = run_results(vec![alpine(), debian(), build_only(), broken()]);
-        insta::assert_snapshot!(summary_table(&run, 1000));
+        insta::assert_snapshot!(summary_table(
+            &run,
+            &crate::analysis::Analysis::of(&run),
+            1000
+        ));
     }
 
     #[test]
@@ -458,20 +513,27 @@ mod tests {
             &[("image_size_bytes", 1e9, "1GB", Direction::AtMost)],
         );
         let none = variant("untargeted", &[("image_size_bytes", &[1_500.0])]);
-        insta::assert_snapshot!(summary_table(&run_results(vec![slim, fat, none]), 1000));
+        let run = run_results(vec![slim, fat, none]);
+        insta::assert_snapshot!(summary_table(
+            &run,
+            &crate::analysis::Analysis::of(&run),
+            1000
+        ));
     }
 
     #[test]
     fn narrow_terminals_get_metrics_as_rows() {
         let run = run_results(vec![alpine(), debian(), build_only(), broken()]);
-        let text = summary_table(&run, DEFAULT_WIDTH);
+        let text = summary_table(&run, &crate::analysis::Analysis::of(&run), DEFAULT_WIDTH);
+        // Every line fits: the table by turning, the answer by wrapping.
         let table_lines = text
             .lines()
             .filter(|l| l.starts_with(['│', '┌', '└', '╞', '├']));
-        for line in table_lines {
+        assert!(table_lines.count() > 10);
+        for line in text.lines().take_while(|l| !l.starts_with("Against")) {
             assert!(line.chars().count() <= DEFAULT_WIDTH, "{line}");
         }
-        assert!(text.starts_with("┌"), "{text}");
+        assert!(text.starts_with("Targets: 7 missed"), "{text}");
         assert!(text.contains("│ metric "), "{text}");
         insta::assert_snapshot!(text);
     }
@@ -497,20 +559,28 @@ mod tests {
                 expect: "-10%".into(),
             },
         ];
-        let text = summary_table(&run, 1000);
+        let text = summary_table(&run, &crate::analysis::Analysis::of(&run), 1000);
         let claims = &text[text.find("Claims:").expect("a claims block")..];
         insta::assert_snapshot!(claims);
     }
 
     #[test]
     fn ends_without_a_newline_for_println() {
-        let text = summary_table(&run_results(vec![alpine()]), DEFAULT_WIDTH);
+        let text = summary_table(
+            &run_results(vec![alpine()]),
+            &crate::analysis::Analysis::of(&run_results(vec![alpine()])),
+            DEFAULT_WIDTH,
+        );
         assert!(text.ends_with("Targets: 3 passed, 0 missed."), "{text}");
     }
 
     #[test]
     fn no_variants_no_targets() {
-        insta::assert_snapshot!(summary_table(&run_results(Vec::new()), DEFAULT_WIDTH));
+        insta::assert_snapshot!(summary_table(
+            &run_results(Vec::new()),
+            &crate::analysis::Analysis::of(&run_results(Vec::new())),
+            DEFAULT_WIDTH
+        ));
     }
 
     #[test]
