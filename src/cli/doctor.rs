@@ -97,21 +97,30 @@ pub async fn doctor(
     }
     let images = check_images(&engine, scenarios, &mut found).await?;
     if format == Format::Json {
-        let round_trip_ms: Vec<f64> = times.iter().map(|t| t.as_secs_f64() * 1e3).collect();
-        let doc = serde_json::json!({
-            "healthy": found.healthy,
-            "engine": info,
-            "round_trip_ms": round_trip_ms,
-            "checks": found.checks,
-            "images": images,
-        });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        println!("{}", json(&found, &info, &times, images)?);
     }
     Ok(if found.healthy {
         EXIT_OK
     } else {
         EXIT_FAILURES
     })
+}
+
+/// `--format json`: every line's facts, and the engine, round trips and images as data.
+fn json(
+    found: &Findings,
+    info: &crate::driver::EngineInfo,
+    times: &[Duration],
+    images: Vec<serde_json::Value>,
+) -> serde_json::Result<String> {
+    let round_trip_ms: Vec<f64> = times.iter().map(|t| t.as_secs_f64() * 1e3).collect();
+    serde_json::to_string_pretty(&serde_json::json!({
+        "healthy": found.healthy,
+        "engine": info,
+        "round_trip_ms": round_trip_ms,
+        "checks": found.checks,
+        "images": images,
+    }))
 }
 
 async fn check_leftovers(engine: &DockerEngine, found: &mut Findings) {
@@ -392,8 +401,8 @@ mod tests {
 
     /// The JSON holds each line's label, text and verdict; a fact that is neither good nor bad
     /// does not fail doctor, a bad one does.
-    #[test]
-    fn findings_keep_what_the_text_says_and_whether_it_is_healthy() {
+    #[tokio::test]
+    async fn findings_keep_what_the_text_says_and_whether_it_is_healthy() {
         let mut found = Findings {
             format: Format::Json,
             checks: Vec::new(),
@@ -404,15 +413,30 @@ mod tests {
         assert!(found.healthy);
         found.add("base image", Some(false), "x: MISSING".into());
         assert!(!found.healthy);
-        let json = serde_json::to_value(&found.checks).unwrap();
+        let json_checks = serde_json::to_value(&found.checks).unwrap();
         assert_eq!(
-            json,
+            json_checks,
             serde_json::json!([
                 {"check": "host", "ok": null, "text": "Debian"},
                 {"check": "buildkit", "ok": true, "text": "works"},
                 {"check": "base image", "ok": false, "text": "x: MISSING"},
             ])
         );
+        let engine = crate::driver::fake::FakeEngine::new(Default::default());
+        let info = engine.info().await.unwrap();
+        let times = [Duration::from_millis(2), Duration::from_millis(4)];
+        let image = serde_json::json!({"image": "x", "present": false});
+        let doc: serde_json::Value =
+            serde_json::from_str(&json(&found, &info, &times, vec![image.clone()]).unwrap())
+                .unwrap();
+        assert_eq!(doc["healthy"], false);
+        assert_eq!(
+            doc["engine"]["docker_version"],
+            info.docker_version.as_str()
+        );
+        assert_eq!(doc["round_trip_ms"], serde_json::json!([2.0, 4.0]));
+        assert_eq!(doc["checks"], json_checks);
+        assert_eq!(doc["images"], serde_json::json!([image]));
         assert_eq!(text_line("round trip", "1 ms"), "round trip: 1 ms");
         assert_eq!(text_line("base images", "none"), "base images: none");
         assert_eq!(text_line("host", "x"), "host:       x");
