@@ -4,7 +4,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{dockbench, fixture, stderr};
+use common::{dockbench, fixture, stderr, stdout};
 
 #[test]
 fn validate_accepts_the_fixture_suites() {
@@ -73,7 +73,8 @@ fn unknown_key_names_file_line_and_key() {
     let o = dockbench(&["validate", path.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let expected = format!(
-        "error: {}:5: `run.timeot`: unknown key `timeot` in [run]; expected one of: port, \
+        "error: {}:5: `run.timeot`: unknown key `timeot` in [run]; did you mean `timeout`? \
+         expected one of: port, \
          http_probe, http_status, ready_log, timeout, settle, env, env_file, command, memory, \
          cpus, user, tmpfs, compose, service\n",
         path.display()
@@ -217,11 +218,19 @@ fn merge_concatenates_samples_and_recomputes_summaries() {
     let out = tmp.path().join("merged");
     let o = dockbench(&[
         "merge",
+        "--out",
         out.to_str().unwrap(),
         a.to_str().unwrap(),
         b.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "merged 2 folder(s), 4 repetition(s) per variant -> {}\n",
+            out.display()
+        )
+    );
 
     let (ra, rb, merged) = (load(&a), load(&b), load(&out));
     assert_eq!(merged.runs, ra.runs + rb.runs);
@@ -329,6 +338,36 @@ fn merge_refuses_other_suites_a_folder_twice_and_a_used_output() {
     let o = dockbench(&["merge", other, a]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("is not empty"), "{}", stderr(&o));
+}
+
+/// The old form, `merge OUT_DIR RESULTS_DIR...`, still merges, with a one-line note that it is
+/// deprecated; `-q` leaves out the "merged" line but not the note.
+#[test]
+fn merge_out_as_the_first_folder_still_works_with_a_note() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (fixture("scripts/results-a"), fixture("scripts/results-b"));
+    let out = tmp.path().join("merged");
+    let (a, b, out_s) = (
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        out.to_str().unwrap(),
+    );
+    let o = dockbench(&["-q", "merge", out_s, a, b]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        "note: `dockbench merge OUT_DIR RESULTS_DIR...` is deprecated and will go in a later \
+         release: write `dockbench merge --out OUT_DIR RESULTS_DIR...`\n"
+    );
+    assert_eq!(load(&out).runs, 4);
+    // One folder and no --out: nowhere to write.
+    let o = dockbench(&["merge", a]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("merge needs --out DIR"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 // --- one source of truth ------------------------------------------------------------------
@@ -504,4 +543,126 @@ fn a_missing_context_is_refused_with_where_it_was_looked_for() {
         "{}",
         stderr(&o)
     );
+}
+
+// --- CLI habits (issue 27) -----------------------------------------------------------------
+
+/// `--help` wraps at the terminal's width (COLUMNS when stdout is no terminal), between words.
+#[test]
+fn issue_27_help_wraps_at_the_width_between_words() {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_dockbench"))
+        .args(["run", "--help"])
+        .env("COLUMNS", "60")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let help = stdout(&o);
+    let long: Vec<&str> = help.lines().filter(|l| l.chars().count() > 60).collect();
+    assert!(long.is_empty(), "{long:#?}");
+    // Every word whole: the wrapped text, joined again, is the doc comment.
+    let words = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains(
+            "In which order the variants' repetitions run: interleaved (repetition 1 of every \
+             variant, then repetition 2, ..., rotating which variant goes first)"
+        ),
+        "{help}"
+    );
+    assert!(words.contains("-r, --runs <RUNS>"), "{help}");
+    assert!(
+        words.contains("-q, --quiet") && words.contains("-v, --verbose"),
+        "{help}"
+    );
+}
+
+#[test]
+fn issue_27_completions_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F _dockbench"),
+        ("zsh", "#compdef dockbench"),
+        ("fish", "complete -c dockbench"),
+    ] {
+        let o = dockbench(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(script.contains("balance-from"), "{shell}: every flag");
+    }
+    let o = dockbench(&["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// `man` alone prints dockbench.1; `man --out DIR` writes a page per command.
+#[test]
+fn issue_27_man_pages() {
+    let o = dockbench(&["man"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = stdout(&o);
+    let title = page
+        .lines()
+        .find(|l| !l.starts_with(".ie ") && !l.starts_with(".el "));
+    assert!(title.unwrap().starts_with(".TH dockbench 1 "), "{page}");
+    let dir = tempfile::tempdir().unwrap();
+    let o = dockbench(&["man", "--out", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for command in [
+        "run", "validate", "report", "compare", "merge", "clean", "doctor",
+    ] {
+        let page = std::fs::read_to_string(dir.path().join(format!("dockbench-{command}.1")));
+        assert!(page
+            .unwrap()
+            .contains(&format!(".TH dockbench-{command} 1 ")));
+    }
+}
+
+/// One JSON document on stdout, with the errors' file, line and key apart; exit 2 as in text.
+#[test]
+fn issue_27_validate_format_json() {
+    let good = fixture("busybox/build/suite.toml");
+    let bad = fixture("bad/typo.toml");
+    let o = dockbench(&[
+        "validate",
+        "--format",
+        "json",
+        good.to_str().unwrap(),
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["ok"], false);
+    assert_eq!(doc["suites"][0]["file"], good.to_str().unwrap());
+    assert!(doc["suites"][0]["suite"]["variants"].as_u64().unwrap() > 0);
+    let error = &doc["suites"][1]["errors"][0];
+    assert_eq!(
+        (&error["line"], &error["key"]),
+        (&5.into(), &"run.timeot".into())
+    );
+    assert!(error["message"]
+        .as_str()
+        .unwrap()
+        .contains("did you mean `timeout`?"));
+}
+
+/// The suite name names the results folder: `../../etc` or `my suite` is refused by every
+/// command that loads the suite, naming file, line and key.
+#[test]
+fn issue_27_validate_refuses_a_suite_name_that_is_not_a_bare_word() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+    for name in ["../../etc", "my suite"] {
+        let path = dir.path().join("suite.toml");
+        let text = format!("# a suite\nname = {name:?}\n[[variant]]\nname = \"a\"\n");
+        std::fs::write(&path, text).unwrap();
+        let o = dockbench(&["validate", path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        assert_eq!(
+            stderr(&o),
+            format!(
+                "error: {}:2: `name`: the suite name {name:?} may only contain letters, digits, \
+                 `_` and `-` (it names the results folder)\n",
+                path.display()
+            )
+        );
+    }
 }

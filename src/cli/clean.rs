@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{EXIT_FAILURES, EXIT_OK};
+use super::{Format, EXIT_FAILURES, EXIT_OK};
 use crate::driver::docker::DockerEngine;
 use crate::driver::lease::{self, Liveness, LABEL_LEASE};
 use crate::driver::{Engine, Resource, ResourceKind, LABEL_RUN};
@@ -99,33 +99,44 @@ pub async fn warn_leftovers<E: Engine>(engine: &E) {
     }
 }
 
-/// Removes (or, with `dry_run`, lists) the dead runs' resources; returns the lines to print and
-/// whether every removal worked.
-pub async fn remove_leftovers<E: Engine>(
+/// Removes each dead resource unless `dry_run`; the error of each, in `found.dead`'s order.
+async fn remove_dead<E: Engine>(
     engine: &E,
     found: &Leftovers,
     dry_run: bool,
-) -> (Vec<String>, bool) {
-    let mut lines = Vec::new();
-    let mut all_removed = true;
-    let verb = if dry_run { "would remove" } else { "removed" };
+) -> Vec<Option<String>> {
+    let mut failures = Vec::with_capacity(found.dead.len());
     for r in &found.dead {
-        let run = r.labels.get(LABEL_RUN).map(String::as_str).unwrap_or("?");
+        failures.push(match dry_run {
+            true => None,
+            false => engine
+                .remove_resource(r)
+                .await
+                .err()
+                .map(|e| format!("{e:#}")),
+        });
+    }
+    failures
+}
+
+fn run_of(r: &Resource) -> &str {
+    r.labels.get(LABEL_RUN).map(String::as_str).unwrap_or("?")
+}
+
+/// What `clean` prints: a line per dead resource (`failures` in `found.dead`'s order), then
+/// what was left alone and why.
+fn clean_lines(found: &Leftovers, failures: &[Option<String>], dry_run: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    let verb = if dry_run { "would remove" } else { "removed" };
+    for (r, failure) in found.dead.iter().zip(failures) {
         let what = match (r.kind, r.running) {
             (ResourceKind::Container, true) => "container (running)".to_string(),
             (kind, _) => kind.to_string(),
         };
-        if dry_run {
-            lines.push(format!("{verb} {what} {} (run {run})", r.name));
-            continue;
-        }
-        match engine.remove_resource(r).await {
-            Ok(()) => lines.push(format!("{verb} {what} {} (run {run})", r.name)),
-            Err(e) => {
-                all_removed = false;
-                lines.push(format!("could not remove {what} {}: {e:#}", r.name));
-            }
-        }
+        lines.push(match failure {
+            None => format!("{verb} {what} {} (run {})", r.name, run_of(r)),
+            Some(e) => format!("could not remove {what} {}: {e}", r.name),
+        });
     }
     if found.dead.is_empty() {
         lines.push("no leftovers of dead dockbench runs".to_string());
@@ -141,17 +152,60 @@ pub async fn remove_leftovers<E: Engine>(
     for (r, why) in &found.unknown {
         lines.push(format!("left alone: {} {}: {why}", r.kind, r.name));
     }
-    (lines, all_removed)
+    lines
 }
 
-pub async fn clean(dry_run: bool, context: Option<&str>) -> anyhow::Result<i32> {
+/// The facts of `clean_lines` as one JSON document.
+fn clean_json(found: &Leftovers, failures: &[Option<String>], dry_run: bool) -> serde_json::Value {
+    let dead: Vec<serde_json::Value> = found
+        .dead
+        .iter()
+        .zip(failures)
+        .map(|(r, failure)| {
+            serde_json::json!({
+                "kind": r.kind.to_string(),
+                "name": r.name,
+                "id": r.id,
+                "run": run_of(r),
+                "running": r.running,
+                "removed": !dry_run && failure.is_none(),
+                "error": failure,
+            })
+        })
+        .collect();
+    let left_alone: Vec<serde_json::Value> = found
+        .unknown
+        .iter()
+        .map(|(r, why)| serde_json::json!({ "kind": r.kind.to_string(), "name": r.name, "why": why }))
+        .collect();
+    serde_json::json!({
+        "dry_run": dry_run,
+        "dead": dead,
+        "live_runs": found.alive_runs,
+        "left_alone": left_alone,
+    })
+}
+
+pub async fn clean(dry_run: bool, context: Option<&str>, format: Format) -> anyhow::Result<i32> {
     let engine = DockerEngine::connect(context).await?;
     let found = leftovers(&engine).await?;
-    let (lines, all_removed) = remove_leftovers(&engine, &found, dry_run).await;
-    for line in lines {
-        println!("{line}");
+    let failures = remove_dead(&engine, &found, dry_run).await;
+    match format {
+        Format::Text => {
+            for line in clean_lines(&found, &failures, dry_run) {
+                println!("{line}");
+            }
+        }
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&clean_json(&found, &failures, dry_run))?
+        ),
     }
-    Ok(if all_removed { EXIT_OK } else { EXIT_FAILURES })
+    Ok(if failures.iter().all(Option::is_none) {
+        EXIT_OK
+    } else {
+        EXIT_FAILURES
+    })
 }
 
 #[cfg(test)]
@@ -185,6 +239,18 @@ mod tests {
             Some("live") => Liveness::Alive,
             _ => Liveness::Unknown("another host".into()),
         }
+    }
+
+    /// Removes (or, with `dry_run`, lists) the dead runs' resources; returns the lines to print and
+    /// whether every removal worked.
+    async fn remove_leftovers<E: Engine>(
+        engine: &E,
+        found: &Leftovers,
+        dry_run: bool,
+    ) -> (Vec<String>, bool) {
+        let failures = remove_dead(engine, found, dry_run).await;
+        let all_removed = failures.iter().all(Option::is_none);
+        (clean_lines(found, &failures, dry_run), all_removed)
     }
 
     fn engine_with_leftovers() -> FakeEngine {
@@ -233,7 +299,19 @@ mod tests {
             .starts_with("1 container(s) of dead dockbench runs are still running (c-dead-1)"));
         assert!(warnings[1].starts_with("5 stopped container(s)"));
 
-        // A dry run lists and removes nothing.
+        // A dry run lists and removes nothing; its JSON has the same facts.
+        let failures = remove_dead(&engine, &found, true).await;
+        let doc = clean_json(&found, &failures, true);
+        assert_eq!(doc["dry_run"], true);
+        assert_eq!(doc["dead"].as_array().unwrap().len(), 6);
+        assert_eq!(
+            doc["dead"][0],
+            serde_json::json!({"kind": "container", "name": "c-dead-1", "id": "c-dead-1",
+                "run": "r1", "running": true, "removed": false, "error": null})
+        );
+        assert_eq!(doc["live_runs"], serde_json::json!(["r2"]));
+        assert_eq!(doc["left_alone"][0]["why"], "another host");
+        assert_eq!(doc["left_alone"].as_array().unwrap().len(), 2);
         let (lines, ok) = remove_leftovers(&engine, &found, true).await;
         assert!(ok);
         assert_eq!(

@@ -7,7 +7,7 @@ use std::future::Future;
 use std::path::Path;
 use std::time::Duration;
 
-use super::{EXIT_FAILURES, EXIT_OK};
+use super::{Format, EXIT_FAILURES, EXIT_OK};
 use crate::driver::docker::{DockerEngine, Endpoint};
 use crate::driver::Engine;
 use crate::scenario::compose::stack::ServiceImage;
@@ -18,79 +18,163 @@ use crate::stats::Summary;
 /// How many `/_ping` calls the round trip is the median of.
 const PINGS: usize = 5;
 
-pub async fn doctor(scenarios: &Path, context: Option<&str>) -> anyhow::Result<i32> {
+/// What doctor found: the lines the text shows, as they are found, and the same facts as data
+/// for `--format json`.
+struct Findings {
+    format: Format,
+    checks: Vec<Check>,
+    healthy: bool,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Check {
+    check: String,
+    /// `None` for facts that are neither good nor bad (where the engine is, its versions).
+    ok: Option<bool>,
+    text: String,
+}
+
+impl Findings {
+    /// Records a line; `Some(false)` makes doctor fail.
+    fn add(&mut self, check: &str, ok: Option<bool>, text: String) {
+        self.healthy &= ok != Some(false);
+        if self.format == Format::Text {
+            // Printed as found: an engine that answers slowly shows where it is slow.
+            println!("{}", text_line(check, &text));
+        }
+        self.checks.push(Check {
+            check: check.to_string(),
+            ok,
+            text,
+        });
+    }
+}
+
+/// `label: text`, the texts aligned in a column.
+fn text_line(label: &str, text: &str) -> String {
+    format!("{:<11} {text}", format!("{label}:"))
+}
+
+pub async fn doctor(
+    scenarios: &Path,
+    context: Option<&str>,
+    format: Format,
+) -> anyhow::Result<i32> {
     let engine = DockerEngine::connect(context).await?;
     let info = engine.info().await?;
-    println!(
-        "engine:     reachable ({}, API {})",
-        format_args!("{} {}", info.kind.name(), info.docker_version),
+    let mut found = Findings {
+        format,
+        checks: Vec::new(),
+        healthy: true,
+    };
+    let engine_text = format!(
+        "reachable ({} {}, API {})",
+        info.kind.name(),
+        info.docker_version,
         info.api_version
     );
-    for line in connection_lines(engine.endpoint()) {
-        println!("{line}");
+    found.add("engine", Some(true), engine_text);
+    for (label, text) in connection_facts(engine.endpoint()) {
+        found.add(label, None, text);
     }
     let times = time_calls(PINGS, || engine.ping()).await?;
-    println!("round trip: {}", round_trip_text(&times));
-    println!(
-        "host:       {} / kernel {}, storage {}, cgroup v{} ({})",
+    found.add("round trip", None, round_trip_text(&times));
+    let host = format!(
+        "{} / kernel {}, storage {}, cgroup v{} ({})",
         info.operating_system,
         info.kernel_version,
         info.store_label(),
         info.cgroup_version,
         info.cgroup_driver
     );
+    found.add("host", None, host);
     if let Some(note) = storage_note(&info.storage_driver) {
-        println!("storage:    {note}");
+        found.add("storage", None, note);
     }
-    let mut healthy = true;
-    match super::clean::leftovers(&engine).await {
-        Ok(found) => {
-            let warnings = super::clean::leftover_warnings(&found);
+    check_leftovers(&engine, &mut found).await;
+    for capability in super::capabilities::measure(&engine).await {
+        found.add(capability.name, Some(capability.ok), capability.text);
+    }
+    let images = check_images(&engine, scenarios, &mut found).await?;
+    if format == Format::Json {
+        println!("{}", json(&found, &info, &times, images)?);
+    }
+    Ok(if found.healthy {
+        EXIT_OK
+    } else {
+        EXIT_FAILURES
+    })
+}
+
+/// `--format json`: every line's facts, and the engine, round trips and images as data.
+fn json(
+    found: &Findings,
+    info: &crate::driver::EngineInfo,
+    times: &[Duration],
+    images: Vec<serde_json::Value>,
+) -> serde_json::Result<String> {
+    let round_trip_ms: Vec<f64> = times.iter().map(|t| t.as_secs_f64() * 1e3).collect();
+    serde_json::to_string_pretty(&serde_json::json!({
+        "healthy": found.healthy,
+        "engine": info,
+        "round_trip_ms": round_trip_ms,
+        "checks": found.checks,
+        "images": images,
+    }))
+}
+
+async fn check_leftovers(engine: &DockerEngine, found: &mut Findings) {
+    match super::clean::leftovers(engine).await {
+        Ok(leftovers) => {
+            let warnings = super::clean::leftover_warnings(&leftovers);
             if warnings.is_empty() {
-                println!("leftovers:  none of dead dockbench runs");
+                let none = "none of dead dockbench runs".to_string();
+                found.add("leftovers", Some(true), none);
             }
+            // Running leftovers distort every measurement: the engine is not ready.
+            let ok = leftovers.running_containers().is_empty();
             for w in warnings {
-                // Running leftovers distort every measurement: the engine is not ready.
-                healthy &= found.running_containers().is_empty();
-                println!("leftovers:  {w}");
+                found.add("leftovers", Some(ok), w);
             }
         }
-        Err(e) => println!("leftovers:  could not list them: {e:#}"),
+        Err(e) => found.add("leftovers", None, format!("could not list them: {e:#}")),
     }
-    for capability in super::capabilities::measure(&engine).await {
-        healthy &= capability.ok;
-        println!(
-            "{:<11} {}",
-            format!("{}:", capability.name),
-            capability.text
-        );
-    }
+}
+
+/// Whether each image the bundled suites need is present; the same facts as data.
+async fn check_images(
+    engine: &DockerEngine,
+    scenarios: &Path,
+    found: &mut Findings,
+) -> anyhow::Result<Vec<serde_json::Value>> {
     let needed = needed_images(scenarios);
     if needed.is_empty() {
-        println!(
-            "base images: no bundled suites found under {}",
-            scenarios.display()
-        );
+        let none = format!("no bundled suites found under {}", scenarios.display());
+        found.add("base images", None, none);
     }
+    let mut images = Vec::new();
     for ((kind, image), suites) in &needed {
         let present = engine.image_exists(image).await?;
-        healthy &= present;
         let mark = if present {
             "present"
         } else {
             "MISSING (run `bash scripts/setup.sh`)"
         };
-        println!(
-            "{}: {image}: {mark} (needed by {})",
-            kind.label(),
-            suites.iter().cloned().collect::<Vec<_>>().join(", ")
-        );
+        let suites: Vec<&str> = suites.iter().map(String::as_str).collect();
+        let text = format!("{image}: {mark} (needed by {})", suites.join(", "));
+        found.add(kind.label(), Some(present), text);
+        images.push(serde_json::json!({
+            "need": kind.label(),
+            "image": image,
+            "present": present,
+            "needed_by": suites,
+        }));
     }
-    Ok(if healthy { EXIT_OK } else { EXIT_FAILURES })
+    Ok(images)
 }
 
 /// Where the engine is, whether it is on this machine, and whether TLS guards the way to it.
-fn connection_lines(endpoint: &Endpoint) -> Vec<String> {
+fn connection_facts(endpoint: &Endpoint) -> Vec<(&'static str, String)> {
     let place = match (&endpoint.host, endpoint.is_local()) {
         (None, _) => "on this machine (a socket)".to_string(),
         (Some(_), true) => "on this machine (loopback)".to_string(),
@@ -109,14 +193,14 @@ fn connection_lines(endpoint: &Endpoint) -> Vec<String> {
             endpoint.port.map(|p| p.to_string()).unwrap_or_default()
         ),
     };
-    let mut lines = vec![
-        format!("address:    {}: {place}", endpoint.address()),
-        format!("tls:        {tls}"),
+    let mut facts = vec![
+        ("address", format!("{}: {place}", endpoint.address())),
+        ("tls", tls),
     ];
     if let Some(warning) = endpoint.remote_warning() {
-        lines.push(format!("remote:     {warning}"));
+        facts.push(("remote", warning));
     }
-    lines
+    facts
 }
 
 /// How long each of `n` calls of `call` took, one after another (on tokio's clock, so that a
@@ -269,6 +353,12 @@ mod tests {
 
     #[test]
     fn says_where_the_engine_is_and_whether_tls_guards_it() {
+        let connection_lines = |endpoint: &Endpoint| -> Vec<String> {
+            connection_facts(endpoint)
+                .iter()
+                .map(|(label, text)| text_line(label, text))
+                .collect()
+        };
         let endpoint = |vars: &[(&str, &str)]| {
             Endpoint::from_vars(|name| {
                 vars.iter()
@@ -307,6 +397,49 @@ mod tests {
             ]
         );
         assert!(remote[2].starts_with("remote:     the engine at tcp://10.0.0.5 (DOCKER_HOST)"));
+    }
+
+    /// The JSON holds each line's label, text and verdict; a fact that is neither good nor bad
+    /// does not fail doctor, a bad one does.
+    #[tokio::test]
+    async fn findings_keep_what_the_text_says_and_whether_it_is_healthy() {
+        let mut found = Findings {
+            format: Format::Json,
+            checks: Vec::new(),
+            healthy: true,
+        };
+        found.add("host", None, "Debian".into());
+        found.add("buildkit", Some(true), "works".into());
+        assert!(found.healthy);
+        found.add("base image", Some(false), "x: MISSING".into());
+        assert!(!found.healthy);
+        let json_checks = serde_json::to_value(&found.checks).unwrap();
+        assert_eq!(
+            json_checks,
+            serde_json::json!([
+                {"check": "host", "ok": null, "text": "Debian"},
+                {"check": "buildkit", "ok": true, "text": "works"},
+                {"check": "base image", "ok": false, "text": "x: MISSING"},
+            ])
+        );
+        let engine = crate::driver::fake::FakeEngine::new(Default::default());
+        let info = engine.info().await.unwrap();
+        let times = [Duration::from_millis(2), Duration::from_millis(4)];
+        let image = serde_json::json!({"image": "x", "present": false});
+        let doc: serde_json::Value =
+            serde_json::from_str(&json(&found, &info, &times, vec![image.clone()]).unwrap())
+                .unwrap();
+        assert_eq!(doc["healthy"], false);
+        assert_eq!(
+            doc["engine"]["docker_version"],
+            info.docker_version.as_str()
+        );
+        assert_eq!(doc["round_trip_ms"], serde_json::json!([2.0, 4.0]));
+        assert_eq!(doc["checks"], json_checks);
+        assert_eq!(doc["images"], serde_json::json!([image]));
+        assert_eq!(text_line("round trip", "1 ms"), "round trip: 1 ms");
+        assert_eq!(text_line("base images", "none"), "base images: none");
+        assert_eq!(text_line("host", "x"), "host:       x");
     }
 
     #[test]

@@ -4,9 +4,12 @@ mod capabilities;
 mod clean;
 mod doctor;
 pub mod exit;
+mod generate;
+mod merge;
 pub mod progress;
 mod run;
 mod validate;
+pub mod verbosity;
 
 use std::path::PathBuf;
 
@@ -15,6 +18,7 @@ use clap::{Parser, Subcommand};
 pub use exit::{
     EXIT_ENGINE_LOST, EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_NOT_SAVED, EXIT_OK, EXIT_UNUSABLE,
 };
+pub use verbosity::Verbosity;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,6 +34,23 @@ pub struct Cli {
     /// `docker --context` does).
     #[arg(long, global = true, value_name = "NAME")]
     pub context: Option<String>,
+    /// Print only errors, warnings and the results: no progress display, no informational
+    /// lines.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail: the engine used, and each phase of each repetition as it starts.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+/// `--format` of the commands whose output a script may want to read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Lines for a person to read.
+    #[default]
+    Text,
+    /// One JSON document on stdout with the same facts.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -63,6 +84,8 @@ pub enum Command {
     Validate {
         #[arg(required = true, value_name = "SUITE.toml")]
         suites: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
     },
     /// Compare two results folders; exit 1 on a real regression (significant and beyond the
     /// threshold), never on noise.
@@ -83,15 +106,18 @@ pub enum Command {
         /// Folder searched for bundled suites.
         #[arg(long, default_value = "scenarios")]
         scenarios: PathBuf,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
     },
     /// Merge results folders of one suite (CI shards, the rounds of an interleaved benchmark)
     /// into one: samples concatenated, summaries and targets recomputed, each input's
     /// environment and every note kept. Refused (exit 2) for different suites or a folder
     /// given twice.
     Merge {
-        /// Where the merged folder goes; it must not exist or be empty.
-        #[arg(value_name = "OUT_DIR")]
-        out: PathBuf,
+        /// Where the merged folder goes; it must not exist or be empty. (Without --out, the
+        /// first folder named is where it goes: the old form, deprecated.)
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
         #[arg(required = true, value_name = "RESULTS_DIR")]
         inputs: Vec<PathBuf>,
     },
@@ -101,6 +127,20 @@ pub enum Command {
         /// List what would be removed, and remove nothing.
         #[arg(long)]
         dry_run: bool,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Print the shell completion script for SHELL to stdout (e.g. `dockbench completions bash
+    /// > /etc/bash_completion.d/dockbench`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages: dockbench.1 and one per command (dockbench-run.1, ...) into DIR, or
+    /// dockbench.1 alone to stdout.
+    Man {
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -109,7 +149,7 @@ pub struct RunArgs {
     #[arg(required = true, value_name = "SUITE.toml")]
     pub suites: Vec<PathBuf>,
     /// Repetitions per variant (overrides the suite's `runs`).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(short, long, value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: Option<u32>,
     /// Measure only this variant (repeatable).
     #[arg(long = "variant", value_name = "NAME")]
@@ -132,7 +172,7 @@ pub struct RunArgs {
     /// gets a subfolder named after it.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Do not show the progress display.
+    /// Do not show the progress display (--quiet hides it too).
     #[arg(long)]
     pub no_progress: bool,
     /// Keep the images dockbench built (they are removed at the end by default).
@@ -228,25 +268,28 @@ fn suffixed(path: &std::path::Path, suite: &str) -> PathBuf {
 /// Runs the parsed command; returns the process exit code.
 pub async fn execute(cli: Cli) -> i32 {
     let context = cli.context.as_deref();
+    let verbosity = Verbosity::from_flags(cli.quiet, cli.verbose);
     let result = match cli.command {
-        Command::Run(args) => run::run(args, context).await,
+        Command::Run(args) => run::run(args, context, verbosity).await,
         Command::Report {
             dir,
             suite,
             reference,
             exports,
-        } => report(&dir, suite.as_deref(), reference, &exports),
+        } => report(&dir, suite.as_deref(), reference, &exports, verbosity),
         Command::History { root, out } => history(&root, out.as_deref()),
-        Command::Validate { suites } => Ok(validate::validate(&suites)),
+        Command::Validate { suites, format } => Ok(validate::validate(&suites, format)),
         Command::Compare {
             base,
             head,
             format,
             threshold,
         } => compare(&base, &head, format, threshold),
-        Command::Doctor { scenarios } => doctor::doctor(&scenarios, context).await,
-        Command::Clean { dry_run } => clean::clean(dry_run, context).await,
-        Command::Merge { out, inputs } => merge(&out, &inputs),
+        Command::Doctor { scenarios, format } => doctor::doctor(&scenarios, context, format).await,
+        Command::Clean { dry_run, format } => clean::clean(dry_run, context, format).await,
+        Command::Merge { out, inputs } => merge::merge(out, inputs, verbosity),
+        Command::Completions { shell } => generate::completions(shell),
+        Command::Man { out } => generate::man(out.as_deref()),
     };
     match result {
         Ok(code) => code,
@@ -281,6 +324,7 @@ fn report(
     suite: Option<&std::path::Path>,
     reference: Option<String>,
     exports: &ExportArgs,
+    verbosity: Verbosity,
 ) -> anyhow::Result<i32> {
     let mut results = crate::results::ResultsStore::load(dir)?;
     if let Some(path) = suite {
@@ -315,49 +359,13 @@ fn report(
         "{}",
         crate::report::summary_table(&results, &analysis, crate::report::terminal_width())
     );
-    println!(
-        "wrote {} files; open {}",
-        written.len(),
-        dir.join("report.html").display()
-    );
-    Ok(EXIT_OK)
-}
-
-fn merge(out: &std::path::Path, inputs: &[PathBuf]) -> anyhow::Result<i32> {
-    use crate::results::merge::{merge, Input};
-    use crate::results::ResultsStore;
-    if out.exists() && std::fs::read_dir(out)?.next().is_some() {
-        anyhow::bail!("{} is not empty: merge writes a new folder", out.display());
+    if verbosity.shows_info() {
+        println!(
+            "wrote {} files; open {}",
+            written.len(),
+            dir.join("report.html").display()
+        );
     }
-    let mut loaded = Vec::new();
-    for dir in inputs {
-        loaded.push(Input {
-            dir: dir.clone(),
-            results: ResultsStore::load(dir)?,
-            samples: ResultsStore::load_samples(dir)?,
-        });
-    }
-    let (merged, samples) = merge(loaded)?;
-    let runs = merged.runs;
-    let mut header = merged.clone();
-    header.variants.clear();
-    let mut store = ResultsStore::create(out, header)?;
-    for variant in merged.variants {
-        let own: Vec<_> = samples
-            .iter()
-            .filter(|s| s.variant == variant.name)
-            .cloned()
-            .collect();
-        store.record_variant(variant, &own)?;
-    }
-    if let Some(at) = merged.finished_at {
-        store.finish(at)?;
-    }
-    eprintln!(
-        "merged {} folder(s), {runs} repetition(s) per variant -> {}",
-        inputs.len(),
-        out.display()
-    );
     Ok(EXIT_OK)
 }
 

@@ -10,7 +10,7 @@ use tokio::sync::watch;
 
 use super::exit::EngineLost;
 use super::progress::Progress;
-use super::{RunArgs, EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK};
+use super::{RunArgs, Verbosity, EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK};
 use crate::analysis::Analysis;
 use crate::claims::any_refuted;
 use crate::driver::docker::DockerEngine;
@@ -29,7 +29,9 @@ pub struct RunSettings {
     pub runs_override: Option<u32>,
     pub order: measure::Order,
     pub out: Option<PathBuf>,
+    /// The progress display: not with --no-progress, nor with --quiet.
     pub progress: bool,
+    pub verbosity: Verbosity,
     pub keep_images: bool,
     pub report: bool,
     pub exports: super::ExportArgs,
@@ -40,7 +42,7 @@ pub struct RunSettings {
 }
 
 /// Loads the suites and applies the flags. Every error here means "nothing measured" (exit 2).
-pub fn settings(args: RunArgs) -> anyhow::Result<RunSettings> {
+pub fn settings(args: RunArgs, verbosity: Verbosity) -> anyhow::Result<RunSettings> {
     let mut suites = Vec::new();
     for path in &args.suites {
         suites.push(load_suite(path)?);
@@ -107,11 +109,11 @@ pub fn settings(args: RunArgs) -> anyhow::Result<RunSettings> {
                 ),
                 None => "by the hash of each name".to_string(),
             };
-            eprintln!(
+            verbosity.info(format_args!(
                 "{}: shard {shard} measures {} ({how}; the reference {reference} in every shard)",
                 suite.name,
                 mine.join(", ")
-            );
+            ));
             suite.reference = Some(reference);
         }
     }
@@ -130,33 +132,45 @@ pub fn settings(args: RunArgs) -> anyhow::Result<RunSettings> {
         runs_override: args.runs,
         order: args.order,
         out: args.out,
-        progress: !args.no_progress,
+        progress: !args.no_progress && verbosity.shows_info(),
+        verbosity,
         keep_images: args.keep_images,
         report: !args.no_report,
         exports: args.exports,
     })
 }
 
-pub async fn run(args: RunArgs, context: Option<&str>) -> anyhow::Result<i32> {
-    let settings = settings(args)?;
+pub async fn run(
+    args: RunArgs,
+    context: Option<&str>,
+    verbosity: Verbosity,
+) -> anyhow::Result<i32> {
+    let settings = settings(args, verbosity)?;
     let engine = DockerEngine::connect(context).await?;
     if let Some(warning) = engine.endpoint().remote_warning() {
         eprintln!("warning: {warning}");
     }
     let engine_info = engine.info().await.context("ask the engine about itself")?;
+    verbosity.detail(format_args!(
+        "engine: {} at {}, storage {}, cgroup v{}",
+        engine_info.label(),
+        engine.address(),
+        engine_info.store_label(),
+        engine_info.cgroup_version
+    ));
     super::clean::warn_leftovers(&engine).await;
     let mut ctx = RunContext::new();
     ctx.dither_builds = measure::dithers_builds(&engine_info.storage_driver);
     ctx.keep_images = settings.keep_images;
     ctx.docker_context = engine.endpoint().context_name().map(str::to_string);
     if ctx.dither_builds {
-        eprintln!(
+        verbosity.info(format_args!(
             "note: this engine stores images with {}, whose layer commits end only at whole \
              seconds: each timed build starts at a dithered phase of the second (0.5 s per \
              build on average, not timed), so that the phase does not pass for a difference \
              between variants",
             engine_info.storage_driver
-        );
+        ));
     }
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
@@ -311,7 +325,7 @@ async fn run_suite<E: Engine>(
         .filter(|(i, rep)| !cells[*i].borrow().completed_runs.contains(rep))
         .collect();
     let last_rep = |i: usize| plan.iter().filter(|(v, _)| *v == i).map(|(_, r)| *r).max();
-    eprintln!(
+    settings.verbosity.info(format_args!(
         "{}: measuring {} variant(s), {runs} run(s) each{}; results in {}",
         suite.name,
         suite.variants.len(),
@@ -320,12 +334,12 @@ async fn run_suite<E: Engine>(
             None => String::new(),
         },
         store.dir().display()
-    );
+    ));
     let total: u64 = plan
         .iter()
         .map(|(i, _)| phases_per_run(suite, &suite.variants[*i]))
         .sum();
-    let progress = Progress::new(settings.progress, total);
+    let progress = Progress::new(settings.progress, settings.verbosity, total);
     let mut done_phases = 0;
     let mut interrupted = false;
     // The variant, phase and repetition during which the engine stopped answering, and why.
@@ -537,19 +551,20 @@ fn record(
     let measured = cell.borrow();
     let result = variant_result(variant, &measured);
     if finished {
-        let line = match &result.error {
-            None => format!("{}: done", variant.name),
+        match &result.error {
+            None => progress.info(&format!("{}: done", variant.name)),
             // Not a failure of the variant: the engine went away.
-            Some(e) if e.starts_with(NOT_MEASURED) => format!("{}: {e}", variant.name),
-            Some(e) => format!(
+            Some(e) if e.starts_with(NOT_MEASURED) => {
+                progress.println(&format!("{}: {e}", variant.name))
+            }
+            Some(e) => progress.println(&format!(
                 "{}: FAILED: {}",
                 variant.name,
                 e.lines().next().unwrap_or("")
-            ),
-        };
-        progress.println(&line);
+            )),
+        }
         for note in &result.notes {
-            progress.println(&format!("note: {}: {note}", variant.name));
+            progress.info(&format!("note: {}: {note}", variant.name));
         }
     }
     store
@@ -603,6 +618,7 @@ mod tests {
             order: measure::Order::Interleaved,
             out: None,
             progress: false,
+            verbosity: Verbosity::Normal,
             keep_images: false,
             report: false,
             exports: Default::default(),

@@ -1,43 +1,119 @@
-//! `dockbench validate`: load each suite without Docker and report every problem found.
+//! `dockbench validate`: load each suite without Docker and report every problem found, as
+//! lines or (`--format json`) as one JSON document.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use super::{EXIT_OK, EXIT_UNUSABLE};
-use crate::scenario::{load_suite, validate_suite};
+use serde::Serialize;
 
-pub fn validate(suites: &[PathBuf]) -> i32 {
-    let mut code = EXIT_OK;
-    for path in suites {
-        match load_suite(path) {
-            Ok(suite) => {
-                let edits = suite.edits.len();
-                let claims = match suite.claims.len() {
-                    0 => String::new(),
-                    n => format!(", {n} claim{}", plural(n)),
-                };
-                println!(
-                    "{}: ok ({} variant{}, {edits} edit{}, {} run{}{claims})",
-                    path.display(),
-                    suite.variants.len(),
-                    plural(suite.variants.len()),
-                    plural(edits),
-                    suite.runs,
-                    plural(suite.runs as usize),
-                );
-                for warning in crate::measure::suite_warnings(&suite) {
-                    eprintln!("{}: warning: {warning}", path.display());
-                }
-            }
-            Err(_) => {
-                // Report every problem at once, not one per attempt.
-                for e in validate_suite(path) {
-                    eprintln!("error: {e}");
-                }
-                code = EXIT_UNUSABLE;
-            }
+use super::{Format, EXIT_OK, EXIT_UNUSABLE};
+use crate::scenario::{load_suite, validate_suite, SuiteError};
+
+/// What validate found in one suite file.
+#[derive(Debug, Serialize)]
+pub struct Checked {
+    pub file: PathBuf,
+    /// Counts of the valid suite; `None` when it has errors.
+    pub suite: Option<Counts>,
+    pub warnings: Vec<String>,
+    pub errors: Vec<ErrorJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Counts {
+    pub name: String,
+    pub variants: usize,
+    pub edits: usize,
+    pub runs: u32,
+    pub claims: usize,
+}
+
+/// A `SuiteError` with its parts apart, for scripts.
+#[derive(Debug, Serialize)]
+pub struct ErrorJson {
+    pub line: Option<usize>,
+    pub key: Option<String>,
+    pub message: String,
+    /// As the text output shows it: `file:line: key: message`.
+    pub text: String,
+}
+
+impl From<SuiteError> for ErrorJson {
+    fn from(e: SuiteError) -> ErrorJson {
+        ErrorJson {
+            text: e.to_string(),
+            line: e.line,
+            key: e.key,
+            message: e.message,
         }
     }
-    code
+}
+
+pub fn check(path: &Path) -> Checked {
+    match load_suite(path) {
+        Ok(suite) => Checked {
+            file: path.to_path_buf(),
+            warnings: crate::measure::suite_warnings(&suite),
+            suite: Some(Counts {
+                name: suite.name.clone(),
+                variants: suite.variants.len(),
+                edits: suite.edits.len(),
+                runs: suite.runs,
+                claims: suite.claims.len(),
+            }),
+            errors: Vec::new(),
+        },
+        Err(_) => Checked {
+            file: path.to_path_buf(),
+            suite: None,
+            warnings: Vec::new(),
+            // Report every problem at once, not one per attempt.
+            errors: validate_suite(path).into_iter().map(Into::into).collect(),
+        },
+    }
+}
+
+pub fn validate(suites: &[PathBuf], format: Format) -> i32 {
+    let checked: Vec<Checked> = suites.iter().map(|p| check(p)).collect();
+    match format {
+        Format::Text => checked.iter().for_each(print_text),
+        Format::Json => println!("{}", json(&checked)),
+    }
+    if checked.iter().all(|c| c.errors.is_empty()) {
+        EXIT_OK
+    } else {
+        EXIT_UNUSABLE
+    }
+}
+
+pub fn json(checked: &[Checked]) -> String {
+    let ok = checked.iter().all(|c| c.errors.is_empty());
+    serde_json::to_string_pretty(&serde_json::json!({ "ok": ok, "suites": checked }))
+        .expect("plain data serializes")
+}
+
+fn print_text(checked: &Checked) {
+    let file = checked.file.display();
+    if let Some(s) = &checked.suite {
+        let claims = match s.claims {
+            0 => String::new(),
+            n => format!(", {n} claim{}", plural(n)),
+        };
+        println!(
+            "{file}: ok ({} variant{}, {} edit{}, {} run{}{claims})",
+            s.variants,
+            plural(s.variants),
+            s.edits,
+            plural(s.edits),
+            s.runs,
+            plural(s.runs as usize),
+        );
+    }
+    for warning in &checked.warnings {
+        eprintln!("{file}: warning: {warning}");
+    }
+    for e in &checked.errors {
+        eprintln!("error: {}", e.text);
+    }
 }
 
 fn plural(n: usize) -> &'static str {
@@ -45,5 +121,41 @@ fn plural(n: usize) -> &'static str {
         ""
     } else {
         "s"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_has_the_counts_of_a_good_suite_and_every_error_of_a_bad_one() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+        let good = dir.path().join("good.toml");
+        std::fs::write(&good, "name = \"g\"\nruns = 2\n[[variant]]\nname = \"a\"\n").unwrap();
+        let bad = dir.path().join("bad.toml");
+        std::fs::write(
+            &bad,
+            "name = \"b\"\nruns = 0\n[[variant]]\nname = \"a b\"\n",
+        )
+        .unwrap();
+        let doc: serde_json::Value =
+            serde_json::from_str(&json(&[check(&good), check(&bad)])).unwrap();
+        assert_eq!(doc["ok"], false);
+        let good = &doc["suites"][0];
+        assert_eq!(good["suite"]["name"], "g");
+        assert_eq!(good["suite"]["variants"], 1);
+        assert_eq!(good["suite"]["runs"], 2);
+        assert_eq!(good["errors"].as_array().unwrap().len(), 0);
+        let bad = &doc["suites"][1];
+        assert!(bad["suite"].is_null());
+        let errors = bad["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(errors[0]["line"], 2);
+        assert_eq!(errors[0]["key"], "runs");
+        assert_eq!(errors[1]["key"], "variant[1].name");
+        let text = errors[1]["text"].as_str().unwrap();
+        assert!(text.contains("bad.toml:4: `variant[1].name`: "), "{text}");
     }
 }

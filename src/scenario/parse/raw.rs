@@ -181,8 +181,11 @@ fn explain(path: &[Seg], message: &str) -> (Option<String>, String) {
                 Some((Seg::Key(last), section)) if last == field => section,
                 _ => path,
             };
+            let suggestion = nearest(field, expected)
+                .map(|near| format!("did you mean `{near}`? "))
+                .unwrap_or_default();
             let message = format!(
-                "unknown key `{field}` {}; expected one of: {}",
+                "unknown key `{field}` {}; {suggestion}expected one of: {}",
                 describe_section(section),
                 expected.join(", ")
             );
@@ -200,6 +203,19 @@ fn explain(path: &[Seg], message: &str) -> (Option<String>, String) {
             (key, message)
         }
     }
+}
+
+/// The known key a misspelt `field` most likely meant: the closest by edit distance (a swap of
+/// two letters counts as one edit), if it is close enough to be a typo rather than another word:
+/// at most one edit per three letters, and at least one.
+fn nearest<'a>(field: &str, known: &[&'a str]) -> Option<&'a str> {
+    let allowed = (field.chars().count() / 3).max(1);
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(field, k), *k))
+        .filter(|(distance, _)| *distance <= allowed)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, k)| k)
 }
 
 fn describe_section(section: &[Seg]) -> String {

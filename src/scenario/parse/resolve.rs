@@ -75,6 +75,14 @@ pub(super) fn resolve_suite(ck: &mut Checker, raw: &RawSuite, suite_path: PathBu
     let name = raw.name.get_ref();
     if name.trim().is_empty() {
         ck.error(raw.name.span(), "name", "the suite name must not be empty");
+    } else if !is_bare(name) {
+        // It names the results folder (results/<name>/...) and export files: `../../etc` would
+        // write outside it, and a space or a slash makes paths a shell splits or nests.
+        let message = format!(
+            "the suite name {name:?} may only contain letters, digits, `_` and `-` (it names \
+             the results folder)"
+        );
+        ck.error(raw.name.span(), "name", message);
     }
     let runs = resolve_runs(ck, raw.runs.as_ref());
     let suite_dir = suite_path

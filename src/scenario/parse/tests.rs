@@ -232,7 +232,7 @@ fn duplicate_key() {
 #[test]
 fn unknown_key_at_top_level() {
     let (got, _) = first_error("name = \"s\"\nrnus = 3\n", FILES);
-    let message = "unknown key `rnus` at the top level; expected one of: \
+    let message = "unknown key `rnus` at the top level; did you mean `runs`? expected one of: \
                    name, context, runs, builder, target, platform, build_args, run, targets, edit, variant, \
                    reference, claims_exit, claim";
     assert_eq!(got, expect(2, "rnus", message));
@@ -241,7 +241,9 @@ fn unknown_key_at_top_level() {
 #[test]
 fn unknown_key_in_run() {
     let (got, _) = first_error("name = \"s\"\n[run]\nport = 80\ntimeot = \"5s\"\n", FILES);
-    let message = format!("unknown key `timeot` in [run]; expected one of: {RUN_KEYS}");
+    let message = format!(
+        "unknown key `timeot` in [run]; did you mean `timeout`? expected one of: {RUN_KEYS}"
+    );
     assert_eq!(got, expect(4, "run.timeot", &message));
 }
 
@@ -250,7 +252,8 @@ fn unknown_key_in_variant() {
     let text =
         "name = \"s\"\n[[variant]]\nname = \"a\"\n\n[[variant]]\nname = \"b\"\ndockerfle = \"D\"\n";
     let (got, _) = first_error(text, FILES);
-    let message = "unknown key `dockerfle` in [variant[2]]; expected one of: \
+    let message =
+        "unknown key `dockerfle` in [variant[2]]; did you mean `dockerfile`? expected one of: \
                    name, dockerfile, context, builder, target, platform, build_args, run, targets";
     assert_eq!(got, expect(7, "variant[2].dockerfle", message));
 }
@@ -274,6 +277,31 @@ fn unknown_key_in_variant_run_and_edit() {
     let message = "unknown key `remove` in [edit[1].change[1]]; expected one of: \
                    file, append, replace, write, delete";
     assert_eq!(got, expect(6, "edit[1].change[1].remove", message));
+}
+
+/// A key far from every known one gets no guess: a guess would mislead.
+#[test]
+fn a_suggestion_only_for_a_likely_typo() {
+    let (got, _) = first_error("name = \"s\"\n[run]\nsetle = \"1s\"\n", FILES);
+    assert!(got.2.contains("did you mean `settle`?"), "{}", got.2);
+    let (got, _) = first_error("name = \"s\"\n[run]\nwarmup = 3\n", FILES);
+    assert!(!got.2.contains("did you mean"), "{}", got.2);
+    let (got, _) = first_error("name = \"s\"\ncolour = 1\n", FILES);
+    assert!(!got.2.contains("did you mean"), "{}", got.2);
+}
+
+/// The suite name names the results folder: no path, no space (issue 27).
+#[test]
+fn issue_27_a_suite_name_that_is_not_a_bare_word_is_refused() {
+    for bad in ["../../etc", "my suite", "a/b", "."] {
+        let text = format!("runs = 1\nname = {bad:?}\n[[variant]]\nname = \"a\"\n");
+        let (got, _) = first_error(&text, FILES);
+        let message = format!(
+            "the suite name {bad:?} may only contain letters, digits, `_` and `-` (it names the \
+             results folder)"
+        );
+        assert_eq!(got, expect(2, "name", &message), "{bad}");
+    }
 }
 
 #[test]
