@@ -374,8 +374,8 @@ PY
   [[ $stamp =~ ^[0-9T:Z.-]+$ ]] || stamp=$(date -u +%Y-%m-%dT%H-%M-%SZ)
   choose_results_folder "${name_start%% *}"
   local inputs=("${BY_SHARD[@]/%//results}")
-  log "dockbench merge $RESULTS_DIR ${inputs[*]}"
-  "$DOCKBENCH" merge "$RESULTS_DIR" "${inputs[@]}" || die "dockbench merge failed: nothing recorded"
+  log "dockbench merge --out $RESULTS_DIR ${inputs[*]}"
+  "$DOCKBENCH" merge --out "$RESULTS_DIR" "${inputs[@]}" || die "dockbench merge failed: nothing recorded"
   "$DOCKBENCH" report "$RESULTS_DIR" >/dev/null || log "warning: dockbench report failed; recording the data without report.md"
   if [[ -n ${GITHUB_OUTPUT:-} ]]; then
     printf 'results_dir=%s\nhistory_dir=%s\n' "$RESULTS_DIR" "$HISTORY_DIR" >>"$GITHUB_OUTPUT"

@@ -989,6 +989,7 @@ async fn two_shards_merged_equal_one_run_in_everything_deterministic() {
     assert_eq!(first["shard"], serde_json::json!({"index": 1, "count": 2}));
     let o = dockbench(&[
         "merge",
+        "--out",
         merged.to_str().unwrap(),
         one.to_str().unwrap(),
         two.to_str().unwrap(),
