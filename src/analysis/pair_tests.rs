@@ -89,6 +89,27 @@ fn noisy_metrics_need_significance_and_size() {
 }
 
 #[test]
+fn a_timing_shift_under_50_ms_is_no_change() {
+    // Two back-to-back runs of the same fixture in CI: significant (adjusted p 0.015) and +20%,
+    // but 13 ms, a shift of the engine's between runs.
+    let p = judge("warm_build_s", &[0.0644, 0.0644], &[0.0773, 0.0774]);
+    assert!(p.is_significant(0.05));
+    assert_eq!(p.relation, Relation::Same);
+    // Undecided by the threshold, but the whole interval is within ±50 ms.
+    let p = judge(
+        "warm_build_s",
+        &[0.060, 0.080, 0.070],
+        &[0.065, 0.090, 0.075],
+    );
+    assert_eq!(p.relation, Relation::Same);
+    // 60 ms more is beyond the floor.
+    let p = judge("warm_build_s", &[0.0644, 0.0645], &[0.1244, 0.1245]);
+    assert_eq!(p.relation, Relation::Worse);
+    // Memory has no such floor.
+    assert_eq!(noise_floor("memory_idle_bytes"), 0.0);
+}
+
+#[test]
 fn one_sample_of_a_noisy_metric_cannot_be_significant() {
     let p = judge("cold_build_s", &[10.0], &[20.0]);
     assert_eq!(p.test, TestUsed::TooFewSamples);

@@ -15,6 +15,7 @@ pub fn verdict_label(verdict: Verdict) -> &'static str {
         Verdict::Regressed => "regressed",
         Verdict::Unchanged => "unchanged",
         Verdict::WithinNoise => "within noise",
+        Verdict::NotJudged => "not judged",
     }
 }
 
@@ -24,6 +25,7 @@ pub fn verdict_emoji(verdict: Verdict) -> &'static str {
         Verdict::Regressed => "🔴",
         Verdict::Unchanged => "⚪",
         Verdict::WithinNoise => "🟡",
+        Verdict::NotJudged => "⚠️",
     }
 }
 

@@ -29,8 +29,11 @@ pub fn render_markdown(comparison: &Comparison) -> String {
         marker_safe(&comparison.suite)
     )
     .unwrap();
+    // Green only when the figures compare the Dockerfiles: a faster runner is no improvement.
     let icon = if comparison.has_regression() {
         "🔴"
+    } else if comparison.machine_change.is_some() {
+        "⚠️"
     } else {
         "✅"
     };
@@ -48,6 +51,9 @@ pub fn render_markdown(comparison: &Comparison) -> String {
         percent_text(comparison.settings.threshold)
     )
     .unwrap();
+    if let Some(change) = &comparison.machine_change {
+        writeln!(out, "> ⚠️ **{}**\n", cell(&change.statement())).unwrap();
+    }
     push_table(&mut out, &comparison.rows);
     push_lists(&mut out, comparison);
     for note in &comparison.notes {

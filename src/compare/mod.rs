@@ -24,6 +24,7 @@
 //! timings matter.
 
 mod cells;
+mod machine;
 mod markdown;
 mod pairs;
 mod settings;
@@ -39,6 +40,7 @@ use crate::results::{ResultsStore, RunResults};
 use crate::stats::Summary;
 
 pub use crate::analysis::pair::{is_deterministic, TestUsed};
+pub use machine::MachineChange;
 pub use markdown::{render_markdown, COMMENT_MARKER};
 pub use settings::{parse_threshold, CompareSettings, OutputFormat};
 pub use text::render_text;
@@ -60,6 +62,8 @@ pub enum Verdict {
     Regressed,
     Unchanged,
     WithinNoise,
+    /// A timing measured on two different machines (`Comparison::machine_change`).
+    NotJudged,
 }
 
 /// The head's target on the row's metric, if one is set.
@@ -136,8 +140,12 @@ pub struct Comparison {
     pub variant_changes: Vec<VariantChange>,
     pub added_metrics: Vec<VariantMetric>,
     pub removed_metrics: Vec<VariantMetric>,
-    /// Caveats a reader should see: different hosts, an unfinished run, untestable pairs.
+    /// Caveats a reader should see: an unfinished run, untestable pairs.
     pub notes: Vec<String>,
+    /// When base and head measured different machines: what differs. Every timing's verdict
+    /// is then `not_judged`, and the headline says why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub machine_change: Option<MachineChange>,
     /// Per variant with an image anatomy on both sides: the directories whose shipped bytes
     /// changed by 1 MB or more (head variant order; variants with no such change left out).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -183,8 +191,17 @@ impl Comparison {
         self.regressions() > 0
     }
 
-    /// `2 regressions, 1 improvement`, `No regressions, 3 improvements`, `No regressions`.
+    /// `2 regressions, 1 improvement`, `No regressions, 3 improvements`, `No regressions`;
+    /// on a changed machine, `Timings not judged: the machine changed` first.
     pub fn headline(&self) -> String {
+        let judged = self.judged_headline();
+        match &self.machine_change {
+            Some(_) => format!("Timings not judged: the machine changed; {judged}"),
+            None => judged,
+        }
+    }
+
+    fn judged_headline(&self) -> String {
         let plural = |n: usize, word: &str| match n {
             1 => format!("1 {word}"),
             _ => format!("{n} {word}s"),
@@ -212,7 +229,11 @@ impl Comparison {
 
 /// Compares two runs of one suite. Does not check that the suites match: see [`compare_dirs`].
 pub fn compare(base: &RunResults, head: &RunResults, settings: &CompareSettings) -> Comparison {
-    let paired = pairs::pair(base, head, settings);
+    let mut paired = pairs::pair(base, head, settings);
+    let machine_change = machine::machine_change(base, head, &paired.rows);
+    if machine_change.is_some() {
+        machine::set_aside_timings(&mut paired.rows);
+    }
     let mut notes = pairs::notes(base, head);
     let untestable = paired
         .rows
@@ -235,6 +256,7 @@ pub fn compare(base: &RunResults, head: &RunResults, settings: &CompareSettings)
         added_metrics: paired.added_metrics,
         removed_metrics: paired.removed_metrics,
         notes,
+        machine_change,
         path_changes: path_changes(base, head),
     }
 }

@@ -8,10 +8,9 @@ use super::{
     Verdict,
 };
 use crate::analysis::{judge_family, PairJudgement, Relation};
-use crate::format::format_bytes;
 use crate::metric::{self, Direction};
 use crate::results::metric_columns;
-use crate::results::{Environment, RunResults, Status, VariantResult};
+use crate::results::{RunResults, Status, VariantResult};
 use crate::stats::Summary;
 
 /// Everything `compare` derives from matching the two runs.
@@ -185,22 +184,9 @@ impl MetricOrder {
     }
 }
 
-/// Caveats about the two runs themselves.
+/// Caveats about the two runs themselves. (A different machine is `machine::MachineChange`.)
 pub fn notes(base: &RunResults, head: &RunResults) -> Vec<String> {
     let mut notes = Vec::new();
-    let (base_machine, head_machine) = (machine(&base.environment), machine(&head.environment));
-    if base_machine != head_machine {
-        notes.push(format!(
-            "Base and head ran on different machines or engines (base: {base_machine}; head: \
-             {head_machine}): differences may come from the machine, not the Dockerfiles."
-        ));
-    }
-    if base.dockbench_version != head.dockbench_version {
-        notes.push(format!(
-            "Base was measured by dockbench {}, head by {}: metric definitions may differ.",
-            base.dockbench_version, head.dockbench_version
-        ));
-    }
     for (side, run) in [("base", base), ("head", head)] {
         if run.finished_at.is_none() {
             notes.push(format!(
@@ -210,28 +196,4 @@ pub fn notes(base: &RunResults, head: &RunResults) -> Vec<String> {
         }
     }
     notes
-}
-
-/// What about a host and engine affects timings: CPU, cores, memory, Docker and its storage.
-fn machine(env: &Environment) -> String {
-    let cpu = if env.cpu_brand.is_empty() {
-        "unknown CPU"
-    } else {
-        &env.cpu_brand
-    };
-    let mut text = format!(
-        "{cpu}, {} CPUs, {} RAM",
-        env.cpu_logical_cores,
-        format_bytes(env.memory_total_bytes as f64)
-    );
-    match &env.engine {
-        Some(engine) => text.push_str(&format!(
-            ", {} {} ({})",
-            engine.kind.name(),
-            engine.docker_version,
-            engine.store_label()
-        )),
-        None => text.push_str(", unknown engine"),
-    }
-    text
 }

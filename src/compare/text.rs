@@ -13,11 +13,12 @@ use super::{Comparison, VariantMetric};
 
 /// No trailing newline, so it prints with `println!`.
 pub fn render_text(comparison: &Comparison) -> String {
-    let mut lines = vec![
-        format!("{}: {}", comparison.suite, comparison.headline()),
-        format!("{}.", runs_text(comparison)),
-        method_text(comparison),
-    ];
+    let mut lines = vec![format!("{}: {}", comparison.suite, comparison.headline())];
+    if let Some(change) = &comparison.machine_change {
+        lines.push(format!("warning: {}", change.statement()));
+    }
+    lines.push(format!("{}.", runs_text(comparison)));
+    lines.push(method_text(comparison));
     if comparison.rows.is_empty() {
         lines.push("No (variant, metric) pair was measured in both runs.".to_string());
     } else {
