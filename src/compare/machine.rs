@@ -175,7 +175,7 @@ fn unchanged_variants(base: &RunResults, head: &RunResults) -> Vec<String> {
                     && b.dockerfile == h.dockerfile
                     && b.builder == h.builder
                     && b.settings == h.settings
-                    && b_files.get(&b.dockerfile).is_some()
+                    && b_files.contains_key(&b.dockerfile)
                     && b_files.get(&b.dockerfile) == h_files.get(&h.dockerfile)
             })
         })

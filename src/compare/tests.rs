@@ -47,7 +47,7 @@ fn pull_request() -> (RunResults, RunResults) {
             variant("old", &[("cold_build_s", &[1.0, 1.1, 1.0])]),
         ],
     );
-    let mut head = results(
+    let head = results(
         "2026-11-24T09:00:00Z",
         vec![
             with_targets(
