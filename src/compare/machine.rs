@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::{MetricRow, Verdict};
 use crate::analysis::pair::is_deterministic;
+use crate::metric;
 use crate::results::{Environment, RunResults};
 
 /// What differs between the two runs' machines, and what the unchanged variants say.
@@ -52,7 +53,8 @@ impl MachineChange {
         }
         format!(
             "The machine changed: {}. Timings compare the machines, not the Dockerfiles, so \
-             none is judged; sizes and hit rates are.",
+             none is judged (nor the compressed size, which the engine sets); sizes and hit \
+             rates are.",
             parts.join(", and ")
         )
     }
@@ -98,9 +100,13 @@ fn median_of_sorted(xs: &[f64]) -> f64 {
     }
 }
 
-/// Timings of a changed machine are not judged: their verdicts become `NotJudged`.
+/// Timings of a changed machine are not judged: their verdicts become `NotJudged`. So is the
+/// compressed size, which is the engine's own blobs on the containerd store and dockbench's
+/// gzip of each layer elsewhere (docs/engines.md): another engine, another figure.
 pub fn set_aside_timings(rows: &mut [MetricRow]) {
-    for row in rows.iter_mut().filter(|r| !is_deterministic(&r.metric)) {
+    let machine_bound =
+        |metric: &str| !is_deterministic(metric) || metric == metric::IMAGE_COMPRESSED_BYTES;
+    for row in rows.iter_mut().filter(|r| machine_bound(&r.metric)) {
         row.verdict = Verdict::NotJudged;
     }
 }
