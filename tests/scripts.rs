@@ -1178,7 +1178,7 @@ fn bench_scheduled_shards_then_merges_them_into_one_history_commit() {
         calls[2..4],
         [
             format!(
-                "dockbench merge {} {}/results {}/results",
+                "dockbench merge --out {} {}/results {}/results",
                 results_dir.display(),
                 shard1.display(),
                 shard2.display()
