@@ -87,6 +87,10 @@ names() { printf '%s\n' docker26 docker26-containerd docker28 docker28-container
 setup_engine() { # name: every per-engine variable
   NAME=$1
   engine_spec "$NAME"
+  # A Docker engine's own networks (a compose stack's) need their bridged traffic forwarded
+  # (scripts/lib/engine-net.sh); Podman's carry CNI's firewall plugin, which adds rules itself.
+  BRIDGED=0
+  [[ $STORE == podman ]] || BRIDGED=1
   PREFIX=$PREFIX_BASE/$SUITE
   ROOT=$PREFIX/root
   DATA_ROOT=/var/lib/dockbench-$NAME

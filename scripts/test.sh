@@ -53,7 +53,33 @@ if ! wait "$compile"; then
 fi
 # The workflows' security audit (zizmor, from PyPI, in a throwaway virtualenv).
 bash scripts/lint-workflows.sh
-cargo test --all-targets "$@"
+
+# The heavy suites run on one engine only. The compose stacks (tests/stack.rs), the
+# same-code comparison (tests/compare_engine.rs) and the bundled python-api build run on
+# Docker 28 with the containerd store (below) when it is in the list: on the machine's
+# fuse-overlayfs engine every build step costs up to a second more. Everything else, every
+# known answer included, runs on the machine's engine too.
+readonly HEAVY_ENGINE=docker28-containerd
+readonly HEAVY_TESTS=(stack compare_engine)
+readonly HEAVY_ENGINE_TESTS=(bundled_python_api_baseline_builds_and_serves)
+heavy_elsewhere=0
+if [[ $# -eq 0 ]] && printf '%s\n' "${engines[@]}" | grep -qx "$HEAVY_ENGINE"; then
+  heavy_elsewhere=1
+fi
+if ((heavy_elsewhere)); then
+  targets=()
+  for file in tests/*.rs; do
+    name=$(basename "$file" .rs)
+    printf '%s\n' "${HEAVY_TESTS[@]}" | grep -qx "$name" || targets+=(--test "$name")
+  done
+  skips=()
+  for name in "${HEAVY_ENGINE_TESTS[@]}"; do skips+=(--skip "$name"); done
+  cargo test --lib --bins --examples "${targets[@]}" -- "${skips[@]}"
+  # Criterion's benchmarks, once each as tests (they take no libtest flags).
+  cargo test --benches
+else
+  cargo test --all-targets "$@"
+fi
 
 # The same known answers on the current engines people run (scripts/engines.sh starts each
 # beside the machine's, from Debian's packages).
@@ -64,14 +90,19 @@ for engine in "${engines[@]}"; do
   # host is `export DOCKER_HOST=...`, as engines.sh prints it.
   # The BuildKit session's own test needs BuildKit, which Podman has not. Compose stacks run
   # differently on Podman (dockbench runs the health checks, dnsname answers service names):
-  # tests/stack.rs runs there too.
+  # tests/stack.rs runs there too. The heavy suites run on HEAVY_ENGINE (above).
   extra=(--test session)
   [[ $engine != podman ]] || extra=(--test stack)
+  heavy=()
+  if ((heavy_elsewhere)) && [[ $engine == "$HEAVY_ENGINE" ]]; then
+    for name in "${HEAVY_TESTS[@]}"; do extra+=(--test "$name"); done
+    heavy=(same_code_twice "${HEAVY_ENGINE_TESTS[@]}")
+  fi
   if ! (eval "$host" && cargo test --test engine "${extra[@]}" -- \
     build_fixtures_give_known_answers_with_both_builders run_fixtures_give_known_answers \
     image_anatomy_gives_known_answers modern_dockerfiles_build_or_say_why \
     doctor_reports_each_capability_as_measured session dependencies_start_first \
-    a_dependency_never_healthy ctrl_c_in_a_stack); then
+    a_dependency_never_healthy ctrl_c_in_a_stack "${heavy[@]}"); then
     bash scripts/engines.sh stop "$engine"
     echo "test.sh: the engine tests failed on $engine" >&2
     exit 1

@@ -6,6 +6,8 @@
 #   ADDRESS    the bridge's address and prefix, e.g. 172.31.250.1/24
 #   TAG        the comment every iptables rule of this engine carries, so that removing rules
 #              removes ours and only ours
+#   BRIDGED    (optional) 1: also forward what passes between two ports of one bridge, for
+#              the networks the engine makes itself (a compose stack's)
 # Functions:
 #   bridge_up MTU        the bridge with ADDRESS, a fixed MAC and MTU, and the NAT/forward rules
 #   bridge_down          the rules and the bridge gone (either may be absent already)
@@ -51,6 +53,17 @@ rules() {
     "nat POSTROUTING -s $net ! -o $BRIDGE -j MASQUERADE" \
     "filter FORWARD -i $BRIDGE -j ACCEPT" \
     "filter FORWARD -o $BRIDGE -j ACCEPT"
+  # The networks the engine makes itself (a compose stack's): an engine started with
+  # --iptables=false adds no rule for them, and with the machine's FORWARD policy DROP and
+  # bridged traffic passing iptables (bridge-nf-call-iptables), one container could not reach
+  # another by its service name (seen on Docker 28: DNS answered, the connection hung). This
+  # accepts only traffic between two ports of one bridge, which every engine allows on its own
+  # networks anyway; traffic routed between two networks (their isolation) is untouched. (Not
+  # a subnet pool of the engine's own: dockerd 28 started with --default-address-pool deleted
+  # the machine engine's docker0, seen.)
+  if [[ ${BRIDGED:-} == 1 ]]; then
+    printf '%s\n' "filter FORWARD -m physdev --physdev-is-bridged -j ACCEPT"
+  fi
 }
 
 add_rules() {

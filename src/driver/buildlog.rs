@@ -193,9 +193,34 @@ pub fn vertex_instruction(name: &str) -> Option<&str> {
     after.split_whitespace().next()
 }
 
-/// Steps from BuildKit's vertexes, in the order they first appeared.
+/// The vertexes with each after every vertex it takes as input, otherwise in first-seen order.
+/// BuildKit 0.29 (Docker 28) announced a `RUN` before the `COPY` it runs on (seen), where older
+/// ones announced them in Dockerfile order: a step list in that order read as nonsense.
+pub fn dependencies_first(vertexes: Vec<VertexUpdate>) -> Vec<VertexUpdate> {
+    let known: std::collections::HashSet<String> =
+        vertexes.iter().map(|v| v.digest.clone()).collect();
+    let mut placed: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut waiting = vertexes;
+    let mut ordered = Vec::with_capacity(waiting.len());
+    while !waiting.is_empty() {
+        let ready = |v: &VertexUpdate| {
+            v.inputs
+                .iter()
+                .all(|i| !known.contains(i) || placed.contains(i))
+        };
+        // A cycle cannot happen in a build graph; should a stream claim one, keep its order.
+        let next = waiting.iter().position(ready).unwrap_or(0);
+        let vertex = waiting.remove(next);
+        placed.insert(vertex.digest.clone());
+        ordered.push(vertex);
+    }
+    ordered
+}
+
+/// Steps from BuildKit's vertexes, each after the steps it depends on, otherwise in the order
+/// they first appeared.
 pub fn buildkit_steps(updates: &[VertexUpdate]) -> Vec<BuildStep> {
-    let vertexes = merge_vertexes(updates);
+    let vertexes = dependencies_first(merge_vertexes(updates));
     let is_step = |v: &VertexUpdate| vertex_instruction(&v.name).is_some_and(is_step_instruction);
     // Steps that ran again in this build. (Internal vertexes such as the context transfer run in
     // every build, and a cached COPY from the context after them is ordinary caching.)
@@ -326,6 +351,67 @@ Step 3/4 : FROM y\nStep 4/4 : COPY --from=b /out /out\n ---> 99\n";
     fn with_inputs(mut v: VertexUpdate, inputs: &[&str]) -> VertexUpdate {
         v.inputs = inputs.iter().map(|i| i.to_string()).collect();
         v
+    }
+
+    /// BuildKit 0.29's order (seen on Docker 28): the RUN announced before the COPY it runs on.
+    #[test]
+    fn steps_come_after_the_steps_they_run_on() {
+        let updates = vec![
+            with_inputs(
+                v(
+                    "run",
+                    "[builder 3/3] RUN cat /stamp > /built",
+                    false,
+                    None,
+                    None,
+                ),
+                &["copy"],
+            ),
+            with_inputs(
+                v(
+                    "copy",
+                    "[builder 2/3] COPY stamp.txt /stamp",
+                    false,
+                    None,
+                    None,
+                ),
+                &["from", "context"],
+            ),
+            v(
+                "from",
+                "[builder 1/3] FROM docker.io/dockbench/busybox",
+                true,
+                None,
+                None,
+            ),
+            v(
+                "context",
+                "[internal] load build context",
+                false,
+                None,
+                None,
+            ),
+        ];
+        let names: Vec<String> = buildkit_steps(&updates)
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "[builder 2/3] COPY stamp.txt /stamp",
+                "[builder 3/3] RUN cat /stamp > /built"
+            ]
+        );
+        // Independent vertexes keep the order they came in.
+        let order: Vec<String> = dependencies_first(vec![
+            v("b", "b", false, None, None),
+            v("a", "a", false, None, None),
+        ])
+        .into_iter()
+        .map(|v| v.digest)
+        .collect();
+        assert_eq!(order, ["b", "a"]);
     }
 
     #[test]

@@ -1124,6 +1124,11 @@ fn container_body(spec: &ContainerSpec, probe_host: &str) -> ContainerCreateBody
             } => HealthConfig {
                 test: test.clone(),
                 interval: Some(nanos(*interval)),
+                // Engine 25 and later (API 1.44) check at `start_interval`, 5 s unless set,
+                // while the start period lasts: a dependency healthy after 1 s was then seen
+                // healthy at 5 s, and a failing one had no check output yet (seen on Docker 28).
+                // Older engines ignore the field.
+                start_interval: Some(nanos(*interval)),
                 start_period: Some(nanos(*start_period)),
                 timeout: timeout.map(nanos),
                 ..Default::default()
