@@ -75,8 +75,11 @@ if ((heavy_elsewhere)); then
   skips=()
   for name in "${HEAVY_ENGINE_TESTS[@]}"; do skips+=(--skip "$name"); done
   cargo test --lib --bins --examples "${targets[@]}" -- "${skips[@]}"
-  # Criterion's benchmarks, once each as tests (they take no libtest flags).
-  cargo test --benches
+  # Criterion's benchmarks, once each as tests (they take no libtest flags). Named one by one:
+  # `--benches` would run the library's unit tests a second time.
+  benches=()
+  for file in benches/*.rs; do benches+=(--bench "$(basename "$file" .rs)"); done
+  cargo test "${benches[@]}"
 else
   cargo test --all-targets "$@"
 fi
