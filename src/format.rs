@@ -125,6 +125,12 @@ pub fn format_difference(metric: &str, difference: f64) -> String {
         }
         unit => render(scale_for(unit, size), size),
     };
+    // A difference that rounds to nothing shows no sign: `+0.00 pp` reads as a change.
+    let sign = if text.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        sign
+    } else {
+        ""
+    };
     format!("{sign}{text}")
 }
 
@@ -260,6 +266,7 @@ mod tests {
         assert_eq!(format_difference("image_files", 12.0), "+12");
         assert_eq!(format_difference("image_size_bytes", 0.0), "0 B");
         assert_eq!(format_difference("cache_hit_rate", 0.0), "0.0 pp");
+        assert_eq!(format_difference("image_efficiency", 1e-9), "0.00 pp");
     }
 
     #[test]
