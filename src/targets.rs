@@ -22,6 +22,17 @@ pub struct TargetCheck {
     pub pass: bool,
 }
 
+impl TargetCheck {
+    /// `≤ 3m`, `≥ 80%`: the limit as the user wrote it in the suite, with its direction.
+    pub fn limit_label(&self) -> String {
+        let sign = match self.direction {
+            Direction::AtMost => "≤",
+            Direction::AtLeast => "≥",
+        };
+        format!("{sign} {}", self.limit_text)
+    }
+}
+
 pub fn check(targets: &[Target], metrics: &BTreeMap<String, Summary>) -> Vec<TargetCheck> {
     targets
         .iter()

@@ -5,7 +5,6 @@
 
 use crate::claims::{ClaimJudgement, ClaimVerdict};
 use crate::format::format_against_limits;
-use crate::metric::Direction;
 use crate::relative::{self, RelativeTable};
 use crate::results::{RunResults, Status};
 
@@ -176,15 +175,11 @@ fn target_lines(results: &RunResults) -> Vec<Line> {
             .iter()
             .filter(|c| !c.pass)
             .map(|c| {
-                let sign = match c.direction {
-                    Direction::AtMost => "≤",
-                    Direction::AtLeast => "≥",
-                };
                 let value = match c.value {
                     Some(v) => format_against_limits(&c.metric, v, &[c.limit]),
                     None => "not measured".to_string(),
                 };
-                format!("{} {value} (target {sign} {})", c.metric, c.limit_text)
+                format!("{} {value} (target {})", c.metric, c.limit_label())
             })
             .collect();
         lines.push(item(

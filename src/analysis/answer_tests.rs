@@ -1,6 +1,7 @@
 use super::*;
 use crate::analysis::Analysis;
 use crate::claims::ClaimSpec;
+use crate::metric::Direction;
 use crate::results::testdata::{failed, run_results, variant, with_targets};
 
 fn claim(text: &str, metric: &str, expect: &str) -> ClaimSpec {

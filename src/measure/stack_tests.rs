@@ -247,20 +247,25 @@ fn engine_with_failing_migration() -> FakeEngine {
     engine
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_dependency_never_healthy_fails_the_variant_by_name() {
-    let mut engine = engine();
+/// `image`'s health test (`redis-cli ping`, 1 s timeout) never passes.
+fn never_healthy(engine: &mut FakeEngine, image: &str) {
     let never = HealthTest {
         argv: vec!["redis-cli".into(), "ping".into()],
         timeout: Duration::from_secs(1),
     };
     engine.images.insert(
-        "cache".into(),
+        image.into(),
         Script {
             health: Some((never, Duration::from_secs(3600))),
             ..Script::default()
         },
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dependency_never_healthy_fails_the_variant_by_name() {
+    let mut engine = engine();
+    never_healthy(&mut engine, "cache");
     let s = stack(vec![
         service("cache", &[]),
         service("web", &[("cache", Condition::Healthy)]),
@@ -301,17 +306,7 @@ async fn a_dependency_never_healthy_fails_the_variant_by_name() {
 async fn on_podman_a_dependency_never_healthy_shows_dockbenchs_last_check_output() {
     let mut engine = engine();
     engine.script.kind = crate::driver::EngineKind::Podman;
-    let never = HealthTest {
-        argv: vec!["redis-cli".into(), "ping".into()],
-        timeout: Duration::from_secs(1),
-    };
-    engine.images.insert(
-        "cache".into(),
-        Script {
-            health: Some((never, Duration::from_secs(3600))),
-            ..Script::default()
-        },
-    );
+    never_healthy(&mut engine, "cache");
     let s = stack(vec![
         service("cache", &[]),
         service("web", &[("cache", Condition::Healthy)]),

@@ -186,12 +186,8 @@ fn crosses_a_target(results: &RunResults, row: &RelativeRow) -> bool {
 /// `misses its target ≤ 3m` or `meets its target ≤ 3m`.
 fn target_note(results: &RunResults, row: &RelativeRow) -> Option<String> {
     let check = crossed(results, row).into_iter().next()?;
-    let sign = match check.direction {
-        Direction::AtMost => "≤",
-        Direction::AtLeast => "≥",
-    };
     let word = if check.pass { "meets" } else { "misses" };
-    Some(format!("{word} its target {sign} {}", check.limit_text))
+    Some(format!("{word} its target {}", check.limit_label()))
 }
 
 /// For a merge of shards, what the reference's figures say about the shards' machines, and

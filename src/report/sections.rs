@@ -6,7 +6,6 @@ use crate::analysis::Analysis;
 use crate::claims::ClaimVerdict;
 use crate::driver::Layer;
 use crate::format::{format_against_limits, format_bytes, median_with_spread};
-use crate::metric::Direction;
 use crate::results::metric_columns;
 use crate::results::{Environment, RunResults, Status, VariantResult};
 use crate::targets::TargetCheck;
@@ -45,11 +44,7 @@ pub struct Table {
 
 /// `≤ 3m`, `≥ 80%`: the limit as the user wrote it in the suite.
 pub fn limit_text(check: &TargetCheck) -> String {
-    let sign = match check.direction {
-        Direction::AtMost => "≤",
-        Direction::AtLeast => "≥",
-    };
-    format!("{sign} {}", check.limit_text)
+    check.limit_label()
 }
 
 fn mark(pass: bool) -> &'static str {
