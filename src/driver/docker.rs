@@ -36,6 +36,9 @@ use super::{
 };
 use crate::scenario::Builder;
 
+/// How many times connecting is tried when a TLS engine's refusal may have been lost
+/// (`Endpoint::tls_alert_may_be_lost`).
+const CONNECT_ATTEMPTS: u32 = 3;
 /// How many lines of build or container output an error message carries.
 const ERROR_TAIL_LINES: usize = 12;
 /// How long an interrupted run waits for the engine to finish exporting an abandoned build.
@@ -79,15 +82,24 @@ impl DockerEngine {
     /// and settles on the API version both sides speak (`api_version::negotiate`).
     pub async fn connect(context: Option<&str>) -> anyhow::Result<DockerEngine> {
         let endpoint = Endpoint::from_env(context)?;
-        let docker = endpoint.client()?;
-        // A remote host that drops packets would otherwise hold the first call for minutes.
-        let docker = match tokio::time::timeout(PING_TIMEOUT, api_version::negotiate(docker)).await
-        {
-            Ok(Ok(docker)) => docker,
-            Ok(Err(e)) => return Err(anyhow!(endpoint.connect_error(&error_chain(&e)))),
-            Err(_) => {
-                let silence = format!("no answer within {} s", PING_TIMEOUT.as_secs());
-                return Err(anyhow!(endpoint.connect_error(&silence)));
+        let mut attempts = 0;
+        let docker = loop {
+            let docker = endpoint.client()?;
+            attempts += 1;
+            // A remote host that drops packets would otherwise hold the first call for minutes.
+            match tokio::time::timeout(PING_TIMEOUT, api_version::negotiate(docker)).await {
+                Ok(Ok(docker)) => break docker,
+                Ok(Err(e)) => {
+                    let cause = error_chain(&e);
+                    if endpoint.tls_alert_may_be_lost(&cause) && attempts < CONNECT_ATTEMPTS {
+                        continue;
+                    }
+                    return Err(anyhow!(endpoint.connect_error(&cause)));
+                }
+                Err(_) => {
+                    let silence = format!("no answer within {} s", PING_TIMEOUT.as_secs());
+                    return Err(anyhow!(endpoint.connect_error(&silence)));
+                }
             }
         };
         let version = docker.version().await.context("docker version")?;

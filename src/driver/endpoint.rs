@@ -386,6 +386,21 @@ impl Endpoint {
         docker.map_err(|e| anyhow!(self.connect_error(&error_chain(&e))))
     }
 
+    /// Under TLS 1.3 the engine checks our client certificate after our side of the handshake
+    /// has ended, so its refusal (an alert) races the connection's close: seen in CI, hyper
+    /// said only "connection was not ready" once in several runs. Such a failure, where no TLS
+    /// failure can be read from `cause`, is worth another try before it is explained.
+    pub(super) fn tls_alert_may_be_lost(&self, cause: &str) -> bool {
+        const DROPPED: [&str; 3] = [
+            "connection was not ready",
+            "connection closed before message completed",
+            "IncompleteMessage",
+        ];
+        self.tls.is_some()
+            && tls_failure(cause).is_none()
+            && DROPPED.iter().any(|d| cause.contains(d))
+    }
+
     /// What went wrong when the engine did not answer, from `cause` (an error and its sources,
     /// as `error_chain` joins them): TLS failures in words, with the file to look at, rather
     /// than rustls's names for them.
@@ -703,6 +718,20 @@ mod tests {
 
     /// What rustls says (its texts as they reach us through bollard and hyper), and what the
     /// user reads instead.
+    #[test]
+    fn a_lost_tls_refusal_is_tried_again_and_nothing_else_is() {
+        let lost = "Error in the hyper legacy client: client error (Canceled): operation was \
+                    canceled: connection was not ready";
+        assert!(tls_endpoint().tls_alert_may_be_lost(lost));
+        let refused = "Error in the hyper legacy client: client error (Connect): received fatal \
+                       alert: BadCertificate";
+        assert!(
+            !tls_endpoint().tls_alert_may_be_lost(refused),
+            "already explained"
+        );
+        assert!(!tls_endpoint().tls_alert_may_be_lost("Connection refused (os error 111)"));
+    }
+
     #[test]
     fn tls_failures_are_told_in_words() {
         let e = tls_endpoint();
