@@ -39,11 +39,12 @@ prepare_engines() {
       bash scripts/engines.sh stop "$engine" || return 1
   done
 }
-if ! bash scripts/setup.sh || ! prepare_engines; then
+# Headless Chromium for the report layout test (tests/report_layout.rs), from Debian's archive.
+if ! bash scripts/setup.sh || ! bash scripts/browser.sh install >/dev/null || ! prepare_engines; then
   kill "$compile" 2>/dev/null || true
   wait "$compile" 2>/dev/null || true
   for engine in "${engines[@]}"; do bash scripts/engines.sh stop "$engine" || true; done
-  echo "test.sh: scripts/setup.sh or an engine's preparation failed; not running the tests" >&2
+  echo "test.sh: scripts/setup.sh, scripts/browser.sh or an engine's preparation failed; not running the tests" >&2
   exit 1
 fi
 if ! wait "$compile"; then

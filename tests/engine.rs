@@ -344,7 +344,7 @@ fn relative_figures_and_claims_are_known(out: &Path, output: &Output) {
     );
     assert!(report.contains("## Claims"), "{report}");
     assert!(
-        report.contains("| does not hold (no change at all) |"),
+        report.contains("| ❌ does not hold (no change at all) |"),
         "{report}"
     );
 }

@@ -115,13 +115,13 @@ mod tests {
             .expect("a claims table after the summary")
             .1;
         assert!(
-            claims.starts_with("| claim | source | metric |"),
+            claims.starts_with("| verdict | claim | claimed | measured | metric |"),
             "{claims}"
         );
         assert!(
             claims.contains(
-                "| build-only is larger | a review | `image_size_bytes` | alpine → build-only \
-                 | +100% | 52.4 MB → 123.5 MB (+136%, exact) | holds |"
+                "| ✅ holds | build-only is larger | +100% | 52.4 MB → 123.5 MB (+136%, exact) \
+                 | `image_size_bytes` | alpine → build-only | a review |"
             ),
             "{claims}"
         );

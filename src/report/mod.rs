@@ -5,6 +5,7 @@ pub mod anatomy;
 pub mod axis;
 pub mod canvas;
 pub mod charts;
+pub mod document;
 pub mod draw;
 pub mod fonts;
 pub mod glyphs;

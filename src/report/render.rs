@@ -13,7 +13,7 @@ use super::charts::{charted_metrics, MetricChart};
 use super::layer_chart::LayerChart;
 use super::step_chart::{has_step_chart, StepChart};
 use super::treemap::Treemap;
-use super::{html, markdown};
+use super::{document, html, markdown};
 use crate::analysis::Analysis;
 use crate::results::RunResults;
 
@@ -53,15 +53,14 @@ pub fn render_report(
         .with_context(|| format!("creating {}", charts_dir.display()))?;
     let mut written = Vec::new();
     let charts = write_charts(&charts_dir, results, &mut written)?;
+    // One document, two writers: both formats say the same in the same order.
+    let doc = document::report(results, analysis, &charts);
     let md_path = dir.join("report.md");
-    fs::write(
-        &md_path,
-        markdown::report_markdown(results, analysis, &charts),
-    )
-    .with_context(|| format!("writing {}", md_path.display()))?;
+    fs::write(&md_path, markdown::write(&doc))
+        .with_context(|| format!("writing {}", md_path.display()))?;
     written.push(md_path);
     let html_path = dir.join("report.html");
-    fs::write(&html_path, html::report_html(results, analysis, &charts))
+    fs::write(&html_path, html::write(&doc))
         .with_context(|| format!("writing {}", html_path.display()))?;
     written.push(html_path);
     Ok(written)

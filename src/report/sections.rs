@@ -68,43 +68,59 @@ pub fn run_line(results: &RunResults) -> String {
     )
 }
 
-/// Variants down, metric medians ± standard deviation across, with ✅/❌ for targets. A column
-/// whose variants share one limit shows it in the header; otherwise each cell shows its own.
-pub fn summary_table(results: &RunResults) -> Table {
+/// At most this many variants side by side: with the metric column, a table of eight columns
+/// fits a 1280 px page without scrolling; more variants continue in a further table.
+pub const VARIANTS_PER_TABLE: usize = 7;
+
+/// Metrics down, a column per variant (medians ± standard deviation, with ✅/❌ for targets),
+/// in tables of at most [`VARIANTS_PER_TABLE`] variants. Metrics outnumber variants in every
+/// suite, so they go down the page, where a long table scrolls as the page does. A metric whose
+/// variants share one limit shows it beside its name; otherwise each cell shows its own.
+pub fn summary_tables(results: &RunResults) -> Vec<Table> {
     let metrics = metric_columns(&results.variants);
     let shared: Vec<Option<String>> = metrics
         .iter()
         .map(|m| shared_limit(&results.variants, m))
         .collect();
-    let mut header = vec!["variant".to_string(), "status".to_string()];
-    for (metric, limit) in metrics.iter().zip(&shared) {
-        header.push(match limit {
-            Some(limit) => format!("{metric} (target {limit})"),
-            None => metric.clone(),
-        });
-    }
-    let rows = results
-        .variants
-        .iter()
-        .map(|variant| {
-            let status = match variant.status {
-                Status::Ok => "ok",
-                Status::Failed => "failed",
-            };
-            let mut row: Vec<Cell> = vec![variant.name.as_str().into(), status.into()];
+    let variants: Vec<&VariantResult> = results.variants.iter().collect();
+    let tables = variants.len().div_ceil(VARIANTS_PER_TABLE).max(1);
+    // Even chunks: 8 variants make 4 + 4, not 7 + 1.
+    let per_table = variants.len().div_ceil(tables).max(1);
+    variants
+        .chunks(per_table)
+        .map(|chunk| {
+            let mut header = vec!["metric".to_string()];
+            header.extend(chunk.iter().map(|v| v.name.clone()));
+            let mut status_row: Vec<Cell> = vec!["status".into()];
+            status_row.extend(chunk.iter().map(|v| {
+                Cell::from(match v.status {
+                    Status::Ok => "ok",
+                    Status::Failed => "failed",
+                })
+            }));
+            let mut rows = vec![status_row];
             for (metric, limit) in metrics.iter().zip(&shared) {
-                row.push(summary_cell(variant, metric, limit.is_some()).into());
+                let name = match limit {
+                    Some(limit) => format!("{metric} (target {limit})"),
+                    None => metric.clone(),
+                };
+                let mut row: Vec<Cell> = vec![name.into()];
+                row.extend(
+                    chunk
+                        .iter()
+                        .map(|v| summary_cell(v, metric, limit.is_some()).into()),
+                );
+                rows.push(row);
             }
-            row
+            let mut right_aligned = vec![false];
+            right_aligned.extend(chunk.iter().map(|_| true));
+            Table {
+                header,
+                right_aligned,
+                rows,
+            }
         })
-        .collect();
-    let mut right_aligned = vec![false, false];
-    right_aligned.extend(metrics.iter().map(|_| true));
-    Table {
-        header,
-        right_aligned,
-        rows,
-    }
+        .collect()
 }
 
 pub fn checks_of<'a>(variant: &'a VariantResult, metric: &'a str) -> Vec<&'a TargetCheck> {
@@ -161,13 +177,14 @@ pub fn relative_table(
     analysis: &Analysis,
 ) -> Option<(String, Table, Vec<String>)> {
     let relative = analysis.relative.as_ref()?;
+    // The verdict second, where a reader scanning down the table sees it first.
     let header = [
         "variant",
+        "verdict",
         "metric",
         "reference",
         "variant's",
         "change [95% interval]",
-        "verdict",
     ]
     .map(String::from)
     .to_vec();
@@ -187,11 +204,11 @@ pub fn relative_table(
             };
             vec![
                 variant.into(),
+                verdict.into(),
                 Cell::Code(r.metric.clone()),
                 format_against_limits(&r.metric, reference, &[value]).into(),
                 format_against_limits(&r.metric, value, &[reference]).into(),
                 crate::relative::change_with_interval(r).into(),
-                verdict.into(),
             ]
         })
         .collect();
@@ -205,7 +222,7 @@ pub fn relative_table(
         relative.reference.clone(),
         Table {
             header,
-            right_aligned: vec![false, false, true, true, true, false],
+            right_aligned: vec![false, false, false, true, true, true],
             rows,
         },
         notes,
@@ -220,32 +237,37 @@ pub fn claims_table(analysis: &Analysis) -> Option<Table> {
         return None;
     }
     let judged = &analysis.claims;
+    // The verdict first, the claim beside it; where it was made last.
     let header = [
+        "verdict",
         "claim",
-        "source",
-        "metric",
-        "from → to",
         "claimed",
         "measured",
-        "verdict",
+        "metric",
+        "from → to",
+        "source",
     ]
     .map(String::from)
     .to_vec();
     let rows = judged
         .iter()
         .map(|j| {
+            // Marked like the targets, so that the verdicts read at a glance down the column.
             let verdict = match j.verdict {
-                ClaimVerdict::Holds | ClaimVerdict::HoldsPartly => j.verdict.label().to_string(),
-                _ => format!("{} ({})", j.verdict.label(), j.reason),
+                ClaimVerdict::Holds | ClaimVerdict::HoldsPartly => {
+                    format!("✅ {}", j.verdict.label())
+                }
+                ClaimVerdict::DoesNotHold => format!("❌ {} ({})", j.verdict.label(), j.reason),
+                _ => format!("❔ {} ({})", j.verdict.label(), j.reason),
             };
             vec![
+                verdict.into(),
                 j.claim.text.as_str().into(),
-                j.claim.source.clone().unwrap_or_default().into(),
-                Cell::Code(j.claim.metric.clone()),
-                format!("{} → {}", j.claim.from, j.claim.to).into(),
                 j.claim.expect.as_str().into(),
                 claim_measured(j).into(),
-                verdict.into(),
+                Cell::Code(j.claim.metric.clone()),
+                format!("{} → {}", j.claim.from, j.claim.to).into(),
+                j.claim.source.clone().unwrap_or_default().into(),
             ]
         })
         .collect();
@@ -267,10 +289,10 @@ pub fn targets_table(results: &RunResults) -> Option<Table> {
         return None;
     }
     Some(Table {
-        header: ["variant", "metric", "target", "median", "result"]
+        header: ["variant", "result", "metric", "target", "median"]
             .map(String::from)
             .to_vec(),
-        right_aligned: vec![false, false, false, true, false],
+        right_aligned: vec![false, false, false, false, true],
         rows,
     })
 }
@@ -283,10 +305,10 @@ fn target_row(variant: &VariantResult, check: &TargetCheck) -> Vec<Cell> {
     let result = if check.pass { "✅ met" } else { "❌ missed" };
     vec![
         variant.name.as_str().into(),
+        result.into(),
         Cell::Code(check.metric.clone()),
         limit_text(check).into(),
         median.into(),
-        result.into(),
     ]
 }
 
