@@ -77,8 +77,13 @@ pub struct PairJudgement {
     pub test: TestUsed,
     /// (head median − base median) / base median: see `relative_change`.
     pub change: Option<f64>,
-    /// The unadjusted 95 % interval of the change; none for an exact pair or too few samples.
+    /// The interval of the change at `confidence`; none for an exact pair or too few samples.
+    /// Unadjusted (95 %) until `judge_family`, which widens it to the family's
+    /// false-coverage-rate level, so that it excludes "no change" exactly when the adjusted
+    /// test is significant.
     pub interval: Option<ChangeInterval>,
+    /// The level of `interval`: 0.95 alone; 1 − max(R, 1)·α/m in a family (see `judge_family`).
+    pub confidence: f64,
     pub relation: Relation,
 }
 
@@ -95,6 +100,7 @@ impl PairJudgement {
             change: relative_change(base.median, head.median),
             test,
             interval,
+            confidence: CONFIDENCE,
             relation: Relation::CannotTell,
             base,
             head,
@@ -124,14 +130,45 @@ impl PairJudgement {
     }
 }
 
-/// Adjusts the family's Welch p-values together (Benjamini–Hochberg), then gives each pair its
-/// relation by the table in this module's header.
+/// Adjusts the family's Welch p-values together (Benjamini–Hochberg), widens each Welch pair's
+/// interval to the family's false-coverage-rate level, then gives each pair its relation by
+/// the table in this module's header.
+///
+/// The intervals are Benjamini and Yekutieli's (2005) FCR-adjusted intervals: with m Welch
+/// tests of which R are significant at false-discovery rate α, each is at level
+/// 1 − max(R, 1)·α/m. Benjamini–Hochberg rejects exactly the tests with p ≤ R·α/m (every test
+/// it keeps has p > R·α/m: the step-up's largest rank is R), and the interval is the inversion
+/// of the same Welch test, so an interval excludes "no change" exactly when its pair is
+/// significant: a reader never sees an interval clear of 0 % beside "cannot tell". (With R = 0
+/// the level is 1 − α/m, Bonferroni's, which every kept p also exceeds.) One rare exception:
+/// a pair whose means moved against its medians is not significant whatever its p
+/// (`is_significant`).
 pub fn judge_family(pairs: &mut [&mut PairJudgement], settings: &CompareSettings) {
     let mut tests: Vec<&mut TestUsed> = pairs.iter_mut().map(|p| &mut p.test).collect();
     adjust_for_multiple_tests(&mut tests);
+    let welch = |p: &PairJudgement| matches!(p.test, TestUsed::Welch { .. });
+    let m = pairs.iter().filter(|p| welch(p)).count();
+    let r = pairs
+        .iter()
+        .filter(|p| welch(p) && p.is_significant(settings.alpha))
+        .count();
+    let confidence = fcr_confidence(settings.alpha, r, m);
     for pair in pairs.iter_mut() {
+        if welch(pair) {
+            pair.interval = change_interval(&pair.base.samples, &pair.head.samples, confidence);
+            pair.confidence = confidence;
+        }
         pair.relation = relation(pair, settings);
     }
+}
+
+/// The level of the FCR-adjusted intervals of a family of `m` tests of which `r` were selected
+/// (significant) at false-discovery rate `alpha`: 1 − max(r, 1)·alpha/m. One test alone: 1 − α.
+pub fn fcr_confidence(alpha: f64, r: usize, m: usize) -> f64 {
+    if m == 0 {
+        return 1.0 - alpha;
+    }
+    1.0 - r.max(1) as f64 * alpha / m as f64
 }
 
 /// Metrics whose value is fixed by the Dockerfile and context, not by timing: the same build

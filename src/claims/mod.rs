@@ -1,18 +1,22 @@
 //! Claims from reviews ("cache mounts cut rebuilds by 60%"), judged from the raw samples with
 //! the statistics of `compare` and the relative table: the same test (exact for deterministic
-//! metrics, Welch on logs otherwise), Benjamini–Hochberg over the suite's claims, and the 95 %
-//! interval of the change.
+//! metrics, Welch on logs otherwise), Benjamini–Hochberg over the suite's claims, and the
+//! claims' false-coverage-rate interval of the change (Benjamini–Yekutieli; see
+//! `analysis::pair::judge_family`), which leaves out "no change" exactly when the adjusted test
+//! is significant.
+//!
+//! With R the claimed region (`claimed_region`) and I the interval (a point when exact):
 //!
 //! | verdict | when |
 //! |---|---|
-//! | holds | significant, in the claimed direction, and the interval reaches the claimed figure |
-//! | holds partly | significant and in the claimed direction, but short of the figure |
-//! | does not hold | not significant, or the wrong direction |
-//! | cannot tell | fewer than 2 samples of a noisy metric, or a variant failed or lacks the metric |
+//! | holds | significant in the claimed direction, and I meets R or lies beyond it |
+//! | holds partly | significant in the claimed direction, but I lies wholly short of R |
+//! | does not hold | I lies wholly outside R, and not significant in the claimed direction |
+//! | cannot tell | I meets R but the change is not significant; too few samples; a variant failed or lacks the metric |
 //!
-//! "Reaches": the end of the interval on the claimed side is at or beyond the figure (for a
-//! range, its nearer end; for levels, the `to` level, reached by the `from` variant's median
-//! times the change). An exact comparison has no interval: its one value must reach.
+//! "Does not hold" therefore means the data rule the claim out; a claim the data cannot judge
+//! is "cannot tell", with the runs that would decide it. docs/statistics.md has the rule with a
+//! worked example of each verdict.
 
 use serde::{Deserialize, Serialize};
 
@@ -53,8 +57,11 @@ pub struct ClaimJudgement {
     pub to_median: Option<f64>,
     /// Ratio of the medians − 1.
     pub change: Option<f64>,
-    /// 95 % interval of the change; null for an exact comparison.
+    /// The interval of the change, FCR-adjusted over the suite's claims (see
+    /// `analysis::pair::judge_family`); null for an exact comparison.
     pub interval: Option<ChangeInterval>,
+    /// The level of `interval` (0.95 for one claim alone, higher for several).
+    pub interval_confidence: Option<f64>,
     pub samples: usize,
     /// Why, in a few words: `significant, short of -50%`, `not significant`, `bytecode failed`.
     pub reason: String,
@@ -175,6 +182,7 @@ fn conclude(prepared: Prepared, settings: &CompareSettings) -> ClaimJudgement {
             to_median: None,
             change: None,
             interval: None,
+            interval_confidence: None,
             samples: 0,
             reason: missing.unwrap_or_default(),
         };
@@ -182,34 +190,7 @@ fn conclude(prepared: Prepared, settings: &CompareSettings) -> ClaimJudgement {
     let judged = &pair.judgement;
     let (from_median, to_median) = (judged.base.median, judged.head.median);
     let (change, interval, samples) = (judged.change, judged.interval, judged.samples());
-    let shift = judged.difference();
-    let wanted = pair.expectation.direction();
-    let (verdict, reason) = if judged.test == TestUsed::TooFewSamples {
-        (
-            ClaimVerdict::CannotTell,
-            format!("{samples} sample(s): no spread to test"),
-        )
-    } else if judged.test == TestUsed::Exact && shift == 0.0 {
-        (ClaimVerdict::DoesNotHold, "no change at all".to_string())
-    } else if judged.test == TestUsed::Exact
-        && shift.abs() <= exact_floor(&claim.metric, from_median)
-    {
-        (
-            ClaimVerdict::DoesNotHold,
-            "no change beyond the metric's floor".to_string(),
-        )
-    } else if !judged.is_significant(settings.alpha) {
-        (ClaimVerdict::DoesNotHold, "not significant".to_string())
-    } else if shift.signum() != wanted {
-        (ClaimVerdict::DoesNotHold, "the other way".to_string())
-    } else if reaches(&pair.expectation, from_median, change, interval, wanted) {
-        (ClaimVerdict::Holds, "significant".to_string())
-    } else {
-        (
-            ClaimVerdict::HoldsPartly,
-            "significant, short of the claimed figure".to_string(),
-        )
-    };
+    let (verdict, reason) = verdict(&claim, &pair, settings);
     ClaimJudgement {
         claim,
         verdict,
@@ -217,49 +198,181 @@ fn conclude(prepared: Prepared, settings: &CompareSettings) -> ClaimJudgement {
         to_median: Some(to_median),
         change,
         interval,
+        interval_confidence: interval.map(|_| judged.confidence),
         samples,
         reason,
     }
 }
 
-/// Whether the measured change, at the end of its interval on the claimed side, reaches the
-/// claimed figure. `change` is `None` only for a change from 0, which reaches any figure.
-fn reaches(
-    expectation: &Expectation,
-    from_median: f64,
-    change: Option<f64>,
-    interval: Option<ChangeInterval>,
-    wanted: f64,
-) -> bool {
-    let Some(change) = change else {
-        return true;
-    };
-    // The most the measurement allows in the claimed direction.
-    let best = match interval {
-        Some(i) if wanted > 0.0 => i.high,
-        Some(i) => i.low,
-        None => change,
-    };
-    let beyond = |figure: f64| {
-        if wanted > 0.0 {
-            best >= figure
-        } else {
-            best <= figure
-        }
-    };
+/// The claimed region R, as a change of the `from` variant's median: `[low, high]`, an end
+/// infinite where the claim sets none. A figure is a point; "at least" and "lower"/"higher"
+/// are half-lines (the claimed side of 0 for a direction); levels are the point the `to` level
+/// is at from the measured `from` median.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Region {
+    pub low: f64,
+    pub high: f64,
+}
+
+pub fn claimed_region(expectation: &Expectation, from_median: f64) -> Region {
+    let point = |x: f64| Region { low: x, high: x };
     match *expectation {
-        Expectation::Change(figure) | Expectation::AtLeast(figure) => beyond(figure),
-        // The nearer end: a cut of 35–45 % is reached by a cut of 35 %.
-        Expectation::Range { low, high } => beyond(if wanted > 0.0 { low } else { high }),
-        Expectation::Levels { to, .. } => {
-            let level = from_median * (1.0 + best);
-            if wanted > 0.0 {
-                level >= to
-            } else {
-                level <= to
-            }
+        Expectation::Change(figure) => point(figure),
+        Expectation::Range { low, high } => Region { low, high },
+        Expectation::AtLeast(figure) if figure >= 0.0 => Region {
+            low: figure,
+            high: f64::INFINITY,
+        },
+        Expectation::AtLeast(figure) => Region {
+            low: f64::NEG_INFINITY,
+            high: figure,
+        },
+        Expectation::Levels { to, .. } if from_median != 0.0 => point(to / from_median - 1.0),
+        // A direction, or levels from a median of 0: the claimed side of no change.
+        _ if expectation.direction() > 0.0 => Region {
+            low: 0.0,
+            high: f64::INFINITY,
+        },
+        _ => Region {
+            low: f64::NEG_INFINITY,
+            high: 0.0,
+        },
+    }
+}
+
+/// Where the measured interval I lies against the claimed region R, seen from the claimed
+/// direction: it meets R, lies wholly short of it (towards no change or the other way), or
+/// wholly beyond it (more than claimed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    Meets,
+    Short,
+    Beyond,
+}
+
+fn placement(interval: (f64, f64), region: Region, wanted: f64) -> Placement {
+    let (low, high) = interval;
+    if low <= region.high && high >= region.low {
+        Placement::Meets
+    } else if (wanted < 0.0 && low > region.high) || (wanted > 0.0 && high < region.low) {
+        Placement::Short
+    } else {
+        Placement::Beyond
+    }
+}
+
+/// The verdict by the rule of docs/statistics.md ("Claims"), with I the pair's interval of the
+/// change (the FCR-adjusted one; a point for an exact comparison) and R the claimed region:
+///
+/// | verdict | when |
+/// |---|---|
+/// | holds | significant in the claimed direction, and I meets R (or lies beyond it) |
+/// | holds partly | significant in the claimed direction, but I lies wholly short of R |
+/// | does not hold | I lies wholly outside R, and not significant in the claimed direction |
+/// | cannot tell | I meets R, but the change is not significant (yet) |
+fn verdict(claim: &ClaimSpec, pair: &Pair, settings: &CompareSettings) -> (ClaimVerdict, String) {
+    let judged = &pair.judgement;
+    let samples = judged.samples();
+    if judged.test == TestUsed::TooFewSamples {
+        return (
+            ClaimVerdict::CannotTell,
+            format!("{samples} sample(s): no spread to test"),
+        );
+    }
+    let shift = judged.difference();
+    let wanted = pair.expectation.direction();
+    if judged.test == TestUsed::Exact {
+        // No noise: the one value is the measurement, and more runs would not change it.
+        if shift == 0.0 {
+            return (ClaimVerdict::DoesNotHold, "no change at all".to_string());
         }
-        Expectation::Direction(_) => true,
+        if shift.abs() <= exact_floor(&claim.metric, judged.base.median) {
+            return (
+                ClaimVerdict::DoesNotHold,
+                "no change beyond the metric's floor".to_string(),
+            );
+        }
+    }
+    let significant = judged.is_significant(settings.alpha);
+    let claimed_way = significant && shift.signum() == wanted;
+    let measured = match (judged.change, judged.interval) {
+        // From 0: any change is beyond every figure on its side.
+        (None, _) => {
+            let edge = shift.signum() * f64::INFINITY;
+            (edge, edge)
+        }
+        (Some(_), Some(i)) => (i.low, i.high),
+        (Some(c), None) => (c, c),
+    };
+    let region = claimed_region(&pair.expectation, judged.base.median);
+    let place = placement(measured, region, wanted);
+    match (claimed_way, place) {
+        (true, Placement::Meets) => (ClaimVerdict::Holds, "significant".to_string()),
+        (true, Placement::Beyond) => (
+            ClaimVerdict::Holds,
+            "significant, more than claimed".to_string(),
+        ),
+        (true, Placement::Short) => (
+            ClaimVerdict::HoldsPartly,
+            "significant, short of the claimed figure".to_string(),
+        ),
+        (false, Placement::Meets) => (
+            ClaimVerdict::CannotTell,
+            format!("not significant yet; {}", runs_to_decide(judged, region)),
+        ),
+        (false, _) if significant => (ClaimVerdict::DoesNotHold, "the other way".to_string()),
+        (false, _) if judged.relation == crate::analysis::Relation::Same => (
+            ClaimVerdict::DoesNotHold,
+            format!("no change beyond ±{:.0}%", settings.threshold * 100.0),
+        ),
+        (false, Placement::Short) => (
+            ClaimVerdict::DoesNotHold,
+            "far less than claimed: the interval rules the figure out".to_string(),
+        ),
+        (false, Placement::Beyond) => (
+            ClaimVerdict::DoesNotHold,
+            "the interval rules the claimed figure out".to_string(),
+        ),
+    }
+}
+
+/// The most runs per variant this advice ever names.
+const MAX_RUNS_ADVISED: usize = 100;
+
+/// `about 12 runs per variant would decide it, if the change stays at -13%`: a claim is decided
+/// once its interval leaves out either no change (then it is significant) or the claimed region
+/// (then it does not hold), so it is the runs at which the 95 % interval around the change
+/// would be narrower than the farther of the two.
+fn runs_to_decide(judged: &PairJudgement, region: Region) -> String {
+    let Some(change) = judged.change else {
+        return "no change measured to decide on".to_string();
+    };
+    let to_region = if change < region.low {
+        region.low - change
+    } else if change > region.high {
+        change - region.high
+    } else {
+        0.0
+    };
+    let half_width = change.abs().max(to_region).min(0.99);
+    if half_width == 0.0 {
+        return "no change measured to decide on".to_string();
+    }
+    match crate::stats::interval::runs_for_half_width(
+        &judged.base.samples,
+        &judged.head.samples,
+        crate::analysis::pair::CONFIDENCE,
+        half_width,
+        MAX_RUNS_ADVISED,
+    ) {
+        Some(n) => format!(
+            "about {} runs per variant would decide it, if the change stays at {}",
+            n.max(judged.samples() + 1),
+            crate::relative::percent(change)
+        ),
+        None => {
+            format!("more than {MAX_RUNS_ADVISED} runs per variant would be needed at this spread")
+        }
     }
 }
 

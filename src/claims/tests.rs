@@ -102,14 +102,86 @@ fn levels_of_a_hit_rate_are_exact() {
 }
 
 #[test]
-fn no_difference_does_not_hold() {
+fn no_difference_does_not_hold_and_noise_cannot_tell() {
     let j = &judge(&[claim("image_size_bytes", "a", "b", "-45%..-35%")])[0];
     assert_eq!(j.verdict, DoesNotHold);
     assert_eq!(j.reason, "no change at all");
     assert_eq!(j.change, Some(0.0));
+    // +5 % [-27 %, +48 %]: the interval holds the claimed -20 % and no change alike. Nothing
+    // was shown either way, so the claim is not refuted.
     let noisy = &judge(&[claim("rebuild_s.deps", "a", "c", "-20%")])[0];
-    assert_eq!(noisy.verdict, DoesNotHold, "{noisy:?}");
-    assert_eq!(noisy.reason, "not significant");
+    assert_eq!(noisy.verdict, CannotTell, "{noisy:?}");
+    let i = noisy.interval.unwrap();
+    assert!(i.low < -0.20 && i.high > 0.0, "{i:?}");
+    assert_eq!(
+        noisy.reason,
+        "not significant yet; about 5 runs per variant would decide it, if the change stays at +5.0%"
+    );
+}
+
+/// Each verdict of the rule in docs/statistics.md, on synthetic samples whose answer is known:
+/// a = 10 s ± 1 %, and each other variant a known change from it.
+#[test]
+fn each_verdict_by_where_the_interval_lies() {
+    let a = [10.0, 10.1, 9.9, 10.05, 9.95];
+    let scaled = |f: f64| a.map(|x| x * f);
+    let results = run_results(vec![
+        variant("a", &[("rebuild_s.deps", &a)]),
+        // -40 %, tight.
+        variant("cut", &[("rebuild_s.deps", &scaled(0.6))]),
+        // Within ±1 % of a: the same within the 5 % margin.
+        variant(
+            "same",
+            &[("rebuild_s.deps", &[10.02, 10.08, 9.93, 10.0, 9.97])],
+        ),
+        // +2 % with ±20 % noise: shows nothing either way.
+        variant(
+            "noisy",
+            &[("rebuild_s.deps", &[8.0, 12.6, 10.2, 8.6, 11.9])],
+        ),
+        // +30 %, tight: the other way from a claimed cut.
+        variant("slower", &[("rebuild_s.deps", &scaled(1.3))]),
+    ]);
+    let m = "rebuild_s.deps";
+    let claims = [
+        claim(m, "a", "cut", "-45%..-35%"),
+        claim(m, "a", "cut", "-70%..-55%"),
+        claim(m, "a", "cut", "-20%..-10%"),
+        claim(m, "a", "same", "-30%"),
+        claim(m, "a", "noisy", "-15%"),
+        claim(m, "a", "slower", "lower"),
+        claim(m, "a", "noisy", "-80%"),
+    ];
+    let got = judge_claims(&results, &claims, &CompareSettings::default());
+    let v: Vec<_> = got.iter().map(|j| (j.verdict, j.reason.as_str())).collect();
+    assert_eq!(v[0], (Holds, "significant"));
+    assert_eq!(
+        v[1],
+        (HoldsPartly, "significant, short of the claimed figure")
+    );
+    assert_eq!(v[2], (Holds, "significant, more than claimed"));
+    assert_eq!(v[3], (DoesNotHold, "no change beyond ±5%"));
+    assert_eq!(v[4].0, CannotTell, "{:?}", got[4]);
+    assert!(v[4].1.starts_with("not significant yet; "), "{}", v[4].1);
+    assert_eq!(v[5], (DoesNotHold, "the other way"));
+    assert_eq!(
+        v[6],
+        (
+            DoesNotHold,
+            "far less than claimed: the interval rules the figure out"
+        ),
+        "{:?}",
+        got[6]
+    );
+    // Every interval shown is the family's FCR-adjusted one: 4 of the 7 are significant (the
+    // three cuts and the slowdown), so 1 − 4 × 0.05 / 7.
+    for j in &got {
+        crate::stats::synthetic::close(
+            j.interval_confidence.unwrap(),
+            1.0 - 4.0 * 0.05 / 7.0,
+            1e-9,
+        );
+    }
 }
 
 #[test]
@@ -158,5 +230,10 @@ fn claims_are_adjusted_together() {
         claims.push(claim("startup_s", "ref", &format!("same{i}"), "higher"));
     }
     let many = judge_claims(&results(10), &claims, &CompareSettings::default());
-    assert_eq!(many[0].verdict, DoesNotHold);
+    // Not significant among eleven, and its adjusted interval still reaches the claimed side
+    // and no change: nothing shown either way, so "cannot tell", not "does not hold".
+    assert_eq!(many[0].verdict, CannotTell, "{:?}", many[0]);
+    let i = many[0].interval.unwrap();
+    assert!(i.low < 0.0 && i.high > 0.0, "{i:?}");
+    assert!(many[0].interval_confidence.unwrap() > alone[0].interval_confidence.unwrap());
 }

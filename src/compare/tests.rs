@@ -103,7 +103,9 @@ fn pairs_and_verdicts() {
         ("alpine", "cache_hit_rate.source", Verdict::Unchanged),
         ("alpine", "image_size_bytes", Verdict::Improved),
         ("alpine", "startup_s", Verdict::WithinNoise),
-        ("debian", "cold_build_s", Verdict::Unchanged),
+        // Its 95 % interval alone lies within ±5 %, but the family's FCR-adjusted interval
+        // (the one shown, at 1 − α/m) does not: too wide to call it the same.
+        ("debian", "cold_build_s", Verdict::WithinNoise),
         ("debian", "image_size_bytes", Verdict::Regressed),
     ];
     let want: Vec<_> = want

@@ -80,17 +80,23 @@ pub struct Figure {
 }
 
 /// How the relative table and the claims are judged, in both formats.
-pub const RELATIVE_NOTE: &str = "Each change is the ratio of the medians; the interval is the \
-    95% Welch interval of the ratio (on the logarithms of the samples). Verdicts use the test of \
-    `dockbench compare`, adjusted for every row of this table (Benjamini–Hochberg): better or \
-    worse when significant and beyond 5%; same when within 5%; cannot tell when the interval is \
-    wider than that and the test is not significant. Image size and cache hit rates are exact: \
-    any difference counts.";
+pub const RELATIVE_NOTE: &str = "Each change is the ratio of the medians. Verdicts use the test \
+    of `dockbench compare`, adjusted for every row of this table (Benjamini–Hochberg): better or \
+    worse when significant and beyond 5%; same when the interval lies within ±5%; cannot tell \
+    otherwise. The interval is the Welch interval of the ratio (on the logarithms of the \
+    samples) at the false-coverage-rate level of the table (Benjamini–Yekutieli: \
+    1 − R·0.05/m for R significant rows of m), so it leaves out 0% exactly when its row is \
+    significant. Image size and cache hit rates are exact: a difference beyond the metric's \
+    floor counts.";
 pub const CLAIMS_NOTE: &str = "Judged from the raw samples with the same statistics, adjusted \
-    over the claims: holds when the change is significant, in the claimed direction, and its \
-    interval reaches the claimed figure; holds partly when it is significant and in the claimed \
-    direction but short of the figure; does not hold when it is not significant or goes the \
-    other way; cannot tell with fewer than 2 samples or a failed variant.";
+    over the claims; the interval is the claims' false-coverage-rate interval. A claim holds when \
+    the change is significant in the claimed direction and its interval meets the claimed figure \
+    (or goes beyond it); holds partly when it is significant in the claimed direction but wholly \
+    short of the figure; does not hold when the interval lies wholly outside the claimed figure \
+    and the change is not significant in the claimed direction (the other way, the same within \
+    ±5%, or far less); cannot tell when the interval still holds both the claimed figure and no \
+    change, with too few samples, or when a variant failed. docs/statistics.md has the rule with \
+    an example of each.";
 const SUMMARY_NOTE: &str = "Each cell is the median ± standard deviation over the runs. \
     ✅/❌: target met/missed, judged on the median.";
 const CHARTS_NOTE: &str = "Bars are medians, whiskers span min–max, dots are single runs; \
