@@ -15,9 +15,9 @@ use plotters::coord::types::RangedCoordf64;
 use crate::format::metric_title;
 use crate::metric::{self, Unit};
 
-/// At most this many steps between 0 and the top of an axis: enough to read a value off, few
-/// enough that tick labels never crowd.
-const MAX_STEPS: f64 = 6.0;
+/// The number of steps between 0 and the top of an axis aimed at: enough to read a value off,
+/// few enough that tick labels never crowd.
+const STEPS_AIMED_AT: i64 = 5;
 
 /// One unit for an axis: a tick `v` is shown as `v / divisor` followed by `suffix`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -158,8 +158,8 @@ impl Ranged for Ticked {
     }
 }
 
-/// 0, s, 2s, … up to `last` (in display units), where s is the smallest step of 1, 2 or 5
-/// times a power of ten that makes at most [`MAX_STEPS`] steps over `span`.
+/// 0, s, 2s, … up to `last` (in display units), where s is the step [`nice_step`] picks for
+/// `span`.
 pub fn nice_ticks(last: f64, span: f64) -> Vec<f64> {
     let step = nice_step(span);
     let count = (last / step + 1e-9).floor() as usize;
@@ -169,21 +169,19 @@ pub fn nice_ticks(last: f64, span: f64) -> Vec<f64> {
         .collect()
 }
 
-/// The smallest 1-2-5 step that makes at most [`MAX_STEPS`] steps over `span`.
+/// The step of 1, 2 or 5 times a power of ten whose whole steps over `span` come nearest to
+/// [`STEPS_AIMED_AT`]; of two equally near, the larger step (fewer labels).
 pub fn nice_step(span: f64) -> f64 {
     if span <= 0.0 || !span.is_finite() {
         return 1.0;
     }
-    let mut power = 10f64.powf((span / MAX_STEPS).log10().floor());
-    loop {
-        for mantissa in [1.0, 2.0, 5.0] {
-            let step = mantissa * power;
-            if span / step <= MAX_STEPS + 1e-9 {
-                return step;
-            }
-        }
-        power *= 10.0;
-    }
+    let smallest = 10f64.powf((span / 10.0).log10().floor());
+    let candidates = (0..3).flat_map(|k| [1.0, 2.0, 5.0].map(|m| m * smallest * 10f64.powi(k)));
+    let steps = |step: f64| (span / step + 1e-9).floor() as i64;
+    candidates
+        .rev()
+        .min_by_key(|&step| (steps(step) - STEPS_AIMED_AT).abs())
+        .unwrap_or(1.0)
 }
 
 fn round_to_step(value: f64, step: f64) -> f64 {
@@ -237,10 +235,12 @@ mod tests {
         assert_eq!(nice_step(200.0), 50.0);
         assert_eq!(nice_step(6.0), 1.0);
         assert_eq!(nice_step(7.0), 2.0);
-        assert_eq!(nice_step(3.33), 1.0);
+        assert_eq!(nice_step(3.33), 0.5);
         assert_eq!(nice_step(0.9), 0.2);
         assert_eq!(nice_step(25.0), 5.0);
-        assert_eq!(nice_step(31.0), 10.0);
+        assert_eq!(nice_step(31.0), 5.0);
+        assert_eq!(nice_step(1.21), 0.2, "six steps rather than two");
+        assert_eq!(nice_step(14.0), 2.0);
         assert_eq!(nice_ticks(200.0, 200.0), [0.0, 50.0, 100.0, 150.0, 200.0]);
         assert_eq!(nice_ticks(0.7, 0.7), [0.0, 0.2, 0.4, 0.6]);
     }
@@ -250,8 +250,15 @@ mod tests {
     fn ticks_fall_on_whole_steps_of_the_unit_shown() {
         let scale = Scale::new("cold_build_s", 200.0);
         assert_eq!(scale.unit.suffix, "min");
-        assert_eq!(labels(&scale), ["0", "1", "2", "3"]);
-        assert_eq!(scale.ticks, [0.0, 60.0, 120.0, 180.0]);
+        assert_eq!(labels(&scale), ["0", "0.5", "1", "1.5", "2", "2.5", "3"]);
+        assert_eq!(scale.ticks, [0.0, 30.0, 60.0, 90.0, 120.0, 150.0, 180.0]);
+        let scale = Scale::new("cold_build_s", 400.0);
+        assert_eq!(labels(&scale), ["0", "1", "2", "3", "4", "5", "6"]);
+        let scale = Scale::new("image_wasted_bytes", 1.21e6);
+        assert_eq!(
+            labels(&scale),
+            ["0", "0.2", "0.4", "0.6", "0.8", "1", "1.2"]
+        );
         let scale = Scale::new("cold_build_s", 150.0);
         assert_eq!(labels(&scale), ["0", "50", "100", "150"]);
         let scale = Scale::new("image_size_bytes", 264e6);

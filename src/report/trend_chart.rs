@@ -153,7 +153,7 @@ impl TrendChart {
             + 28;
         let mut legend = vec![
             LegendItem::Line(draw::INK, "median of each run".to_string()),
-            LegendItem::Box(draw::GRID, "min–max"),
+            LegendItem::Box(draw::GRID, "min–max, in the variant's colour"),
         ];
         if targets.iter().any(|t| t.limit <= scale.top) {
             legend.push(LegendItem::Dashed("latest target"));
