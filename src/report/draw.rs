@@ -227,10 +227,17 @@ fn legend_mark<DB: DrawingBackend>(
 ) -> anyhow::Result<()> {
     let right = x + LEGEND_MARK_PX;
     let result = match item {
-        LegendItem::Box(colour, _) | LegendItem::NamedBox(colour, _) => root.draw(&Rectangle::new(
-            [(x, y - 6), (right, y + 6)],
-            colour.filled(),
-        )),
+        LegendItem::Box(colour, _) | LegendItem::NamedBox(colour, _) => {
+            let corners = [(x, y - 6), (right, y + 6)];
+            root.draw(&Rectangle::new(corners, colour.filled()))
+                .map_err(draw_error)?;
+            // A pale fill (a treemap's grey, a band) would not show on white without an edge.
+            let light = colour.0.min(colour.1).min(colour.2) > 200;
+            if !light {
+                return Ok(());
+            }
+            root.draw(&Rectangle::new(corners, MUTED.stroke_width(1)))
+        }
         LegendItem::Line(colour, _) => root.draw(&PathElement::new(
             vec![(x, y), (right, y)],
             colour.stroke_width(3),
