@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use super::HistoryRow;
 use crate::results::metric_columns;
-use crate::results::{ResultsStore, RunResults, Status};
+use crate::results::{Environment, ResultsStore, RunResults, Status};
 
 /// The rows, oldest run first, and why any folder was skipped.
 #[derive(Debug, Default)]
@@ -154,6 +154,7 @@ fn load_finished(results_json: &Path) -> anyhow::Result<RunResults> {
 /// with median, min and max recomputed from the raw samples.
 fn rows_of(results: &RunResults, results_dir: &str) -> Vec<HistoryRow> {
     let columns = metric_columns(&results.variants);
+    let environment = pace_setters(&results.environment);
     let mut rows = Vec::new();
     for variant in results.variants.iter().filter(|v| v.status == Status::Ok) {
         for metric in &columns {
@@ -178,10 +179,35 @@ fn rows_of(results: &RunResults, results_dir: &str) -> Vec<HistoryRow> {
                 target_limit,
                 git_commit: results.environment.dockbench_git_commit.clone(),
                 results_dir: results_dir.to_string(),
+                environment: environment.clone(),
             });
         }
     }
     rows
+}
+
+/// What about a run's host and engine sets the pace of a build: CPU, kernel, engine, storage,
+/// and the dockbench that measured (its version, not its commit: every commit would mark a
+/// change). The same fields `compare` checks before it judges timings (`compare::machine`).
+pub fn pace_setters(env: &Environment) -> Vec<(String, String)> {
+    let mut fields: Vec<(&str, Option<String>)> = vec![
+        ("CPU", Some(env.cpu_brand.clone())),
+        ("CPUs", Some(env.cpu_logical_cores.to_string())),
+        ("kernel", env.kernel_version.clone()),
+    ];
+    if let Some(engine) = &env.engine {
+        let name = format!("{} {}", engine.kind.name(), engine.docker_version);
+        fields.push(("engine", Some(name)));
+        fields.push(("storage", Some(engine.store_label())));
+    }
+    fields.push(("dockbench", Some(env.dockbench_version.clone())));
+    fields
+        .into_iter()
+        .filter_map(|(what, value)| {
+            let value = value.filter(|v| !v.is_empty() && v != "0")?;
+            Some((what.to_string(), value))
+        })
+        .collect()
 }
 
 /// `web/2026-11-23T07-41-05Z`, with `/` on every platform; `.` for the root itself.

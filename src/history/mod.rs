@@ -6,7 +6,7 @@ mod csv;
 
 use serde::{Deserialize, Serialize};
 
-pub use collect::{collect, last_seconds_per_run, scan, Collected};
+pub use collect::{collect, last_seconds_per_run, pace_setters, scan, Collected};
 pub use csv::{to_csv, write_csv, HISTORY_CSV};
 
 /// One (run, variant, metric) point of the history.
@@ -27,6 +27,11 @@ pub struct HistoryRow {
     pub git_commit: String,
     /// The results folder, relative to the history root.
     pub results_dir: String,
+    /// What about that run's machine sets the pace of a build, as `(what, value)` pairs (`engine`,
+    /// `Docker 28.5.2`); a field the run did not record is left out. Trend charts mark the runs
+    /// where it changed. Not in `history.csv`, whose columns stay as they were.
+    #[serde(default)]
+    pub environment: Vec<(String, String)>,
 }
 
 #[cfg(test)]

@@ -304,3 +304,34 @@ fn last_durations_per_run_come_from_each_variants_latest_run() {
     assert_eq!(seconds["b"], 20.0, "only the older run measured b");
     assert!(last_seconds_per_run(&tmp.path().join("nope"), "web").is_err());
 }
+
+/// Issue 27: trend charts mark environment changes, so each row carries what set the pace.
+#[test]
+fn rows_carry_what_set_the_pace_of_their_run() {
+    let env = crate::results::testdata::environment("Ryzen 7");
+    let fields = pace_setters(&env);
+    let get = |what: &str| {
+        fields
+            .iter()
+            .find(|(w, _)| w == what)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(get("CPU"), Some("Ryzen 7"));
+    assert_eq!(get("CPUs"), Some("8"));
+    assert_eq!(get("dockbench"), Some("0.1.0"));
+    assert!(get("engine").is_some_and(|e| e.starts_with("Docker ")));
+    assert_eq!(get("kernel"), None, "unknown fields are left out");
+    assert!(pace_setters(&Environment::default()).is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = run(
+        "web",
+        "2026-11-20T10:00:00Z",
+        "abc",
+        vec![variant("a", &[("cold_build_s", &[1.0])])],
+    );
+    results.environment = env;
+    write(dir.path(), "r1", &results);
+    let rows = collect(dir.path()).unwrap();
+    assert_eq!(rows[0].environment, fields);
+}

@@ -131,6 +131,26 @@ pub fn unique_stem(used: &mut HashSet<String>, stem: String) -> String {
     candidate
 }
 
+/// The smallest text an SVG draws, at the size report.html shows it: SVGs wider than the page's
+/// content are shrunk to fit, and their text with them.
+#[cfg(test)]
+pub(crate) fn smallest_rendered_text_px(svg: &str) -> f64 {
+    let width: f64 = svg
+        .split("width=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|w| w.parse().ok())
+        .expect("an SVG width");
+    let shrink = (super::draw::MAX_RENDERED_WIDTH_PX as f64 / width).min(1.0);
+    let smallest = svg
+        .split("font-size=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().parse::<f64>().unwrap())
+        .fold(f64::INFINITY, f64::min);
+    assert!(smallest.is_finite(), "an SVG with text");
+    smallest * shrink
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

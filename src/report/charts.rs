@@ -2,13 +2,17 @@
 //! bar its median with a min–max whisker and every run as a dot, so that a reader sees the spread
 //! and not only a number. Targets are a dashed line; a bar that misses its target is red and
 //! marked ✗.
+//!
+//! A target far above the data (more than [`FAR_TARGET_RATIO`] times the largest value) is not
+//! scaled to: a 3-minute target on 5-second bars would squash them to a few pixels. It is
+//! written at the top edge instead (`target ≤ 3 min ↑`), over the bars it applies to.
 
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axis::{axis_title, axis_top, AxisUnit};
+use super::axis::{axis_title, Scale, Ticked};
 use super::canvas::{draw_error, Chart};
 use super::draw::{self, Header, LegendItem};
 use super::labels;
@@ -24,16 +28,21 @@ use crate::targets::TargetCheck;
 /// slots shrink and labels turn on their side.
 const SLOT_PX: u32 = 110;
 const MIN_WIDTH_PX: u32 = 760;
-const MAX_WIDTH_PX: u32 = 2400;
+const MAX_WIDTH_PX: u32 = draw::MAX_RENDERED_WIDTH_PX;
 const PLOT_HEIGHT_PX: u32 = 420;
 const Y_LABEL_AREA_PX: u32 = 70;
 /// Left and right chart margins together.
 const MARGINS_PX: u32 = 36;
 /// Below this slot width, values are not written on bars (only ✗ marks misses).
 const VALUE_LABEL_MIN_SLOT_PX: u32 = 70;
-const LABEL_FONT_PX: f64 = 14.0;
+const LABEL_FONT_PX: f64 = draw::TEXT_MIN_PX;
 const LABEL_LINE_PX: u32 = 17;
 const MAX_LABEL_LINES: usize = 3;
+/// A target more than this many times the largest value drawn is shown at the chart's top edge
+/// instead of being scaled to. At 3x, bars keep at least a quarter of the plot's height (the
+/// axis also leaves 18% headroom); a target within 3x is still close enough to be read on the
+/// same axis.
+pub const FAR_TARGET_RATIO: f64 = 3.0;
 /// Sideways labels longer than this are cut with `…`.
 const ROTATED_LABEL_MAX_PX: u32 = 220;
 
@@ -64,8 +73,7 @@ pub struct MetricChart<'a> {
     metric: &'a str,
     header: Header,
     bars: Vec<Bar<'a>>,
-    unit: AxisUnit,
-    y_top: f64,
+    scale: Scale,
     width_px: u32,
     x_labels: XLabels,
 }
@@ -97,24 +105,18 @@ impl<'a> MetricChart<'a> {
                 checks: v.targets.iter().filter(|t| t.metric == metric).collect(),
             })
             .collect();
-        let max_value = bars
-            .iter()
-            .flat_map(|b| {
-                let max = b.summary.map(|s| s.max);
-                max.into_iter().chain(b.checks.iter().map(|c| c.limit))
-            })
-            .fold(0.0, f64::max);
+        let max_value = axis_max(&bars);
         let n = bars.len().max(1) as u32;
         let width_px =
             (Y_LABEL_AREA_PX + MARGINS_PX + n * SLOT_PX).clamp(MIN_WIDTH_PX, MAX_WIDTH_PX);
         let slot_px = (width_px - Y_LABEL_AREA_PX - MARGINS_PX) / n;
         let x_labels = fit_x_labels(&bars, slot_px);
-        let header = header(results, metric, &bars);
+        let scale = Scale::with_headroom(metric, max_value);
+        let header = header(results, metric, &bars, scale.top);
         MetricChart {
             metric,
             header,
-            unit: AxisUnit::for_metric(metric, max_value),
-            y_top: axis_top(max_value),
+            scale,
             bars,
             width_px,
             x_labels,
@@ -144,7 +146,29 @@ impl<'a> MetricChart<'a> {
     }
 }
 
-fn header(results: &RunResults, metric: &str, bars: &[Bar]) -> Header {
+/// The largest value the axis must show: every run, and every target near enough to the data
+/// (see [`FAR_TARGET_RATIO`]).
+fn axis_max(bars: &[Bar]) -> f64 {
+    let data_max = bars
+        .iter()
+        .filter_map(|b| b.summary.map(|s| s.max))
+        .fold(0.0, f64::max);
+    bars.iter()
+        .flat_map(|b| &b.checks)
+        .map(|c| c.limit)
+        .filter(|&limit| !is_far_target(limit, data_max))
+        .fold(data_max, f64::max)
+}
+
+/// Whether a target at `limit` is too far above data reaching `data_max` to share its axis.
+/// With no data above 0 any positive target is: there is nothing to keep in proportion.
+pub fn is_far_target(limit: f64, data_max: f64) -> bool {
+    limit > FAR_TARGET_RATIO * data_max.max(0.0)
+}
+
+/// The title block; `top` is the axis top, above which targets are edge markers, which say
+/// what they are themselves and need no legend entry.
+fn header(results: &RunResults, metric: &str, bars: &[Bar], top: f64) -> Header {
     let mut legend = vec![LegendItem::Box(draw::BAR, "median")];
     if bars.iter().any(Bar::misses) {
         legend.push(LegendItem::Box(draw::MISS, "misses its target"));
@@ -154,18 +178,29 @@ fn header(results: &RunResults, metric: &str, bars: &[Bar]) -> Header {
     }
     legend.push(LegendItem::Whisker("min–max"));
     legend.push(LegendItem::Dot("each run"));
-    if bars.iter().any(|b| !b.checks.is_empty()) {
+    if bars.iter().flat_map(|b| &b.checks).any(|c| c.limit <= top) {
         legend.push(LegendItem::Dashed("target"));
     }
     Header {
-        title: format!("{} · {metric}", metric_title(metric)),
+        title: metric_title(metric),
         subtitle: format!(
-            "suite {} · {} run(s) per variant · {}",
+            "suite {} · {} run(s) per variant · {}{}",
             results.suite,
             results.runs,
-            labels::short_time(&results.started_at)
+            labels::short_time(&results.started_at),
+            metric_key(metric)
         ),
         legend,
+    }
+}
+
+/// ` · metric image_size_bytes`: the key that names the chart's file and the CSV columns, for
+/// the subtitle; nothing when the title is the key itself (a metric with no human title).
+fn metric_key(metric: &str) -> String {
+    if metric_title(metric) == metric {
+        String::new()
+    } else {
+        format!(" · metric {metric}")
     }
 }
 
@@ -209,14 +244,14 @@ impl Chart for MetricChart<'_> {
             .margin_right(MARGINS_PX / 2)
             .x_label_area_size(self.x_label_area_px())
             .y_label_area_size(Y_LABEL_AREA_PX)
-            .build_cartesian_2d(0f64..n, 0f64..self.y_top)
+            .build_cartesian_2d(0f64..n, self.scale.range())
             .map_err(draw_error)?;
-        let unit = self.unit;
+        let unit = self.scale.unit;
         chart
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(0)
-            .y_labels(8)
+            .y_labels(self.scale.ticks.len())
             .y_label_formatter(&|v| unit.tick(*v))
             .y_desc(axis_title(self.metric, unit))
             .label_style(draw::font(LABEL_FONT_PX))
@@ -233,7 +268,7 @@ impl Chart for MetricChart<'_> {
     }
 }
 
-type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Ticked>>;
 
 impl MetricChart<'_> {
     fn draw_bar<DB: DrawingBackend>(
@@ -285,7 +320,7 @@ impl MetricChart<'_> {
         };
         let colour = if bar.misses() { draw::MISS_TEXT } else { BLACK };
         let (px, py) = chart.backend_coord(&(center, summary.max));
-        let style = draw::font(13.0)
+        let style = draw::font(draw::TEXT_MIN_PX)
             .color(&colour)
             .pos(Pos::new(HPos::Center, VPos::Bottom));
         draw::text_at(root, &text, (px, py - 6), &style)
@@ -306,7 +341,7 @@ impl MetricChart<'_> {
             ("no value", draw::MUTED)
         };
         let (px, py) = chart.backend_coord(&(center, 0.0));
-        let style = draw::font(13.0)
+        let style = draw::font(draw::TEXT_MIN_PX)
             .color(&colour)
             .pos(Pos::new(HPos::Center, VPos::Bottom));
         draw::text_at(root, text, (px, py - 6), &style)
@@ -321,13 +356,37 @@ impl MetricChart<'_> {
         root: &DrawingArea<DB, Shift>,
     ) -> anyhow::Result<()> {
         for run in target_runs(&self.bars) {
+            if run.check.limit > self.scale.top {
+                self.draw_far_target(chart, root, &run)?;
+                continue;
+            }
             let from = chart.backend_coord(&(run.first as f64 + 0.04, run.check.limit));
             let to = chart.backend_coord(&(run.last as f64 + 0.96, run.check.limit));
             draw::dashed_hline(root, from.0, to.0, from.1)?;
             let label = format!("target {}", limit_text(run.check));
-            draw::boxed_label(root, &label, (to.0 - 2, to.1 - 5), 13.0)?;
+            draw::boxed_label(root, &label, (to.0 - 2, to.1 - 5), draw::TEXT_MIN_PX)?;
         }
         Ok(())
+    }
+
+    /// A target above the axis: its label against the top edge over the bars it applies to,
+    /// with an arrow saying the line lies further up.
+    fn draw_far_target<DB: DrawingBackend>(
+        &self,
+        chart: &Plot<DB>,
+        root: &DrawingArea<DB, Shift>,
+        run: &TargetRun,
+    ) -> anyhow::Result<()> {
+        let (_, top) = chart.backend_coord(&(0.0, self.scale.top));
+        let (right, _) = chart.backend_coord(&(run.last as f64 + 0.96, self.scale.top));
+        let label = far_target_label(run.check);
+        let height = draw::text_height_px(draw::TEXT_MIN_PX) as i32;
+        draw::boxed_label(
+            root,
+            &label,
+            (right - 2, top + height + 4),
+            draw::TEXT_MIN_PX,
+        )
     }
 
     fn draw_x_labels<DB: DrawingBackend>(
@@ -363,6 +422,11 @@ impl MetricChart<'_> {
     }
 }
 
+/// `target ≤ 3 min ↑`: a target off the top of the axis.
+fn far_target_label(check: &TargetCheck) -> String {
+    format!("target {} ↑", limit_text(check))
+}
+
 /// Neighbouring bars that share a target limit, drawn as one line.
 struct TargetRun<'a> {
     first: usize,
@@ -393,24 +457,4 @@ fn target_runs<'a>(bars: &[Bar<'a>]) -> Vec<TargetRun<'a>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::results::testdata::{run_results, variant};
-
-    #[test]
-    fn the_reference_bar_says_so() {
-        let mut run = run_results(vec![
-            variant("a", &[("startup_s", &[1.0])]),
-            variant("b", &[("startup_s", &[2.0])]),
-        ]);
-        let names = |run: &RunResults| -> Vec<String> {
-            let chart = MetricChart::new(run, "startup_s");
-            chart.bars.iter().map(|b| b.name.to_string()).collect()
-        };
-        assert_eq!(names(&run), ["a (reference)", "b"], "the first by default");
-        run.reference = Some("b".into());
-        assert_eq!(names(&run), ["a", "b (reference)"]);
-        let alone = run_results(vec![variant("a", &[("startup_s", &[1.0])])]);
-        assert_eq!(names(&alone), ["a"], "nothing to refer to");
-    }
-}
+mod tests;

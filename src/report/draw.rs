@@ -6,6 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::axis::Ticked;
 use super::canvas::draw_error;
 use super::fonts;
 use super::glyphs;
@@ -13,6 +14,15 @@ use super::labels;
 
 /// Height of the title block (title, subtitle, legend) at the top of every chart.
 pub const HEADER_PX: u32 = 92;
+
+/// The smallest text size charts use. Plotters' SVG writes `font-size = size / 1.24`, so 14
+/// is drawn at 11.3 px: the floor for text read at the chart's own size.
+pub const TEXT_MIN_PX: f64 = 14.0;
+
+/// The widest a chart is drawn. report.html shows SVGs at `max-width: 100%`, about 1170 px on a
+/// 1280 px screen; a wider chart would be shrunk, and its smallest text with it below
+/// [`TEXT_MIN_PX`].
+pub const MAX_RENDERED_WIDTH_PX: u32 = 1160;
 
 /// A bar that meets its target or has none.
 pub const BAR: RGBColor = RGBColor(76, 120, 168);
@@ -42,6 +52,10 @@ pub const SERIES: [RGBColor; 10] = [
 
 /// Text in the bundled font, black, anchored at its top left.
 pub fn font(size_px: f64) -> TextStyle<'static> {
+    debug_assert!(
+        size_px >= TEXT_MIN_PX,
+        "chart text below the floor: {size_px}"
+    );
     TextStyle::from((fonts::FAMILY, size_px).into_font()).color(&BLACK)
 }
 
@@ -49,6 +63,11 @@ pub fn font(size_px: f64) -> TextStyle<'static> {
 /// with the bundled font directly, as the bitmap backend draws it.
 pub fn text_width_px(text: &str, size_px: f64) -> u32 {
     glyphs::text_size_px(text, size_px).0
+}
+
+/// How tall a line of text is drawn at `size_px` (its em).
+pub fn text_height_px(size_px: f64) -> u32 {
+    glyphs::text_size_px("", size_px).1
 }
 
 /// `text`, cut with `…` until it is at most `max_px` wide.
@@ -95,18 +114,22 @@ pub fn boxed_label<DB: DrawingBackend>(
 /// A legend entry: the mark, then what it means.
 pub enum LegendItem {
     Box(RGBColor, &'static str),
+    /// A box whose meaning is built at run time (a treemap's directory).
+    NamedBox(RGBColor, String),
     Line(RGBColor, String),
     Whisker(&'static str),
     Dot(&'static str),
     Dashed(&'static str),
+    /// A dashed vertical line (an event at one point of the x axis).
+    VDashed(RGBColor, &'static str),
 }
 
 impl LegendItem {
     fn text(&self) -> &str {
         match self {
             LegendItem::Box(_, t) | LegendItem::Whisker(t) | LegendItem::Dot(t) => t,
-            LegendItem::Dashed(t) => t,
-            LegendItem::Line(_, t) => t,
+            LegendItem::Dashed(t) | LegendItem::VDashed(_, t) => t,
+            LegendItem::Line(_, t) | LegendItem::NamedBox(_, t) => t,
         }
     }
 }
@@ -117,7 +140,7 @@ pub struct Header {
     pub legend: Vec<LegendItem>,
 }
 
-const LEGEND_FONT_PX: f64 = 13.0;
+const LEGEND_FONT_PX: f64 = TEXT_MIN_PX;
 const LEGEND_MARK_PX: i32 = 16;
 const LEGEND_GAP_PX: i32 = 22;
 
@@ -134,22 +157,63 @@ pub fn header<DB: DrawingBackend>(
         (width / 2, 12),
         &font(22.0).pos(centred),
     )?;
-    let subtitle = font(14.0).color(&MUTED).pos(centred);
+    let subtitle = font(TEXT_MIN_PX).color(&MUTED).pos(centred);
     text_at(root, &header.subtitle, (width / 2, 42), &subtitle)?;
-    let item_width =
-        |item: &LegendItem| LEGEND_MARK_PX + 6 + text_width_px(item.text(), LEGEND_FONT_PX) as i32;
-    let total: i32 = header
-        .legend
-        .iter()
-        .map(|i| item_width(i) + LEGEND_GAP_PX)
-        .sum();
-    let mut x = (width - total + LEGEND_GAP_PX).max(8) / 2;
-    let y = 72;
-    for item in &header.legend {
-        legend_mark(root, item, x, y)?;
-        let style = font(LEGEND_FONT_PX).pos(Pos::new(HPos::Left, VPos::Center));
-        text_at(root, item.text(), (x + LEGEND_MARK_PX + 6, y), &style)?;
-        x += item_width(item) + LEGEND_GAP_PX;
+    legend(root, &header.legend, 72)?;
+    Ok(())
+}
+
+/// Vertical distance between lines of a legend that wraps.
+pub const LEGEND_LINE_PX: u32 = 22;
+
+fn legend_item_width(item: &LegendItem) -> i32 {
+    LEGEND_MARK_PX + 6 + text_width_px(item.text(), LEGEND_FONT_PX) as i32
+}
+
+/// The legend's items split into centred lines no wider than `width` (minus margins).
+fn legend_lines(items: &[LegendItem], width: i32) -> Vec<&[LegendItem]> {
+    let mut lines = Vec::new();
+    let (mut start, mut used) = (0, 0);
+    for (i, item) in items.iter().enumerate() {
+        let w = legend_item_width(item) + LEGEND_GAP_PX;
+        if i > start && used + w > width - 16 {
+            lines.push(&items[start..i]);
+            (start, used) = (i, 0);
+        }
+        used += w;
+    }
+    if start < items.len() {
+        lines.push(&items[start..]);
+    }
+    lines
+}
+
+/// How many lines [`legend`] takes for `items` on a chart `width` pixels wide.
+pub fn legend_line_count(items: &[LegendItem], width: u32) -> u32 {
+    legend_lines(items, width as i32).len() as u32
+}
+
+/// The legend centred across the chart, its first line's middle at `y`, wrapping onto further
+/// lines [`LEGEND_LINE_PX`] apart when it does not fit.
+pub fn legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    items: &[LegendItem],
+    y: i32,
+) -> anyhow::Result<()> {
+    let width = root.dim_in_pixel().0 as i32;
+    for (row, line) in legend_lines(items, width).into_iter().enumerate() {
+        let total: i32 = line
+            .iter()
+            .map(|i| legend_item_width(i) + LEGEND_GAP_PX)
+            .sum();
+        let mut x = (width - total + LEGEND_GAP_PX).max(8) / 2;
+        let y = y + row as i32 * LEGEND_LINE_PX as i32;
+        for item in line {
+            legend_mark(root, item, x, y)?;
+            let style = font(LEGEND_FONT_PX).pos(Pos::new(HPos::Left, VPos::Center));
+            text_at(root, item.text(), (x + LEGEND_MARK_PX + 6, y), &style)?;
+            x += legend_item_width(item) + LEGEND_GAP_PX;
+        }
     }
     Ok(())
 }
@@ -163,10 +227,17 @@ fn legend_mark<DB: DrawingBackend>(
 ) -> anyhow::Result<()> {
     let right = x + LEGEND_MARK_PX;
     let result = match item {
-        LegendItem::Box(colour, _) => root.draw(&Rectangle::new(
-            [(x, y - 6), (right, y + 6)],
-            colour.filled(),
-        )),
+        LegendItem::Box(colour, _) | LegendItem::NamedBox(colour, _) => {
+            let corners = [(x, y - 6), (right, y + 6)];
+            root.draw(&Rectangle::new(corners, colour.filled()))
+                .map_err(draw_error)?;
+            // A pale fill (a treemap's grey, a band) would not show on white without an edge.
+            let light = colour.0.min(colour.1).min(colour.2) > 200;
+            if !light {
+                return Ok(());
+            }
+            root.draw(&Rectangle::new(corners, MUTED.stroke_width(1)))
+        }
         LegendItem::Line(colour, _) => root.draw(&PathElement::new(
             vec![(x, y), (right, y)],
             colour.stroke_width(3),
@@ -190,6 +261,9 @@ fn legend_mark<DB: DrawingBackend>(
         }
         LegendItem::Dot(_) => root.draw(&Circle::new((x + LEGEND_MARK_PX / 2, y), 3, dot_style())),
         LegendItem::Dashed(_) => return dashed_hline(root, x, right, y),
+        LegendItem::VDashed(colour, _) => {
+            return dashed_vline(root, x + LEGEND_MARK_PX / 2, y - 8, y + 8, *colour)
+        }
     };
     result.map_err(draw_error)
 }
@@ -198,7 +272,7 @@ fn dot_style() -> ShapeStyle {
     INK.mix(0.7).filled()
 }
 
-type Area<DB> = DrawingArea<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+type Area<DB> = DrawingArea<DB, Cartesian2d<RangedCoordf64, Ticked>>;
 
 /// A vertical min–max line with caps `cap_half` (in x units) either side.
 pub fn whisker<DB: DrawingBackend>(
@@ -264,6 +338,27 @@ pub fn dashed_hline<DB: DrawingBackend>(
         root.draw(&PathElement::new(vec![(x, y), (end, y)], style))
             .map_err(draw_error)?;
         x = end + GAP_PX;
+    }
+    Ok(())
+}
+
+/// A dashed vertical line in pixels, from `from_y` down to `to_y`.
+pub fn dashed_vline<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    x: i32,
+    from_y: i32,
+    to_y: i32,
+    colour: RGBColor,
+) -> anyhow::Result<()> {
+    const DASH_PX: i32 = 5;
+    const GAP_PX: i32 = 4;
+    let style = colour.stroke_width(2);
+    let mut y = from_y;
+    while y < to_y {
+        let end = (y + DASH_PX).min(to_y);
+        root.draw(&PathElement::new(vec![(x, y), (x, end)], style))
+            .map_err(draw_error)?;
+        y = end + GAP_PX;
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axis::AxisUnit;
+use super::axis::Scale;
 use super::canvas::{draw_error, Chart};
 use super::draw::{self, Header, LegendItem};
 use super::sections::tidy_created_by;
@@ -21,7 +21,7 @@ pub const REMOVED: RGBColor = RGBColor(228, 87, 86);
 
 const ROW_PX: u32 = 28;
 const MIN_ROWS: usize = 3;
-const LABEL_FONT_PX: f64 = 13.0;
+const LABEL_FONT_PX: f64 = draw::TEXT_MIN_PX;
 const LABEL_MAX_PX: u32 = 440;
 const RIGHT_MARGIN_PX: u32 = 110;
 const BAR_AREA_PX: u32 = 560;
@@ -32,8 +32,8 @@ pub struct LayerChart<'a> {
     labels: Vec<String>,
     label_area_px: u32,
     header: Header,
-    unit: AxisUnit,
-    x_top: f64,
+    /// The x axis: 1-2-5 ticks of one unit.
+    scale: Scale,
 }
 
 impl<'a> LayerChart<'a> {
@@ -82,8 +82,7 @@ impl<'a> LayerChart<'a> {
                     LegendItem::Box(REMOVED, "removed (still shipped below)"),
                 ],
             },
-            unit: AxisUnit::for_metric(metric::IMAGE_SIZE_BYTES, x_top),
-            x_top,
+            scale: Scale::new(metric::IMAGE_SIZE_BYTES, x_top),
         }
     }
 
@@ -109,16 +108,16 @@ impl Chart for LayerChart<'_> {
             .margin_bottom(8)
             .x_label_area_size(X_AXIS_PX)
             .y_label_area_size(self.label_area_px)
-            .build_cartesian_2d(0f64..self.x_top, 0f64..rows)
+            .build_cartesian_2d(self.scale.range(), 0f64..rows)
             .map_err(draw_error)?;
-        let unit = self.unit;
+        let unit = self.scale.unit;
         let tick = |v: &f64| unit.tick(*v);
         chart
             .configure_mesh()
             .disable_y_mesh()
             .y_labels(0)
             .label_style(draw::font(LABEL_FONT_PX))
-            .axis_desc_style(draw::font(14.0))
+            .axis_desc_style(draw::font(draw::TEXT_MIN_PX))
             .bold_line_style(draw::GRID)
             .light_line_style(TRANSPARENT)
             .x_label_formatter(&tick)
@@ -154,7 +153,7 @@ impl Chart for LayerChart<'_> {
                     format_bytes(removed as f64)
                 ),
             };
-            let note_style = draw::font(12.0)
+            let note_style = draw::font(draw::TEXT_MIN_PX)
                 .color(&draw::MUTED)
                 .pos(Pos::new(HPos::Left, VPos::Center));
             draw::text_at(root, &note, (end_x + 6, label_y), &note_style)?;

@@ -9,7 +9,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axis::AxisUnit;
+use super::axis::{Scale, Ticked};
 use super::canvas::{draw_error, Chart};
 use super::draw::{self, Header, LegendItem};
 use crate::driver::BuildStep;
@@ -20,7 +20,7 @@ use crate::results::VariantResult;
 const ROW_PX: u32 = 28;
 /// A chart of one or two steps still gets this many rows of height, so it is not a sliver.
 const MIN_ROWS: usize = 3;
-const LABEL_FONT_PX: f64 = 13.0;
+const LABEL_FONT_PX: f64 = draw::TEXT_MIN_PX;
 /// Step names are cut to this width (a long `RUN` line would otherwise squeeze the bars).
 const LABEL_MAX_PX: u32 = 440;
 /// Room for the duration written after the longest bar.
@@ -39,8 +39,8 @@ pub struct StepChart<'a> {
     header: Header,
     /// Whether any step has a duration (BuildKit).
     timed: bool,
-    unit: AxisUnit,
-    x_top_s: f64,
+    /// The x axis: 1-2-5 ticks of one unit.
+    scale: Scale,
 }
 
 /// A variant gets a step chart when its cold build reported steps.
@@ -83,8 +83,7 @@ impl<'a> StepChart<'a> {
             label_area_px: widest.max(120) + 16,
             header: header(variant),
             timed: has_step_times(variant),
-            unit: AxisUnit::for_metric(metric::COLD_BUILD_S, x_top_s),
-            x_top_s,
+            scale: Scale::new(metric::COLD_BUILD_S, x_top_s),
         }
     }
 }
@@ -116,7 +115,7 @@ fn header(variant: &VariantResult) -> Header {
     }
 }
 
-type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<Ticked, RangedCoordf64>>;
 
 impl Chart for StepChart<'_> {
     fn size_px(&self) -> (u32, u32) {
@@ -135,15 +134,15 @@ impl Chart for StepChart<'_> {
             .margin_bottom(8)
             .x_label_area_size(X_AXIS_PX)
             .y_label_area_size(self.label_area_px)
-            .build_cartesian_2d(0f64..self.x_top_s, 0f64..rows)
+            .build_cartesian_2d(self.scale.range(), 0f64..rows)
             .map_err(draw_error)?;
-        let unit = self.unit;
+        let unit = self.scale.unit;
         let tick = |v: &f64| unit.tick(*v);
         let mut mesh = chart.configure_mesh();
         mesh.disable_y_mesh()
             .y_labels(0)
             .label_style(draw::font(LABEL_FONT_PX))
-            .axis_desc_style(draw::font(14.0))
+            .axis_desc_style(draw::font(draw::TEXT_MIN_PX))
             .bold_line_style(draw::GRID)
             .light_line_style(TRANSPARENT);
         if self.timed {
@@ -191,7 +190,7 @@ impl StepChart<'_> {
             chart.plotting_area().draw(&bar).map_err(draw_error)?;
         }
         let (end_x, _) = chart.backend_coord(&(duration_s, y));
-        let note_style = draw::font(12.0)
+        let note_style = draw::font(draw::TEXT_MIN_PX)
             .color(&draw::MUTED)
             .pos(Pos::new(HPos::Left, VPos::Center));
         draw::text_at(root, &step_note(step), (end_x + 6, label_y), &note_style)
@@ -204,7 +203,7 @@ impl StepChart<'_> {
         chart: &Plot<DB>,
         root: &DrawingArea<DB, Shift>,
     ) -> anyhow::Result<()> {
-        let middle = (self.x_top_s * 0.6, self.rows() as f64 / 2.0);
+        let middle = (self.scale.top * 0.6, self.rows() as f64 / 2.0);
         let (x, y) = chart.backend_coord(&middle);
         let style = draw::font(15.0)
             .color(&draw::MUTED)

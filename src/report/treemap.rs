@@ -3,6 +3,8 @@
 //! the bytes, its subdirectories a share of its height, theirs of the width again, and so on
 //! (slice and dice, which keeps the order readable: largest first). The grey part of a box is
 //! what lies directly in that directory, or in subdirectories too small or too deep to draw.
+//! Each top-level directory has its own colour, named in the legend below the map, so that a
+//! box too narrow to be labelled is still told apart.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +13,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::canvas::{draw_error, Chart};
-use super::draw::{self, Header};
+use super::draw::{self, Header, LegendItem};
 use crate::anatomy::Anatomy;
 use crate::format::format_bytes;
 
@@ -19,6 +21,8 @@ const WIDTH_PX: u32 = 960;
 const MAP_HEIGHT_PX: u32 = 520;
 /// Levels below `/` that are drawn.
 const MAX_DEPTH: usize = 4;
+/// The part of a box that is no subdirectory drawn.
+const OWN: RGBColor = RGBColor(236, 236, 236);
 /// Boxes smaller than this are not labelled.
 const LABEL_MIN_W: i32 = 70;
 const LABEL_MIN_H: i32 = 30;
@@ -64,23 +68,70 @@ fn children_of<'a>(dirs: &'a BTreeMap<String, u64>, dir: &str) -> Vec<(&'a Strin
 pub struct Treemap {
     tiles: Vec<Tile>,
     header: Header,
+    /// Below the map: what each colour is.
+    legend: Vec<LegendItem>,
 }
 
 impl Treemap {
     pub fn new(variant: &str, anatomy: &Anatomy) -> Treemap {
         let total = anatomy.dirs.get("/").copied().unwrap_or(0);
+        let tiles = layout(&anatomy.dirs, (0, 0, WIDTH_PX as i32, MAP_HEIGHT_PX as i32));
         Treemap {
-            tiles: layout(&anatomy.dirs, (0, 0, WIDTH_PX as i32, MAP_HEIGHT_PX as i32)),
+            legend: legend(&tiles),
+            tiles,
             header: Header {
                 title: format!("Size by path · {variant}"),
                 subtitle: format!(
                     "{} shipped in the image's layers, by directory (directories of at least \
-                     100 kB; grey: files directly in a directory and smaller subdirectories)",
+                     100 kB)",
                     format_bytes(total as f64)
                 ),
                 legend: Vec::new(),
             },
         }
+    }
+}
+
+/// A box per top-level directory's colour, named with its path and size, then the grey.
+fn legend(tiles: &[Tile]) -> Vec<LegendItem> {
+    let mut items: Vec<LegendItem> = tiles
+        .iter()
+        .filter(|t| t.depth == 1 && !t.own)
+        .map(|t| {
+            let text = format!("{} {}", t.dir, format_bytes(t.bytes as f64));
+            LegendItem::NamedBox(colour_of(t), text)
+        })
+        .collect();
+    if tiles.iter().any(|t| t.own) {
+        items.push(LegendItem::NamedBox(
+            OWN,
+            "files directly in a directory, and its smaller subdirectories".to_string(),
+        ));
+    }
+    items
+}
+
+/// A tile's fill: its top-level directory's colour, lighter at each level down; grey for the
+/// part of a directory that is no subdirectory drawn.
+fn colour_of(tile: &Tile) -> RGBColor {
+    if tile.own {
+        return OWN;
+    }
+    let base = draw::SERIES[tile.top % draw::SERIES.len()];
+    let mix = |c: u8| {
+        let t = (0.22 * (tile.depth - 1) as f64).min(0.8);
+        (c as f64 + (255.0 - c as f64) * t).round() as u8
+    };
+    RGBColor(mix(base.0), mix(base.1), mix(base.2))
+}
+
+/// White on dark fills, ink on light ones (the palette's yellow and orange need ink).
+fn text_colour(fill: RGBColor) -> RGBColor {
+    let luminance = 0.299 * fill.0 as f64 + 0.587 * fill.1 as f64 + 0.114 * fill.2 as f64;
+    if luminance < 150.0 {
+        WHITE
+    } else {
+        draw::INK
     }
 }
 
@@ -192,7 +243,9 @@ fn split(
 
 impl Chart for Treemap {
     fn size_px(&self) -> (u32, u32) {
-        (WIDTH_PX + 32, draw::HEADER_PX + MAP_HEIGHT_PX + 24)
+        let width = WIDTH_PX + 32;
+        let legend = draw::legend_line_count(&self.legend, width) * draw::LEGEND_LINE_PX;
+        (width, draw::HEADER_PX + MAP_HEIGHT_PX + 24 + legend)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
@@ -201,17 +254,7 @@ impl Chart for Treemap {
         let (x0, y0) = (16, draw::HEADER_PX as i32);
         let outline = RGBColor(255, 255, 255);
         for tile in &self.tiles {
-            let base = draw::SERIES[tile.top % draw::SERIES.len()];
-            // Deeper levels are lighter: mix towards white.
-            let mix = |c: u8| {
-                let t = 0.22 * (tile.depth - 1) as f64;
-                (c as f64 + (255.0 - c as f64) * t.min(0.8)).round() as u8
-            };
-            let fill = if tile.own {
-                RGBColor(236, 236, 236)
-            } else {
-                RGBColor(mix(base.0), mix(base.1), mix(base.2))
-            };
+            let fill = colour_of(tile);
             let (l, t, r, b) = tile.rect;
             let rect = [(x0 + l, y0 + t), (x0 + r, y0 + b)];
             root.draw(&Rectangle::new(rect, fill.filled()))
@@ -220,25 +263,61 @@ impl Chart for Treemap {
                 .map_err(draw_error)?;
             if r - l >= LABEL_MIN_W && b - t >= LABEL_MIN_H {
                 let text = format!("{} {}", tile.label, format_bytes(tile.bytes as f64));
-                let text = draw::fit_width(&text, (r - l - 6) as u32, 12.0);
-                let colour = if tile.depth <= 2 && !tile.own {
-                    WHITE
-                } else {
-                    draw::INK
-                };
-                let style = draw::font(12.0)
-                    .color(&colour)
+                let text = draw::fit_width(&text, (r - l - 6) as u32, draw::TEXT_MIN_PX);
+                let ink = text_colour(fill);
+                let style = draw::font(draw::TEXT_MIN_PX)
+                    .color(&ink)
                     .pos(Pos::new(HPos::Left, VPos::Top));
                 draw::text_at(root, &text, (x0 + l + 4, y0 + t + 3), &style)?;
             }
         }
-        Ok(())
+        let legend_y = y0 + MAP_HEIGHT_PX as i32 + 12 + draw::LEGEND_LINE_PX as i32 / 2;
+        draw::legend(root, &self.legend, legend_y)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::canvas::{render_svg, smallest_rendered_text_px};
+
+    fn slim_treemap() -> Treemap {
+        let run = crate::report::testdata::anatomy_run();
+        let slim = run.variants.iter().find(|v| v.name == "slim").unwrap();
+        Treemap::new("slim", slim.anatomy.as_ref().unwrap())
+    }
+
+    /// Issue 27: labels were 7 px, and a colour was explained nowhere.
+    #[test]
+    fn every_colour_is_named_and_text_is_readable() {
+        let map = slim_treemap();
+        let named: Vec<(RGBColor, &str)> = map
+            .legend
+            .iter()
+            .filter_map(|item| match item {
+                LegendItem::NamedBox(c, text) => Some((*c, text.as_str())),
+                _ => None,
+            })
+            .collect();
+        for tile in &map.tiles {
+            // Deeper boxes are lighter shades of their top-level directory's colour.
+            let top_colour = if tile.own {
+                OWN
+            } else {
+                let top = map.tiles.iter().find(|t| t.depth == 1 && t.top == tile.top);
+                colour_of(top.unwrap())
+            };
+            assert!(
+                named.iter().any(|(c, _)| *c == top_colour),
+                "{} has no legend entry",
+                tile.dir
+            );
+        }
+        assert!(named.iter().any(|(_, t)| t.starts_with("/usr ")));
+        let svg = render_svg(&map).unwrap();
+        assert!(smallest_rendered_text_px(&svg) >= 11.0);
+        assert!(svg.contains("files directly in a directory"));
+    }
 
     #[test]
     fn directories_that_only_pass_their_bytes_on_are_drawn_as_one_box() {
