@@ -552,3 +552,47 @@ fn issue_27_colour_marks_verdicts_only() {
         "{text}"
     );
 }
+
+/// Issue 27: the PR comment opens with what a reviewer must act on. Regressions (pairs and
+/// broken variants) come first, in the open; improvements, the other pairs and long lists are
+/// folded away.
+#[test]
+fn issue_27_markdown_puts_regressions_first_and_folds_the_rest() {
+    let (base, head) = pull_request();
+    let md = render_markdown(&compare(&base, &head, &CompareSettings::default()));
+    let at = |needle: &str| md.find(needle).unwrap_or_else(|| panic!("{needle}:\n{md}"));
+    let regressions = at("#### 🔴 Regressions");
+    let improvements = at("<summary>🟢 2 improvements</summary>");
+    let others = at("<summary>4 other pairs: 2 unchanged, 2 within noise</summary>");
+    assert!(regressions < improvements && improvements < others, "{md}");
+    // Both regressed pairs and the broken variant are above the first fold.
+    let open = &md[..md.find("<details>").unwrap()];
+    assert!(open.contains("| alpine | cold_build_s |"), "{open}");
+    assert!(open.contains("| debian | image_size_bytes |"), "{open}");
+    assert!(open.contains("variant broken: failed in head"), "{open}");
+    assert!(!open.contains("🟢 improved"), "{open}");
+    assert!(!open.contains("| alpine | warm_build_s |"), "{open}");
+
+    // Many variants that do not pair up: folded too.
+    let mut many = head.clone();
+    for i in 0..6 {
+        many.variants
+            .push(variant(&format!("extra-{i}"), &[("cold_build_s", &[1.0])]));
+    }
+    let md = render_markdown(&compare(&base, &many, &CompareSettings::default()));
+    let fold = md
+        .find("<summary>11 variants and metrics that do not pair up</summary>")
+        .unwrap_or_else(|| panic!("{md}"));
+    assert!(
+        md[fold..].contains("- extra-5: added (only in head)"),
+        "{md}"
+    );
+
+    // Nothing regressed: no regressions section, and the headline says so.
+    let same = render_markdown(&compare(&base, &base, &CompareSettings::default()));
+    assert!(!same.contains("Regressions"), "{same}");
+    assert!(
+        same.contains("### ✅ dockbench compare `web`: No regressions"),
+        "{same}"
+    );
+}
