@@ -375,11 +375,11 @@ fn report(
     let analysis = crate::analysis::Analysis::of(&results);
     exports.write(&results, &analysis, false)?;
     let written = crate::report::render_report(dir, &results, &analysis)?;
-    println!("{}", crate::report::heading(&results, dir));
-    println!(
-        "{}",
-        crate::report::painted_summary(&results, &analysis, crate::report::terminal_width(), paint)
-    );
+    let width = crate::report::terminal_width();
+    let heading = crate::report::heading(&results, dir);
+    print!("{}", crate::report::table::wrapped(&heading, "", width));
+    let summary = crate::report::painted_summary(&results, &analysis, width, paint);
+    println!("{summary}");
     if verbosity.shows_info() {
         println!(
             "wrote {} files; open {}",

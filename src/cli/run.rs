@@ -428,16 +428,11 @@ async fn run_suite<E: Engine>(
     // Every verdict of the run, judged once: the summary, the report, the exports and the exit
     // code read this.
     let analysis = Analysis::of(store.results());
-    println!("{}", report::heading(store.results(), store.dir()));
-    println!(
-        "{}",
-        report::painted_summary(
-            store.results(),
-            &analysis,
-            report::terminal_width(),
-            settings.paint
-        )
-    );
+    let width = report::terminal_width();
+    let heading = report::heading(store.results(), store.dir());
+    print!("{}", report::table::wrapped(&heading, "", width));
+    let summary = report::painted_summary(store.results(), &analysis, width, settings.paint);
+    println!("{summary}");
     if settings.report {
         // The measurements are safe on disk already; a report that fails to render loses nothing.
         if let Err(e) = report::render_report(store.dir(), store.results(), &analysis) {
