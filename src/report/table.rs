@@ -64,10 +64,17 @@ pub fn painted_summary(
     } else {
         transposed(&results.variants, &columns, &changes, reference, width)
     };
-    // Column 0 names the variant (or the metric, turned): only the figures are coloured.
+    // Only the figures are coloured: not column 0 (the variant, or the metric when turned),
+    // nor a header (a variant's name, when turned, which may well be `failed`).
+    let mut in_header = false;
     for line in table.lines() {
+        in_header = match line.chars().next() {
+            Some('┌') => true,
+            Some('╞') => false,
+            _ => in_header,
+        };
         out.push_str(&paint_cells(line, |column, cell| {
-            if column == 0 {
+            if column == 0 || in_header {
                 cell.to_string()
             } else {
                 paint_cell(cell, paint)
@@ -726,7 +733,10 @@ mod tests {
                     "{width}: {painted:?} in\n{coloured}"
                 );
             }
-            // In the table, the failed variant's name is not taken for its status.
+            // In the table, a variant's name is not taken for a status or a verdict.
+            let named = run_results(vec![alpine(), variant("failed", &[])]);
+            let turned = painted_summary(&named, &Analysis::of(&named), 30, Paint::new(true));
+            assert!(!turned.contains("\x1b[31mfailed"), "{turned}");
             let rows = coloured.lines().filter(|l| l.starts_with('│'));
             assert!(rows.clone().all(|l| !l.contains("\x1b[31mbroken")));
             assert!(rows.clone().any(|l| l.contains("broken")));
