@@ -666,3 +666,65 @@ fn issue_27_validate_refuses_a_suite_name_that_is_not_a_bare_word() {
         );
     }
 }
+
+/// Issue 27: `--color` and the environment, end to end on a committed pair of runs. The child's
+/// stdout is a pipe, so `auto` colours only under CLICOLOR_FORCE, and NO_COLOR beats that;
+/// an explicit `--color always` beats NO_COLOR (no-color.org: a flag is the user's word).
+#[test]
+fn issue_27_colour_follows_the_flag_and_no_color() {
+    let root = common::root();
+    let runs = root.join("results/python-api");
+    let (base, head) = (
+        runs.join("20261123T113726Z"),
+        runs.join("2026-11-29T03-19-32Z"),
+    );
+    let run = |flag: &str, env: &[(&str, &str)]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dockbench"));
+        for name in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "COLUMNS"] {
+            command.env_remove(name);
+        }
+        command.envs(env.iter().copied()).args([
+            "--color",
+            flag,
+            "compare",
+            base.to_str().unwrap(),
+            head.to_str().unwrap(),
+            "--format",
+            "text",
+        ]);
+        let o = command.output().expect("run dockbench");
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let coloured = |text: &str| text.contains("\x1b[");
+    assert!(!coloured(&run("auto", &[])), "piped: no colour");
+    assert!(coloured(&run("auto", &[("CLICOLOR_FORCE", "1")])));
+    let both = run("auto", &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert!(!coloured(&both), "NO_COLOR beats CLICOLOR_FORCE");
+    // An empty NO_COLOR is no request (no-color.org).
+    assert!(coloured(&run(
+        "auto",
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "")]
+    )));
+    let always = run("always", &[("NO_COLOR", "1")]);
+    assert!(always.contains("\x1b[33mnot judged\x1b[0m"), "{always}");
+    assert!(!coloured(&run("never", &[("CLICOLOR_FORCE", "1")])));
+    // COLUMNS sets the width, piped or not, and every line fits it.
+    let narrow = {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dockbench"));
+        command
+            .env("COLUMNS", "80")
+            .env_remove("CLICOLOR_FORCE")
+            .args([
+                "compare",
+                base.to_str().unwrap(),
+                head.to_str().unwrap(),
+                "--format",
+                "text",
+            ]);
+        stdout(&command.output().unwrap())
+    };
+    let widest = narrow.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest <= 80, "{widest}:\n{narrow}");
+    assert!(narrow.contains("  not judged: cold_build_s"), "{narrow}");
+}

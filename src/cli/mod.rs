@@ -41,6 +41,10 @@ pub struct Cli {
     /// Print more detail: the engine used, and each phase of each repetition as it starts.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// When to colour the verdicts and misses in the terminal output: auto (standard output is
+    /// a terminal and NO_COLOR is not set), always or never.
+    #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
+    pub color: crate::report::paint::ColorWhen,
 }
 
 /// `--format` of the commands whose output a script may want to read.
@@ -269,14 +273,22 @@ fn suffixed(path: &std::path::Path, suite: &str) -> PathBuf {
 pub async fn execute(cli: Cli) -> i32 {
     let context = cli.context.as_deref();
     let verbosity = Verbosity::from_flags(cli.quiet, cli.verbose);
+    let paint = crate::report::paint::Paint::for_stdout(cli.color);
     let result = match cli.command {
-        Command::Run(args) => run::run(args, context, verbosity).await,
+        Command::Run(args) => run::run(args, context, verbosity, paint).await,
         Command::Report {
             dir,
             suite,
             reference,
             exports,
-        } => report(&dir, suite.as_deref(), reference, &exports, verbosity),
+        } => report(
+            &dir,
+            suite.as_deref(),
+            reference,
+            &exports,
+            verbosity,
+            paint,
+        ),
         Command::History { root, out } => history(&root, out.as_deref()),
         Command::Validate { suites, format } => Ok(validate::validate(&suites, format)),
         Command::Compare {
@@ -284,7 +296,7 @@ pub async fn execute(cli: Cli) -> i32 {
             head,
             format,
             threshold,
-        } => compare(&base, &head, format, threshold),
+        } => compare(&base, &head, format, threshold, paint),
         Command::Doctor { scenarios, format } => doctor::doctor(&scenarios, context, format).await,
         Command::Clean { dry_run, format } => clean::clean(dry_run, context, format).await,
         Command::Merge { out, inputs } => merge::merge(out, inputs, verbosity),
@@ -305,13 +317,21 @@ fn compare(
     head: &std::path::Path,
     format: crate::compare::OutputFormat,
     threshold: f64,
+    paint: crate::report::paint::Paint,
 ) -> anyhow::Result<i32> {
     let settings = crate::compare::CompareSettings {
         threshold,
         ..Default::default()
     };
     let comparison = crate::compare::compare_dirs(base, head, &settings)?;
-    println!("{}", crate::compare::render(&comparison, format));
+    // The text is for a terminal: its width and colour; the other formats are for files.
+    let rendered = match format {
+        crate::compare::OutputFormat::Text => {
+            crate::compare::painted_text(&comparison, crate::report::terminal_width(), paint)
+        }
+        _ => crate::compare::render(&comparison, format),
+    };
+    println!("{rendered}");
     Ok(if comparison.has_regression() {
         EXIT_FAILURES
     } else {
@@ -325,6 +345,7 @@ fn report(
     reference: Option<String>,
     exports: &ExportArgs,
     verbosity: Verbosity,
+    paint: crate::report::paint::Paint,
 ) -> anyhow::Result<i32> {
     let mut results = crate::results::ResultsStore::load(dir)?;
     if let Some(path) = suite {
@@ -354,11 +375,11 @@ fn report(
     let analysis = crate::analysis::Analysis::of(&results);
     exports.write(&results, &analysis, false)?;
     let written = crate::report::render_report(dir, &results, &analysis)?;
-    println!("{}", crate::report::heading(&results, dir));
-    println!(
-        "{}",
-        crate::report::summary_table(&results, &analysis, crate::report::terminal_width())
-    );
+    let width = crate::report::terminal_width();
+    let heading = crate::report::heading(&results, dir);
+    print!("{}", crate::report::table::wrapped(&heading, "", width));
+    let summary = crate::report::painted_summary(&results, &analysis, width, paint);
+    println!("{summary}");
     if verbosity.shows_info() {
         println!(
             "wrote {} files; open {}",

@@ -39,6 +39,8 @@ pub struct RunSettings {
     pub resume: Option<PathBuf>,
     /// `--shard K/N`: the suites hold this shard's variants only.
     pub shard: Option<crate::scenario::shard::Shard>,
+    /// The summary's colour (the global `--color`, decided for standard output).
+    pub paint: report::paint::Paint,
 }
 
 /// Loads the suites and applies the flags. Every error here means "nothing measured" (exit 2).
@@ -137,6 +139,7 @@ pub fn settings(args: RunArgs, verbosity: Verbosity) -> anyhow::Result<RunSettin
         keep_images: args.keep_images,
         report: !args.no_report,
         exports: args.exports,
+        paint: report::paint::Paint::PLAIN,
     })
 }
 
@@ -144,8 +147,12 @@ pub async fn run(
     args: RunArgs,
     context: Option<&str>,
     verbosity: Verbosity,
+    paint: report::paint::Paint,
 ) -> anyhow::Result<i32> {
-    let settings = settings(args, verbosity)?;
+    let settings = RunSettings {
+        paint,
+        ..settings(args, verbosity)?
+    };
     let engine = DockerEngine::connect(context).await?;
     if let Some(warning) = engine.endpoint().remote_warning() {
         eprintln!("warning: {warning}");
@@ -421,11 +428,11 @@ async fn run_suite<E: Engine>(
     // Every verdict of the run, judged once: the summary, the report, the exports and the exit
     // code read this.
     let analysis = Analysis::of(store.results());
-    println!("{}", report::heading(store.results(), store.dir()));
-    println!(
-        "{}",
-        report::summary_table(store.results(), &analysis, report::terminal_width())
-    );
+    let width = report::terminal_width();
+    let heading = report::heading(store.results(), store.dir());
+    print!("{}", report::table::wrapped(&heading, "", width));
+    let summary = report::painted_summary(store.results(), &analysis, width, settings.paint);
+    println!("{summary}");
     if settings.report {
         // The measurements are safe on disk already; a report that fails to render loses nothing.
         if let Err(e) = report::render_report(store.dir(), store.results(), &analysis) {
@@ -624,6 +631,7 @@ mod tests {
             exports: Default::default(),
             resume: None,
             shard: None,
+            paint: report::paint::Paint::PLAIN,
         }
     }
 

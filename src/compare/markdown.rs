@@ -1,6 +1,8 @@
 //! The comparison as a pull-request comment: a hidden marker (so a CI script can find and
-//! update its own comment), a one-line headline, the verdict table, the lists of variants and
-//! metrics that do not pair up, and every sample and p-value in a collapsed `<details>` block.
+//! update its own comment), a one-line headline (green only when the figures compare the
+//! Dockerfiles), the caveats, then the regressions in the open. Everything a reviewer need not
+//! act on is folded in `<details>`: the improvements, the other pairs, long lists of variants
+//! and metrics that do not pair up, the directories that changed, and every sample and p-value.
 //!
 //! GitHub refuses comments over 65,536 characters, so the details stop early when a huge suite
 //! would overflow; `--format json` always has everything.
@@ -11,7 +13,7 @@ use super::cells::{
     change_text, medians, method_text, p_values, percent_text, runs_text, samples_text,
     target_text, test_text, variant_change_text, verdict_emoji, verdict_label,
 };
-use super::{Comparison, MetricRow, VariantMetric, Verdict};
+use super::{Comparison, MetricRow, VariantChange, VariantChangeKind, VariantMetric, Verdict};
 
 /// The start of the comment's first line: `<!-- dockbench-compare suite=web -->`.
 pub const COMMENT_MARKER: &str = "<!-- dockbench-compare";
@@ -19,6 +21,8 @@ pub const COMMENT_MARKER: &str = "<!-- dockbench-compare";
 const MAX_COMMENT_CHARS: usize = 60_000;
 /// Beyond this many rows, unchanged rows are left to the details block.
 const MAX_TABLE_ROWS: usize = 40;
+/// A list of variants and metrics longer than this is folded.
+const MAX_OPEN_LIST: usize = 5;
 
 /// No trailing newline.
 pub fn render_markdown(comparison: &Comparison) -> String {
@@ -54,11 +58,17 @@ pub fn render_markdown(comparison: &Comparison) -> String {
     if let Some(change) = &comparison.machine_change {
         writeln!(out, "> ⚠️ **{}**\n", cell(&change.statement())).unwrap();
     }
-    push_table(&mut out, &comparison.rows);
-    push_lists(&mut out, comparison);
+    // Caveats before the figures they qualify.
     for note in &comparison.notes {
         writeln!(out, "> ⚠️ {}\n", cell(note)).unwrap();
     }
+    if comparison.rows.is_empty() {
+        out.push_str("No (variant, metric) pair was measured in both runs.\n\n");
+    }
+    push_regressions(&mut out, comparison);
+    push_improvements(&mut out, comparison);
+    push_other_pairs(&mut out, &comparison.rows);
+    push_lists(&mut out, comparison);
     push_path_changes(&mut out, comparison);
     push_details(&mut out, comparison);
     out.truncate(out.trim_end().len());
@@ -85,23 +95,102 @@ fn push_path_changes(out: &mut String, comparison: &Comparison) {
     );
 }
 
-fn push_table(out: &mut String, rows: &[MetricRow]) {
-    if rows.is_empty() {
-        out.push_str("No (variant, metric) pair was measured in both runs.\n\n");
+/// The regressed pairs and the variants that broke, in the open: what a reviewer must act on.
+fn push_regressions(out: &mut String, comparison: &Comparison) {
+    let rows = rows_with(&comparison.rows, |v| v == Verdict::Regressed);
+    let broke = changes_of(comparison, |k| k == VariantChangeKind::Broke);
+    if rows.is_empty() && broke.is_empty() {
         return;
     }
-    let shown: Vec<&MetricRow> = if rows.len() > MAX_TABLE_ROWS {
-        rows.iter()
+    writeln!(out, "#### 🔴 Regressions\n").unwrap();
+    push_table(out, &rows);
+    push_changes(out, &broke);
+}
+
+/// The improved pairs and the variants that got fixed, folded: good news needs no action.
+fn push_improvements(out: &mut String, comparison: &Comparison) {
+    let rows = rows_with(&comparison.rows, |v| v == Verdict::Improved);
+    let fixed = changes_of(comparison, |k| k == VariantChangeKind::Fixed);
+    let count = rows.len() + fixed.len();
+    if count == 0 {
+        return;
+    }
+    let summary = match count {
+        1 => "🟢 1 improvement".to_string(),
+        n => format!("🟢 {n} improvements"),
+    };
+    writeln!(out, "<details>\n<summary>{summary}</summary>\n").unwrap();
+    push_table(out, &rows);
+    push_changes(out, &fixed);
+    out.push_str("</details>\n\n");
+}
+
+/// Every other pair (unchanged, within noise, not judged), folded, with their count by
+/// verdict; beyond [`MAX_TABLE_ROWS`] pairs in all, the unchanged ones are left to the details.
+fn push_other_pairs(out: &mut String, all: &[MetricRow]) {
+    let others = rows_with(all, |v| {
+        !matches!(v, Verdict::Regressed | Verdict::Improved)
+    });
+    if others.is_empty() {
+        return;
+    }
+    let counts: Vec<String> = [Verdict::Unchanged, Verdict::WithinNoise, Verdict::NotJudged]
+        .into_iter()
+        .filter_map(|verdict| {
+            let n = others.iter().filter(|r| r.verdict == verdict).count();
+            (n > 0).then(|| format!("{n} {}", verdict_label(verdict)))
+        })
+        .collect();
+    writeln!(
+        out,
+        "<details>\n<summary>{} other pairs: {}</summary>\n",
+        others.len(),
+        counts.join(", ")
+    )
+    .unwrap();
+    let shown: Vec<&MetricRow> = if all.len() > MAX_TABLE_ROWS {
+        others
+            .iter()
+            .copied()
             .filter(|r| r.verdict != Verdict::Unchanged)
             .collect()
     } else {
-        rows.iter().collect()
+        others.clone()
     };
-    if !shown.is_empty() {
-        out.push_str("| variant | metric | base | head | change | verdict | target (head) |\n");
-        out.push_str("|---|---|---:|---:|---:|---|---|\n");
+    push_table(out, &shown);
+    let hidden = others.len() - shown.len();
+    if hidden > 0 {
+        writeln!(
+            out,
+            "{hidden} unchanged pairs are listed in the details only.\n"
+        )
+        .unwrap();
     }
-    for row in &shown {
+    out.push_str("</details>\n\n");
+}
+
+fn rows_with(rows: &[MetricRow], keep: impl Fn(Verdict) -> bool) -> Vec<&MetricRow> {
+    rows.iter().filter(|r| keep(r.verdict)).collect()
+}
+
+fn changes_of(
+    comparison: &Comparison,
+    keep: impl Fn(VariantChangeKind) -> bool,
+) -> Vec<&VariantChange> {
+    comparison
+        .variant_changes
+        .iter()
+        .filter(|c| keep(c.kind))
+        .collect()
+}
+
+fn push_table(out: &mut String, rows: &[&MetricRow]) {
+    if rows.is_empty() {
+        return;
+    }
+    out.push_str("| variant | metric | base | head | change | verdict | target (head) |\n");
+    out.push_str("|---|---|---:|---:|---:|---|---|\n");
+    for row in rows {
         let (base, head) = medians(row);
         writeln!(
             out,
@@ -115,27 +204,49 @@ fn push_table(out: &mut String, rows: &[MetricRow]) {
         )
         .unwrap();
     }
-    let hidden = rows.len() - shown.len();
-    if hidden > 0 {
-        writeln!(
-            out,
-            "\n{hidden} unchanged pairs are listed in the details only."
-        )
-        .unwrap();
+    out.push('\n');
+}
+
+fn push_changes(out: &mut String, changes: &[&VariantChange]) {
+    if changes.is_empty() {
+        return;
+    }
+    for change in changes {
+        writeln!(out, "- variant {}", cell(&variant_change_text(change))).unwrap();
     }
     out.push('\n');
 }
 
+/// The variants that neither broke nor got fixed (failed in both, added, removed) and the
+/// metrics measured on one side only: in the open while short, folded when long.
 fn push_lists(out: &mut String, comparison: &Comparison) {
-    if !comparison.variant_changes.is_empty() {
+    let variants = changes_of(comparison, |k| {
+        !matches!(k, VariantChangeKind::Broke | VariantChangeKind::Fixed)
+    });
+    let items = variants.len() + comparison.added_metrics.len() + comparison.removed_metrics.len();
+    if items == 0 {
+        return;
+    }
+    let folded = items > MAX_OPEN_LIST;
+    if folded {
+        writeln!(
+            out,
+            "<details>\n<summary>{items} variants and metrics that do not pair up</summary>\n"
+        )
+        .unwrap();
+    }
+    if !variants.is_empty() {
         out.push_str("**Variants**\n\n");
-        for change in &comparison.variant_changes {
+        for change in &variants {
             writeln!(out, "- {}", cell(&variant_change_text(change))).unwrap();
         }
         out.push('\n');
     }
     push_metric_list(out, "Metrics only in head", &comparison.added_metrics);
     push_metric_list(out, "Metrics only in base", &comparison.removed_metrics);
+    if folded {
+        out.push_str("</details>\n\n");
+    }
 }
 
 fn push_metric_list(out: &mut String, title: &str, metrics: &[VariantMetric]) {

@@ -43,7 +43,7 @@ pub use crate::analysis::pair::{is_deterministic, TestUsed};
 pub use machine::MachineChange;
 pub use markdown::{render_markdown, COMMENT_MARKER};
 pub use settings::{parse_threshold, CompareSettings, OutputFormat};
-pub use text::render_text;
+pub use text::{painted_text, render_text};
 
 /// Mistakes in the inputs that the user must fix (exit code 2).
 #[derive(Debug, thiserror::Error)]

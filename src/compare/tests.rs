@@ -475,3 +475,126 @@ fn unchanged_variants_that_moved_reveal_a_changed_machine() {
     let c = compare(&same_base, &same_head, &CompareSettings::default());
     assert_eq!(c.machine_change, None);
 }
+
+/// Issue 27: `compare --format text` fits the terminal, whatever its width, and the verdicts
+/// stay on screen: a table as wide as fits, else one line per pair.
+#[test]
+fn issue_27_text_fits_the_width() {
+    use crate::report::paint::{visible_width, Paint};
+    let (base, head) = pull_request();
+    let c = compare(&base, &head, &CompareSettings::default());
+    for width in [60, 80, 120] {
+        for paint in [Paint::PLAIN, Paint::new(true)] {
+            let text = painted_text(&c, width, paint);
+            assert!(visible_width(&text) <= width, "{width}:\n{text}");
+            let plain = crate::report::paint::strip(&text);
+            for verdict in ["regressed", "improved", "within noise", "unchanged"] {
+                assert!(plain.contains(verdict), "{width}: no {verdict}:\n{plain}");
+            }
+            assert!(
+                plain.contains("✗ ≤ 14s"),
+                "{width}: the missed target:\n{plain}"
+            );
+        }
+    }
+    // The room is used: every column at 200, the test and p-value given up at 80.
+    let wide = painted_text(&c, 200, Paint::PLAIN);
+    assert!(
+        wide.contains("│ variant ┆ metric") && wide.contains("Welch on logs"),
+        "{wide}"
+    );
+    let narrow = painted_text(&c, 80, Paint::PLAIN);
+    assert!(!narrow.contains('┆'), "{narrow}");
+    assert!(
+        narrow.contains(
+            "alpine:\n  regressed: cold_build_s 12.20 s → 15.00 s (+23.0%); target ✗ ≤ 14s\n"
+        ),
+        "{narrow}"
+    );
+    insta::assert_snapshot!(narrow);
+}
+
+/// Issue 27: with colour on, the verdicts and misses carry SGR codes and nothing else changes;
+/// with colour off, there are none.
+#[test]
+fn issue_27_colour_marks_verdicts_only() {
+    use crate::report::paint::{strip, Paint};
+    let (base, head) = pull_request();
+    let c = compare(&base, &head, &CompareSettings::default());
+    for width in [80, 200] {
+        let plain = painted_text(&c, width, Paint::PLAIN);
+        assert!(!plain.contains('\x1b'), "{plain}");
+        let coloured = painted_text(&c, width, Paint::new(true));
+        assert_eq!(strip(&coloured), plain, "colour changes no character");
+        for painted in [
+            "\x1b[31mregressed\x1b[0m",
+            "\x1b[32mimproved\x1b[0m",
+            "\x1b[33mwithin noise\x1b[0m",
+            "\x1b[31m✗\x1b[0m",
+            "\x1b[31mweb: 3 regressions, 2 improvements\x1b[0m",
+        ] {
+            assert!(
+                coloured.contains(painted),
+                "{width}: {painted:?} in\n{coloured}"
+            );
+        }
+        assert!(!coloured.contains("\x1b[31munchanged"), "{coloured}");
+    }
+    // A changed machine: a yellow headline, never a green one.
+    let mut same_head = base.clone();
+    same_head.environment = crate::results::testdata::environment("Other CPU");
+    let moved = compare(&base, &same_head, &CompareSettings::default());
+    let text = painted_text(&moved, 100, Paint::new(true));
+    assert!(
+        text.starts_with("\x1b[33mweb: Timings not judged"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\x1b[33mwarning:\x1b[0m The machine changed"),
+        "{text}"
+    );
+}
+
+/// Issue 27: the PR comment opens with what a reviewer must act on. Regressions (pairs and
+/// broken variants) come first, in the open; improvements, the other pairs and long lists are
+/// folded away.
+#[test]
+fn issue_27_markdown_puts_regressions_first_and_folds_the_rest() {
+    let (base, head) = pull_request();
+    let md = render_markdown(&compare(&base, &head, &CompareSettings::default()));
+    let at = |needle: &str| md.find(needle).unwrap_or_else(|| panic!("{needle}:\n{md}"));
+    let regressions = at("#### 🔴 Regressions");
+    let improvements = at("<summary>🟢 2 improvements</summary>");
+    let others = at("<summary>4 other pairs: 1 unchanged, 3 within noise</summary>");
+    assert!(regressions < improvements && improvements < others, "{md}");
+    // Both regressed pairs and the broken variant are above the first fold.
+    let open = &md[..md.find("<details>").unwrap()];
+    assert!(open.contains("| alpine | cold_build_s |"), "{open}");
+    assert!(open.contains("| debian | image_size_bytes |"), "{open}");
+    assert!(open.contains("variant broken: failed in head"), "{open}");
+    assert!(!open.contains("🟢 improved"), "{open}");
+    assert!(!open.contains("| alpine | warm_build_s |"), "{open}");
+
+    // Many variants that do not pair up: folded too.
+    let mut many = head.clone();
+    for i in 0..6 {
+        many.variants
+            .push(variant(&format!("extra-{i}"), &[("cold_build_s", &[1.0])]));
+    }
+    let md = render_markdown(&compare(&base, &many, &CompareSettings::default()));
+    let fold = md
+        .find("<summary>11 variants and metrics that do not pair up</summary>")
+        .unwrap_or_else(|| panic!("{md}"));
+    assert!(
+        md[fold..].contains("- extra-5: added (only in head)"),
+        "{md}"
+    );
+
+    // Nothing regressed: no regressions section, and the headline says so.
+    let same = render_markdown(&compare(&base, &base, &CompareSettings::default()));
+    assert!(!same.contains("Regressions"), "{same}");
+    assert!(
+        same.contains("### ✅ dockbench compare `web`: No regressions"),
+        "{same}"
+    );
+}

@@ -13,6 +13,7 @@ pub mod html;
 pub mod labels;
 pub mod layer_chart;
 pub mod markdown;
+pub mod paint;
 pub mod render;
 pub mod sections;
 pub mod step_chart;
@@ -28,5 +29,5 @@ pub use crate::format::{
 };
 pub use crate::results::metric_columns;
 pub use render::render_report;
-pub use table::{heading, summary_table, terminal_width, DEFAULT_WIDTH};
+pub use table::{heading, painted_summary, summary_table, terminal_width, DEFAULT_WIDTH};
 pub use trend_chart::render_trends;

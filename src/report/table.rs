@@ -6,14 +6,16 @@
 //! and variants columns (in as many blocks of columns as the width needs), since a suite has
 //! more metrics than a terminal has room for columns.
 //!
-//! The rendered text depends only on the results and the width (no colours), so it can be
-//! snapshot-tested and pasted into an issue as it is.
+//! The rendered text depends only on the results and the width, so it can be snapshot-tested
+//! and pasted into an issue as it is; colour (verdicts, marks, misses) is only ever inserted
+//! around text already laid out, so it changes no width and no word.
 
 use std::collections::HashMap;
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
+use super::paint::{paint_cells, Paint};
 use super::sections::{checks_of, limit_text};
 use crate::analysis::{Analysis, Answer};
 use crate::claims::ClaimJudgement;
@@ -34,8 +36,18 @@ const MAX_FINDINGS: usize = 5;
 
 /// The summary for a terminal of `width` columns: table, limits and failures, findings against
 /// the reference, claims, and the target tally. No trailing newline, so it prints with
-/// `println!`.
+/// `println!`. Without colour: see [`painted_summary`].
 pub fn summary_table(results: &RunResults, analysis: &Analysis, width: usize) -> String {
+    painted_summary(results, analysis, width, Paint::PLAIN)
+}
+
+/// [`summary_table`] with its verdicts, marks and misses coloured by `paint`.
+pub fn painted_summary(
+    results: &RunResults,
+    analysis: &Analysis,
+    width: usize,
+    paint: Paint,
+) -> String {
     let columns: Vec<Column> = metric_columns(&results.variants)
         .into_iter()
         .map(|metric| Column::new(metric, &results.variants))
@@ -45,13 +57,31 @@ pub fn summary_table(results: &RunResults, analysis: &Analysis, width: usize) ->
     let reference = relative.map(|t| t.reference.as_str());
     let wide = variants_table(&results.variants, &columns, &changes, reference).to_string();
     // The answer first; the figures it comes from follow.
-    let mut out = answer_text(&analysis.answer, width);
-    out.push_str(&if widest_line(&wide) <= width {
+    let mut out = answer_text(&analysis.answer, width, paint);
+    // Laid out without colour, so the choice between the two shapes counts only what shows.
+    let table = if widest_line(&wide) <= width {
         wide
     } else {
         transposed(&results.variants, &columns, &changes, reference, width)
-    });
-    out.push('\n');
+    };
+    // Only the figures are coloured: not column 0 (the variant, or the metric when turned),
+    // nor a header (a variant's name, when turned, which may well be `failed`).
+    let mut in_header = false;
+    for line in table.lines() {
+        in_header = match line.chars().next() {
+            Some('┌') => true,
+            Some('╞') => false,
+            _ => in_header,
+        };
+        out.push_str(&paint_cells(line, |column, cell| {
+            if column == 0 || in_header {
+                cell.to_string()
+            } else {
+                paint_cell(cell, paint)
+            }
+        }));
+        out.push('\n');
+    }
     // Right below the figures: a startup under a 512 MiB limit is not one without it.
     let mut notes = String::new();
     for variant in results.variants.iter().filter(|v| !v.settings.is_default()) {
@@ -63,15 +93,15 @@ pub fn summary_table(results: &RunResults, analysis: &Analysis, width: usize) ->
     }
     for variant in &results.variants {
         if variant.status == Status::Failed {
-            notes.push_str(&failure_line(variant));
+            notes.push_str(&failure_line(variant, paint));
             notes.push('\n');
         }
     }
     if let Some(table) = relative {
         notes.push_str(&findings_text(table, results));
     }
-    notes.push_str(&claims_text(&analysis.claims));
-    notes.push_str(&target_tally(&results.variants));
+    notes.push_str(&claims_text(&analysis.claims, paint));
+    notes.push_str(&target_tally(&results.variants, paint));
     // Every line below the table wrapped to the width, continuations hanging under their line.
     let lines: Vec<String> = notes
         .lines()
@@ -100,28 +130,34 @@ pub fn heading(results: &RunResults, dir: &std::path::Path) -> String {
     format!("{} · {} · {engine}", results.suite, dir.display())
 }
 
-/// The answer's lines, items indented under their heading, then a blank line.
-fn answer_text(answer: &Answer, width: usize) -> String {
+/// The answer's lines, items indented under their heading, then a blank line. Each line is
+/// coloured by its tone after wrapping, one terminal line at a time, so no colour spans a
+/// line break.
+fn answer_text(answer: &Answer, width: usize, paint: Paint) -> String {
     if answer.lines.is_empty() {
         return String::new();
     }
     let mut out = String::new();
     for line in &answer.lines {
         let indent = "  ".repeat(usize::from(line.level));
-        out.push_str(&wrapped(&line.text, &indent, width));
+        out.push_str(&wrapped_painted(&line.text, &indent, width, |t| {
+            paint.tone(line.tone, t)
+        }));
     }
     out.push('\n');
     out
 }
 
 /// `text` wrapped to `width` columns, its first line indented by `indent` and the rest by two
-/// spaces more (a hanging indent), each line ending in a newline. Words are never broken.
+/// spaces more (a hanging indent), each line ending in a newline. Words are never broken, not
+/// even at a hyphen: `2026-11-29T03:19:32Z` and `split-deps` are names, not prose.
 pub fn wrapped(text: &str, indent: &str, width: usize) -> String {
     let hanging = format!("{indent}  ");
     let options = textwrap::Options::new(width.max(20))
         .initial_indent(indent)
         .subsequent_indent(&hanging)
-        .break_words(false);
+        .break_words(false)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
     let mut out = String::new();
     for line in textwrap::wrap(text, options) {
         out.push_str(&line);
@@ -130,9 +166,35 @@ pub fn wrapped(text: &str, indent: &str, width: usize) -> String {
     out
 }
 
-/// The terminal's width when standard output is one, else [`DEFAULT_WIDTH`].
+/// [`wrapped`], with `colour` applied to each line's text after its indent: a colour never
+/// spans a line break, and never counts in a width.
+pub fn wrapped_painted(
+    text: &str,
+    indent: &str,
+    width: usize,
+    colour: impl Fn(&str) -> String,
+) -> String {
+    let mut out = String::new();
+    for row in wrapped(text, indent, width).lines() {
+        let text = row.trim_start();
+        out.push_str(&row[..row.len() - text.len()]);
+        out.push_str(&colour(text));
+        out.push('\n');
+    }
+    out
+}
+
+/// `COLUMNS` when it is set to a number (the convention of `ls` and git: a width asked for,
+/// piped or not), else the terminal's width when standard output is one, else
+/// [`DEFAULT_WIDTH`].
 pub fn terminal_width() -> usize {
     use std::io::IsTerminal;
+    let columns = std::env::var("COLUMNS").ok();
+    if let Some(width) = columns.and_then(|c| c.trim().parse::<usize>().ok()) {
+        if width > 0 {
+            return width;
+        }
+    }
     if !std::io::stdout().is_terminal() {
         return DEFAULT_WIDTH;
     }
@@ -206,8 +268,9 @@ fn findings_text(table: &RelativeTable, results: &RunResults) -> String {
     out
 }
 
-/// One line per claim: `holds: <text> (metric, from -> to): claimed X, measured Y`.
-fn claims_text(claims: &[ClaimJudgement]) -> String {
+/// One line per claim: `holds: <text> (metric, from -> to): claimed X, measured Y`, the
+/// verdict coloured.
+fn claims_text(claims: &[ClaimJudgement], paint: Paint) -> String {
     if claims.is_empty() {
         return String::new();
     }
@@ -215,7 +278,7 @@ fn claims_text(claims: &[ClaimJudgement]) -> String {
     for j in claims {
         out.push_str(&format!(
             "  {}: {} ({}, {} -> {}): claimed {}, measured {}\n",
-            j.verdict.label(),
+            paint.tone(claim_tone(j.verdict), j.verdict.label()),
             j.claim.text,
             j.claim.metric,
             j.claim.from,
@@ -225,6 +288,48 @@ fn claims_text(claims: &[ClaimJudgement]) -> String {
         ));
     }
     out
+}
+
+fn claim_tone(verdict: crate::claims::ClaimVerdict) -> crate::analysis::answer::Tone {
+    use crate::analysis::answer::Tone;
+    use crate::claims::ClaimVerdict;
+    match verdict {
+        ClaimVerdict::Holds => Tone::Good,
+        ClaimVerdict::DoesNotHold => Tone::Bad,
+        ClaimVerdict::HoldsPartly | ClaimVerdict::CannotTell => Tone::Unsure,
+    }
+}
+
+/// One of [`Paint`]'s colours.
+type Colour = fn(Paint, &str) -> String;
+
+/// A table cell (a segment between separators, padding included) with its marks, its change's
+/// verdict word and a failed status coloured; the text itself is unchanged.
+fn paint_cell(cell: &str, paint: Paint) -> String {
+    if !paint.is_on() {
+        return cell.to_string();
+    }
+    let body = cell.trim_end();
+    let padding = &cell[body.len()..];
+    let mut body = body
+        .replace('✓', &paint.good("✓"))
+        .replace('✗', &paint.bad("✗"));
+    if body.trim_start() == "failed" {
+        body = body.replace("failed", &paint.bad("failed"));
+    }
+    // The change line ends in its verdict: `-42% better`, `+3.1% worse`, `+1% ?`.
+    let verdicts: [(&str, Colour); 3] = [
+        (" better", Paint::good),
+        (" worse", Paint::bad),
+        (" ?", Paint::unsure),
+    ];
+    for (word, colour) in verdicts {
+        if let Some(rest) = body.strip_suffix(word) {
+            body = format!("{rest} {}", colour(paint, &word[1..]));
+            break;
+        }
+    }
+    body + padding
 }
 
 /// One metric column. When every target on the metric has the same limit, the header shows it
@@ -374,7 +479,7 @@ fn cell(variant: &VariantResult, column: &Column, changes: &Changes) -> String {
 }
 
 /// `broken failed: <first line of the error>`, cut at a character (never inside one) boundary.
-fn failure_line(variant: &VariantResult) -> String {
+fn failure_line(variant: &VariantResult, paint: Paint) -> String {
     let error = variant.error.as_deref().unwrap_or("no error message");
     let mut lines = error.trim().lines();
     let first = lines.next().unwrap_or("").trim_end();
@@ -383,18 +488,24 @@ fn failure_line(variant: &VariantResult) -> String {
     if more_lines || first.chars().count() > ERROR_MAX_CHARS {
         shown.push_str(" …");
     }
-    format!("{} failed: {shown}", variant.name)
+    format!("{} {}: {shown}", variant.name, paint.bad("failed"))
 }
 
-/// `Targets: 5 passed, 2 missed.`
-fn target_tally(variants: &[VariantResult]) -> String {
+/// `Targets: 5 passed, 2 missed.`, the misses coloured.
+fn target_tally(variants: &[VariantResult], paint: Paint) -> String {
     let checks: Vec<&TargetCheck> = variants.iter().flat_map(|v| &v.targets).collect();
     if checks.is_empty() {
         return "Targets: none set.".to_string();
     }
     let passed = checks.iter().filter(|c| c.pass).count();
     let missed = checks.len() - passed;
-    format!("Targets: {passed} passed, {missed} missed.")
+    let missed = format!("{missed} missed");
+    let missed = if passed == checks.len() {
+        missed
+    } else {
+        paint.bad(&missed)
+    };
+    format!("Targets: {passed} passed, {missed}.")
 }
 
 #[cfg(test)]
@@ -583,14 +694,63 @@ mod tests {
         ));
     }
 
+    /// Issue 27: colour on the verdicts, marks, misses and failures, and on nothing else: the
+    /// text without its escape codes is the plain text, at every width.
+    #[test]
+    fn issue_27_colour_marks_verdicts_and_misses_only() {
+        use crate::report::paint::{strip, visible_width};
+        let mut run = run_results(vec![alpine(), debian(), build_only(), broken()]);
+        run.claims = vec![crate::claims::ClaimSpec {
+            text: "Debian is smaller".into(),
+            source: None,
+            metric: "image_size_bytes".into(),
+            from: "alpine".into(),
+            to: "debian".into(),
+            expect: "-10%".into(),
+        }];
+        let analysis = crate::analysis::Analysis::of(&run);
+        for width in [80, DEFAULT_WIDTH, 1000] {
+            let plain = summary_table(&run, &analysis, width);
+            assert!(!plain.contains('\x1b'), "{plain}");
+            let coloured = painted_summary(&run, &analysis, width, Paint::new(true));
+            assert_eq!(
+                strip(&coloured),
+                plain,
+                "{width}: colour changes no character"
+            );
+            assert_eq!(visible_width(&coloured), widest_line(&plain));
+            for painted in [
+                "\x1b[31m✗\x1b[0m",
+                "\x1b[32m✓\x1b[0m",
+                "\x1b[31mworse\x1b[0m",
+                "\x1b[33m?\x1b[0m",
+                "\x1b[31mfailed\x1b[0m",
+                "\x1b[31mdoes not hold\x1b[0m",
+                "\x1b[31mTargets: 7 missed in 3 variants, 5 met.\x1b[0m",
+            ] {
+                assert!(
+                    coloured.contains(painted),
+                    "{width}: {painted:?} in\n{coloured}"
+                );
+            }
+            // In the table, a variant's name is not taken for a status or a verdict.
+            let named = run_results(vec![alpine(), variant("failed", &[])]);
+            let turned = painted_summary(&named, &Analysis::of(&named), 30, Paint::new(true));
+            assert!(!turned.contains("\x1b[31mfailed"), "{turned}");
+            let rows = coloured.lines().filter(|l| l.starts_with('│'));
+            assert!(rows.clone().all(|l| !l.contains("\x1b[31mbroken")));
+            assert!(rows.clone().any(|l| l.contains("broken")));
+        }
+    }
+
     #[test]
     fn long_errors_are_cut_on_a_char_boundary() {
         let mut v = variant("x", &[]);
         v.status = Status::Failed;
         v.error = Some("é".repeat(200));
-        let line = failure_line(&v);
+        let line = failure_line(&v, Paint::PLAIN);
         assert_eq!(line, format!("x failed: {} …", "é".repeat(ERROR_MAX_CHARS)));
         v.error = None;
-        assert_eq!(failure_line(&v), "x failed: no error message");
+        assert_eq!(failure_line(&v, Paint::PLAIN), "x failed: no error message");
     }
 }
