@@ -5,13 +5,13 @@
 //! (image size, cache hit rates, and any metric that did not vary) are compared exactly;
 //! everything else by Welch's t-test on the logarithms, with the p-values of the whole table
 //! adjusted by Benjamini–Hochberg, and a change counts only beyond the threshold (5 %). On top
-//! of the verdict, each noisy row gets the 95 % interval of the change (the Welch interval of
-//! the ratio, `stats::interval`) and the number of runs that would narrow it to ±5 % at the
-//! observed spread.
+//! of the verdict, each noisy row gets the interval of the change (the Welch interval of the
+//! ratio, `stats::interval`, at the table's false-coverage-rate level: see
+//! `analysis::pair::judge_family`) and the number of runs that would narrow a 95 % interval to
+//! ±5 % at the observed spread.
 //!
-//! The interval is unadjusted (95 % for that row alone), while the verdict uses the adjusted p:
-//! so a row can show an interval that just misses 0 % and still be "cannot tell". That is the
-//! multiple-comparisons adjustment doing its job, and the text says so.
+//! The interval is adjusted like the verdict: it leaves out 0 % exactly when the row is
+//! significant, so no row shows an interval clear of 0 % beside "cannot tell".
 
 mod text;
 
@@ -45,8 +45,8 @@ pub struct RelativeRow {
     /// Ratio of the medians − 1 (0.25 = 25 % more than the reference); null when the
     /// reference's median is 0 and the variant's is not.
     pub change: Option<f64>,
-    /// The 95 % interval of the change; null for an exact comparison (no noise) and for too
-    /// few samples.
+    /// The interval of the change, at the table's false-coverage-rate level; null for an exact
+    /// comparison (no noise) and for too few samples.
     pub interval: Option<ChangeInterval>,
     pub test: TestUsed,
     pub relation: Relation,

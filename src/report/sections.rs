@@ -169,7 +169,7 @@ fn summary_cell(variant: &VariantResult, metric: &str, limit_in_header: bool) ->
 }
 
 /// Every other variant against the reference, a row per (variant, metric): both medians, the
-/// change with its 95 % interval, the verdict, and for the undecided rows the runs that would
+/// change with its interval (false-coverage-rate adjusted), the verdict, and for the undecided rows the runs that would
 /// narrow it to ±5 %. `None` when there is nothing to compare (one variant, a failed or
 /// unknown reference).
 pub fn relative_table(
@@ -184,7 +184,7 @@ pub fn relative_table(
         "metric",
         "reference",
         "variant's",
-        "change [95% interval]",
+        "change [FCR interval]",
     ]
     .map(String::from)
     .to_vec();
