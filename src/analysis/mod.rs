@@ -5,6 +5,7 @@
 
 pub mod answer;
 pub mod pair;
+pub mod sequential;
 
 pub use answer::Answer;
 pub use pair::{judge_family, PairJudgement, Relation, TestUsed};
