@@ -5,6 +5,7 @@ pub mod cli_walk;
 pub mod container;
 pub mod context;
 pub mod error;
+pub mod host_load;
 
 pub mod record;
 pub mod stack;
