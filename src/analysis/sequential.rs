@@ -22,6 +22,13 @@
 //! `pair::relation`). It says nothing false when the variants differ by more than the margin
 //! only if the interval's coverage holds, which the FCR level at each look keeps.
 
+use std::collections::BTreeSet;
+
+use crate::claims::{judge_claims, ClaimVerdict};
+use crate::compare::CompareSettings;
+use crate::relative::{self, Relation, TestUsed};
+use crate::results::RunResults;
+
 /// The fewest rounds a run makes before its first look: two samples give a variance, a third
 /// gives the t-test degrees of freedom to be of use.
 pub const MIN_RUNS: usize = 3;
@@ -47,11 +54,51 @@ pub fn look_alpha(alpha: f64, runs: usize, min_runs: usize, max_runs: usize) -> 
     alpha_spent(alpha, t(runs)) - alpha_spent(alpha, t(runs - 1))
 }
 
+/// The variants that need another round at this look, judged at `alpha` (`look_alpha`): each
+/// variant with a comparison still "cannot tell" on a noisy metric, in the reference table or
+/// in a claim, and the variant it is compared with (the reference, the claim's other side),
+/// whose samples the comparison needs as much. Exact metrics never wait: more runs would not
+/// change them. A failed variant never gets another round.
+pub fn needing_rounds(results: &RunResults, alpha: f64) -> BTreeSet<String> {
+    let settings = CompareSettings {
+        alpha,
+        ..CompareSettings::default()
+    };
+    let mut need = BTreeSet::new();
+    let reference = relative::reference_name(results, results.reference.as_deref());
+    if let Some(table) =
+        reference.and_then(|r| relative::relative_table(results, r, &settings).ok())
+    {
+        for row in &table.rows {
+            let noisy = !matches!(row.test, TestUsed::Exact);
+            if noisy && row.relation == Relation::CannotTell {
+                need.insert(row.variant.clone());
+                need.insert(table.reference.clone());
+            }
+        }
+    }
+    for judged in judge_claims(results, &results.claims, &settings) {
+        // A claim without a pair (a failed or missing variant) cannot be decided by more runs.
+        let has_pair = judged.from_median.is_some();
+        if judged.verdict == ClaimVerdict::CannotTell && has_pair {
+            need.insert(judged.claim.from.clone());
+            need.insert(judged.claim.to.clone());
+        }
+    }
+    let failed: BTreeSet<&str> = results
+        .variants
+        .iter()
+        .filter(|v| v.status == crate::results::Status::Failed)
+        .map(|v| v.name.as_str())
+        .collect();
+    need.retain(|name| !failed.contains(name.as_str()));
+    need
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{judge_family, PairJudgement, Relation};
-    use crate::compare::CompareSettings;
+    use crate::analysis::{judge_family, PairJudgement};
     use crate::stats::synthetic::{close, Rng};
     use crate::stats::Summary;
 
@@ -71,6 +118,56 @@ mod tests {
         assert!(looks.windows(2).all(|w| w[0] > w[1]), "{looks:?}");
         // A cap at the minimum is one look at full α.
         close(look_alpha(0.05, 3, 3, 3), 0.05, 1e-12);
+    }
+
+    /// Which variants get another round: the undecided ones and what they are compared with;
+    /// not a variant decided on every metric, not an exact metric, not a failed variant.
+    #[test]
+    fn only_undecided_comparisons_get_more_rounds() {
+        use crate::results::testdata::{failed, run_results, variant};
+        let alpha = look_alpha(0.05, 3, MIN_RUNS, DEFAULT_MAX_RUNS);
+        let results = run_results(vec![
+            variant(
+                "ref",
+                &[
+                    ("startup_s", &[1.00, 1.02, 0.99]),
+                    ("image_size_bytes", &[100e6; 3]),
+                ],
+            ),
+            // 50 % slower, tight: decided.
+            variant(
+                "slow",
+                &[
+                    ("startup_s", &[1.50, 1.52, 1.49]),
+                    ("image_size_bytes", &[100e6; 3]),
+                ],
+            ),
+            // Noisy around +10 %: undecided.
+            variant(
+                "noisy",
+                &[
+                    ("startup_s", &[0.8, 1.4, 1.1]),
+                    ("image_size_bytes", &[120e6; 3]),
+                ],
+            ),
+            failed("broken", "build failed"),
+        ]);
+        let need: Vec<String> = needing_rounds(&results, alpha).into_iter().collect();
+        assert_eq!(need, ["noisy", "ref"]);
+        // A claim between two decided variants adds nothing; one on the noisy pair names both
+        // sides; one on the failed variant cannot be helped by more rounds.
+        let mut with_claims = results.clone();
+        let claim = |from: &str, to: &str| crate::claims::ClaimSpec {
+            text: format!("{from} -> {to}"),
+            source: None,
+            metric: "startup_s".into(),
+            from: from.into(),
+            to: to.into(),
+            expect: "lower".into(),
+        };
+        with_claims.claims = vec![claim("slow", "noisy"), claim("ref", "broken")];
+        let need: Vec<String> = needing_rounds(&with_claims, alpha).into_iter().collect();
+        assert_eq!(need, ["noisy", "ref", "slow"]);
     }
 
     /// One simulated suite: a reference and `others` variants, each `cv` log-normal noise, the
