@@ -27,8 +27,8 @@ use crate::stats::interval::{runs_for_half_width, ChangeInterval};
 use crate::stats::Summary;
 
 pub use text::{
-    change_cell, change_with_interval, finding_line, findings, machines_statement, percent,
-    relation_text, runs_hint,
+    change_cell, change_with_interval, finding_line, findings, machines_statement, margin_text,
+    percent, relation_text, runs_hint,
 };
 
 /// The interval width the "runs needed" figure aims at: ±5 %.

@@ -114,7 +114,7 @@ fn noisy_metrics_get_an_interval_and_a_verdict() {
 
     let wild = row(&t, "wild", "rebuild_s.src");
     assert_eq!(wild.relation, Relation::CannotTell);
-    assert_eq!(relation_text(wild), "cannot tell with 3 samples");
+    assert_eq!(relation_text(wild, 0.05), "cannot tell with 3 samples");
     let n = wild.runs_for_5_percent.unwrap();
     assert!(n > 3, "{n}");
     assert_eq!(
@@ -128,6 +128,39 @@ fn noisy_metrics_get_an_interval_and_a_verdict() {
         "{twin:?}"
     );
     assert_eq!(runs_hint(fast), None, "only undecided rows get a hint");
+}
+
+/// "Same" on a noisy metric is a decision with its margin, distinct from "cannot tell"; on an
+/// exact metric it is the same value.
+#[test]
+fn same_says_within_which_margin() {
+    let t = table(
+        vec![
+            variant(
+                "base",
+                &[
+                    ("startup_s", &[2.00, 2.01, 1.99, 2.00, 2.01]),
+                    ("image_size_bytes", &[100e6; 5]),
+                ],
+            ),
+            variant(
+                "twin",
+                &[
+                    ("startup_s", &[2.00, 1.99, 2.01, 2.00, 2.00]),
+                    ("image_size_bytes", &[100e6; 5]),
+                ],
+            ),
+        ],
+        "base",
+    );
+    let noisy = row(&t, "twin", "startup_s");
+    assert_eq!(noisy.relation, Relation::Same, "{noisy:?}");
+    assert_eq!(relation_text(noisy, 0.05), "same within ±5%");
+    assert_eq!(
+        relation_text(row(&t, "twin", "image_size_bytes"), 0.05),
+        "same"
+    );
+    assert_eq!(margin_text(0.025), "±2.5%");
 }
 
 #[test]
@@ -151,7 +184,7 @@ fn one_sample_cannot_tell() {
     let r = row(&t, "b", "startup_s");
     assert_eq!(r.test, TestUsed::TooFewSamples);
     assert_eq!(r.relation, Relation::CannotTell);
-    assert_eq!(relation_text(r), "cannot tell with 1 sample");
+    assert_eq!(relation_text(r, 0.05), "cannot tell with 1 sample");
     assert_eq!(change_with_interval(r), "+100%");
     assert_eq!(
         runs_hint(r).unwrap(),

@@ -1,20 +1,36 @@
 //! The words of the relative table, shared by the terminal, report.md and report.html so that
 //! a finding reads the same everywhere.
 
-use super::{Relation, RelativeRow, RelativeTable};
+use super::{Relation, RelativeRow, RelativeTable, TestUsed};
 use crate::format::{format_difference, format_value, metric_title};
 use crate::metric::{self, Direction, Unit};
 use crate::results::RunResults;
 use crate::targets::TargetCheck;
 
 /// `better`, `worse`, `same`, `cannot tell with 3 samples`.
-pub fn relation_text(row: &RelativeRow) -> String {
+/// `better`, `same within ±5%`, `cannot tell with 3 samples`. "Same" on a noisy metric is a
+/// decision of its own, distinct from "cannot tell": the row's interval lies within the margin
+/// (`margin`, the table's threshold), which it says; on an exact metric it is the same value.
+pub fn relation_text(row: &RelativeRow, margin: f64) -> String {
     match row.relation {
         Relation::Better => "better".to_string(),
         Relation::Worse => "worse".to_string(),
+        Relation::Same if matches!(row.test, TestUsed::Welch { .. }) => {
+            format!("same within {}", margin_text(margin))
+        }
         Relation::Same => "same".to_string(),
         Relation::CannotTell if row.samples == 1 => "cannot tell with 1 sample".to_string(),
         Relation::CannotTell => format!("cannot tell with {} samples", row.samples),
+    }
+}
+
+/// `±5%`, `±2.5%`: a margin as the suite writes it.
+pub fn margin_text(margin: f64) -> String {
+    let p = (margin * 1000.0).round() / 10.0;
+    if p.fract() == 0.0 {
+        format!("±{p:.0}%")
+    } else {
+        format!("±{p}%")
     }
 }
 

@@ -177,6 +177,7 @@ pub fn relative_table(
     analysis: &Analysis,
 ) -> Option<(String, Table, Vec<String>)> {
     let relative = analysis.relative.as_ref()?;
+    let margin = relative.settings.threshold;
     // The verdict second, where a reader scanning down the table sees it first.
     let header = [
         "variant",
@@ -194,8 +195,8 @@ pub fn relative_table(
         .map(|r| {
             let (reference, value) = (r.reference.median, r.value.median);
             let verdict = match crate::relative::runs_hint(r) {
-                Some(hint) => format!("{}: {hint}", crate::relative::relation_text(r)),
-                None => crate::relative::relation_text(r),
+                Some(hint) => format!("{}: {hint}", crate::relative::relation_text(r, margin)),
+                None => crate::relative::relation_text(r, margin),
             };
             // On a merge of shards, whose reference a row is against.
             let variant = match crate::relative::own_shard(results, &r.variant) {
