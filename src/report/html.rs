@@ -15,7 +15,8 @@ use crate::results::RunResults;
 
 /// The page fits its width: at 1280 px nothing scrolls sideways (long text and code wrap,
 /// summaries are at most eight columns), and below 700 px (a phone) every table becomes stacked
-/// cards, a row per card, each value under its column's name (`data-label`).
+/// cards, a row per card, each value under its column's name (`data-label`), and each chart
+/// pans sideways inside its own frame at its own size.
 const STYLE: &str = "
 body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 2rem auto;
        max-width: 1200px; padding: 0 1rem; color: #222; line-height: 1.45; }
@@ -47,6 +48,10 @@ details { margin: 0.4rem 0 1rem; } summary { cursor: pointer; font-weight: 600; 
   td[data-label]::before { content: attr(data-label) ': '; color: #666; }
   td:first-child { font-weight: 600; }
   td:first-child::before { content: none; }
+  /* A chart keeps its own size, text at 11 px or more, and pans sideways in its frame:
+     shrunk to a phone's width its text would be 4 px. */
+  figure { overflow-x: auto; }
+  figure svg { max-width: none; }
 }
 ";
 
