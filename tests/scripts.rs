@@ -1816,3 +1816,41 @@ fn wait_for_dockerd_gives_up_after_the_timeout() {
     let out = text(&o.stdout);
     assert!(out.contains("did not answer within 2s"), "{}", show(&o));
 }
+
+/// scripts/registry.sh: Debian's registry starts on the loopback, answers the registry API at
+/// the address it prints, and `stop` leaves no process and no storage behind.
+#[test]
+fn registry_script_serves_the_registry_api_and_stops_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = script("registry.sh", &["start"], dir.path(), &[]);
+    let out = text(&started.stdout);
+    assert!(started.status.success(), "{out}{}", text(&started.stderr));
+    let address = out
+        .trim()
+        .strip_prefix("export DOCKBENCH_REGISTRY=")
+        .unwrap_or_else(|| panic!("{out}"))
+        .to_string();
+    assert!(address.starts_with("127.0.0.1:"), "{address}");
+    // GET /v2/ over plain HTTP: the registry API's root answers 200 with `{}`.
+    let answer = {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        write!(
+            stream,
+            "GET /v2/ HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    let stopped = script("registry.sh", &["stop"], dir.path(), &[]);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.ends_with("{}"), "{answer}");
+    assert!(stopped.status.success(), "{}", text(&stopped.stderr));
+    assert!(
+        std::net::TcpStream::connect(&address).is_err(),
+        "still serving"
+    );
+    assert!(!Path::new("/var/lib/dockbench-registry").exists());
+}
