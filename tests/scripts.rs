@@ -1818,7 +1818,9 @@ fn wait_for_dockerd_gives_up_after_the_timeout() {
 }
 
 /// scripts/registry.sh: Debian's registry starts on the loopback, answers the registry API at
-/// the address it prints, and `stop` leaves no process and no storage behind.
+/// the address it prints, takes a push from the machine's engine that dockbench's reader reads
+/// back (the manifest's size as `docker push` prints it), and `stop` leaves no process and no
+/// storage behind.
 #[test]
 fn registry_script_serves_the_registry_api_and_stops_clean() {
     let dir = tempfile::tempdir().unwrap();
@@ -1844,7 +1846,46 @@ fn registry_script_serves_the_registry_api_and_stops_clean() {
         stream.read_to_string(&mut answer).unwrap();
         answer
     };
+    // A real push from the machine's engine (127.0.0.1 is an insecure registry by default),
+    // read back by dockbench's registry reader; `docker push` prints the manifest's size, an
+    // independent figure for the reader's.
+    let image = format!("{address}/dockbench-test/busybox:1");
+    let docker = |args: &[&str]| {
+        let out = Command::new("docker").args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "docker {args:?}: {}",
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    };
+    docker(&["tag", "dockbench/busybox", &image]);
+    let pushed = docker(&["push", &image]);
+    docker(&["rmi", &image]);
+    let stored = tokio::runtime::Runtime::new().unwrap().block_on(
+        dockbench::driver::registry::stored_image(
+            &address,
+            "dockbench-test/busybox",
+            "1",
+            "linux",
+            "amd64",
+        ),
+    );
     let stopped = script("registry.sh", &["stop"], dir.path(), &[]);
+    let stored = stored.unwrap();
+    let manifest_size: u64 = pushed
+        .rsplit("size: ")
+        .next()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{pushed}"));
+    assert_eq!(stored.manifest_bytes, manifest_size, "{pushed}");
+    // busybox is one layer of about 2.2 MB unpacked, under 2 MB compressed.
+    assert_eq!(stored.layer_bytes.len(), 1, "{stored:?}");
+    assert!(
+        (500_000..2_500_000).contains(&stored.layer_bytes[0]),
+        "{stored:?}"
+    );
+    assert!(stored.config_bytes > 0);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.ends_with("{}"), "{answer}");
     assert!(stopped.status.success(), "{}", text(&stopped.stderr));

@@ -10,6 +10,7 @@ pub mod endpoint;
 pub mod fake;
 pub mod lease;
 pub mod probe;
+pub mod registry;
 pub mod session;
 
 // The engine's answers that results.json stores are the results format's own types: the
