@@ -728,3 +728,34 @@ fn issue_27_colour_follows_the_flag_and_no_color() {
     assert!(widest <= 80, "{widest}:\n{narrow}");
     assert!(narrow.contains("  not judged: cold_build_s"), "{narrow}");
 }
+
+/// `dockbench compare A B | head`: the reader goes away; the command ends with its own exit
+/// code (0 or 1, never a panic's 101) and prints no panic.
+#[test]
+fn a_closed_pipe_ends_the_output_not_the_command() {
+    use std::io::Read;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dockbench"))
+        .args(["compare", "--format", "text", "--color", "never"])
+        .arg(root.join("results/python-api/20261123T113726Z"))
+        .arg(root.join("results/python-api/2026-11-29T03-19-32Z"))
+        .env("COLUMNS", "80")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close our end before it writes (it first loads two results folders), as `| true` would:
+    // its first write meets a closed pipe.
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+    assert!(matches!(status.code(), Some(0 | 1)), "{status:?}: {stderr}");
+}

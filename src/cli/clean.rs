@@ -193,10 +193,10 @@ pub async fn clean(dry_run: bool, context: Option<&str>, format: Format) -> anyh
     match format {
         Format::Text => {
             for line in clean_lines(&found, &failures, dry_run) {
-                println!("{line}");
+                crate::outln!("{line}");
             }
         }
-        Format::Json => println!(
+        Format::Json => crate::outln!(
             "{}",
             serde_json::to_string_pretty(&clean_json(&found, &failures, dry_run))?
         ),

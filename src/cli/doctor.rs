@@ -40,7 +40,7 @@ impl Findings {
         self.healthy &= ok != Some(false);
         if self.format == Format::Text {
             // Printed as found: an engine that answers slowly shows where it is slow.
-            println!("{}", text_line(check, &text));
+            crate::outln!("{}", text_line(check, &text));
         }
         self.checks.push(Check {
             check: check.to_string(),
@@ -97,7 +97,7 @@ pub async fn doctor(
     }
     let images = check_images(&engine, scenarios, &mut found).await?;
     if format == Format::Json {
-        println!("{}", json(&found, &info, &times, images)?);
+        crate::outln!("{}", json(&found, &info, &times, images)?);
     }
     Ok(if found.healthy {
         EXIT_OK

@@ -6,6 +6,7 @@ mod doctor;
 pub mod exit;
 mod generate;
 mod merge;
+pub mod out;
 pub mod progress;
 mod run;
 mod validate;
@@ -331,7 +332,7 @@ fn compare(
         }
         _ => crate::compare::render(&comparison, format),
     };
-    println!("{rendered}");
+    crate::outln!("{rendered}");
     Ok(if comparison.has_regression() {
         EXIT_FAILURES
     } else {
@@ -377,11 +378,11 @@ fn report(
     let written = crate::report::render_report(dir, &results, &analysis)?;
     let width = crate::report::terminal_width();
     let heading = crate::report::heading(&results, dir);
-    print!("{}", crate::report::table::wrapped(&heading, "", width));
+    crate::out!("{}", crate::report::table::wrapped(&heading, "", width));
     let summary = crate::report::painted_summary(&results, &analysis, width, paint);
-    println!("{summary}");
+    crate::outln!("{summary}");
     if verbosity.shows_info() {
-        println!(
+        crate::outln!(
             "wrote {} files; open {}",
             written.len(),
             dir.join("report.html").display()
@@ -400,7 +401,7 @@ fn history(root: &std::path::Path, out: Option<&std::path::Path>) -> anyhow::Res
     let csv_path = out.join(crate::history::HISTORY_CSV);
     crate::history::write_csv(&rows, &csv_path)?;
     let charts = crate::report::render_trends(&rows, &out.join("charts"))?;
-    println!(
+    crate::outln!(
         "{} rows -> {}; {} trend chart files in {}",
         rows.len(),
         csv_path.display(),

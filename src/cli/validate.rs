@@ -76,7 +76,7 @@ pub fn validate(suites: &[PathBuf], format: Format) -> i32 {
     let checked: Vec<Checked> = suites.iter().map(|p| check(p)).collect();
     match format {
         Format::Text => checked.iter().for_each(print_text),
-        Format::Json => println!("{}", json(&checked)),
+        Format::Json => crate::outln!("{}", json(&checked)),
     }
     if checked.iter().all(|c| c.errors.is_empty()) {
         EXIT_OK
@@ -98,7 +98,7 @@ fn print_text(checked: &Checked) {
             0 => String::new(),
             n => format!(", {n} claim{}", plural(n)),
         };
-        println!(
+        crate::outln!(
             "{file}: ok ({} variant{}, {} edit{}, {} run{}{claims})",
             s.variants,
             plural(s.variants),
