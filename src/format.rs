@@ -239,6 +239,20 @@ fn round_to(x: f64, decimals: usize) -> f64 {
     (x * factor).round() / factor
 }
 
+/// A variant's error in one line, for the answer and the terminal summary: its first line, cut
+/// to `max_chars`, with ` …` when anything was left out (the reports show it whole).
+pub fn error_headline(error: Option<&str>, max_chars: usize) -> String {
+    let error = error.unwrap_or("(no error message)");
+    let mut lines = error.trim().lines();
+    let first = lines.next().unwrap_or("").trim_end();
+    let more_lines = lines.next().is_some();
+    let mut shown: String = first.chars().take(max_chars).collect();
+    if more_lines || first.chars().count() > max_chars {
+        shown.push_str(" …");
+    }
+    shown
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,5 +338,13 @@ mod tests {
         assert_eq!(format_spread("cache_hit_rate", 0.5, 0.05), "5.0");
         assert_eq!(format_spread("cold_build_s", 185.0, 4.1), "4.10 s");
         assert_eq!(format_spread("startup_s", 0.234, 0.012), "12");
+    }
+
+    #[test]
+    fn an_error_headline_is_its_first_line_cut() {
+        assert_eq!(error_headline(None, 20), "(no error message)");
+        assert_eq!(error_headline(Some("one line"), 10), "one line");
+        assert_eq!(error_headline(Some("first\nsecond"), 10), "first …");
+        assert_eq!(error_headline(Some("abcdefghijkl"), 5), "abcde …");
     }
 }

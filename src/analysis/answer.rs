@@ -209,8 +209,9 @@ fn failed_lines(results: &RunResults) -> Vec<Line> {
         ),
     )];
     for v in failed {
-        let error = v.error.as_deref().unwrap_or("(no error message)");
-        let first = error.lines().next().unwrap_or_default();
+        // The terminal's width is not known here: the writers wrap; 200 characters is enough
+        // to recognise an error.
+        let first = crate::format::error_headline(v.error.as_deref(), 200);
         lines.push(item(Tone::Bad, format!("{}: {first}", v.name)));
     }
     lines

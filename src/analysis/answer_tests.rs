@@ -76,7 +76,7 @@ fn the_answer_tallies_claims_lists_misses_failures_and_ranks_findings_by_effect(
             "Targets: 1 missed in 1 variant, 2 met.",
             "  fast: image_size_bytes 11.0 MB (target ≤ 10MB)",
             "Failed: 1 variant.",
-            "  broken: step 3 failed",
+            "  broken: step 3 failed …",
             "Largest changes against base:",
             // The image crosses its target, so it leads though 2 MB weighs less than 40 s.
             "  fast: image size 2.00 MB larger than base (1.22×, exact); misses its target ≤ 10MB",

@@ -8,7 +8,7 @@ use super::{
     Verdict,
 };
 use crate::analysis::{judge_family, PairJudgement, Relation};
-use crate::metric::{self, Direction};
+use crate::metric;
 use crate::results::metric_columns;
 use crate::results::{RunResults, Status, VariantResult};
 use crate::stats::Summary;
@@ -134,15 +134,9 @@ fn targets_on(variant: &VariantResult, metric_name: &str) -> Vec<TargetOutcome> 
         .targets
         .iter()
         .filter(|t| t.metric == metric_name)
-        .map(|t| {
-            let sign = match t.direction {
-                Direction::AtMost => "≤",
-                Direction::AtLeast => "≥",
-            };
-            TargetOutcome {
-                limit: format!("{sign} {}", t.limit_text),
-                pass: t.pass,
-            }
+        .map(|t| TargetOutcome {
+            limit: t.limit_label(),
+            pass: t.pass,
         })
         .collect()
 }

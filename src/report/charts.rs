@@ -16,7 +16,6 @@ use super::axis::{axis_title, Scale, Ticked};
 use super::canvas::{draw_error, Chart};
 use super::draw::{self, Header, LegendItem};
 use super::labels;
-use super::sections::limit_text;
 use crate::format::format_against_limits;
 use crate::format::metric_title;
 use crate::results::metric_columns;
@@ -363,7 +362,7 @@ impl MetricChart<'_> {
             let from = chart.backend_coord(&(run.first as f64 + 0.04, run.check.limit));
             let to = chart.backend_coord(&(run.last as f64 + 0.96, run.check.limit));
             draw::dashed_hline(root, from.0, to.0, from.1)?;
-            let label = format!("target {}", limit_text(run.check));
+            let label = format!("target {}", run.check.limit_label());
             draw::boxed_label(root, &label, (to.0 - 2, to.1 - 5), draw::TEXT_MIN_PX)?;
         }
         Ok(())
@@ -424,7 +423,7 @@ impl MetricChart<'_> {
 
 /// `target ≤ 3 min ↑`: a target off the top of the axis.
 fn far_target_label(check: &TargetCheck) -> String {
-    format!("target {} ↑", limit_text(check))
+    format!("target {} ↑", check.limit_label())
 }
 
 /// Neighbouring bars that share a target limit, drawn as one line.

@@ -42,11 +42,6 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
-/// `≤ 3m`, `≥ 80%`: the limit as the user wrote it in the suite.
-pub fn limit_text(check: &TargetCheck) -> String {
-    check.limit_label()
-}
-
 fn mark(pass: bool) -> &'static str {
     if pass {
         "✅"
@@ -136,7 +131,7 @@ fn shared_limit(variants: &[VariantResult], metric: &str) -> Option<String> {
     for limit in variants
         .iter()
         .flat_map(|v| checks_of(v, metric))
-        .map(limit_text)
+        .map(TargetCheck::limit_label)
     {
         if !limits.contains(&limit) {
             limits.push(limit);
@@ -162,7 +157,7 @@ fn summary_cell(variant: &VariantResult, metric: &str, limit_in_header: bool) ->
         text.push(' ');
         text.push_str(mark(check.pass));
         if !limit_in_header {
-            text.push_str(&format!(" ({})", limit_text(check)));
+            text.push_str(&format!(" ({})", check.limit_label()));
         }
     }
     text
@@ -308,7 +303,7 @@ fn target_row(variant: &VariantResult, check: &TargetCheck) -> Vec<Cell> {
         variant.name.as_str().into(),
         result.into(),
         Cell::Code(check.metric.clone()),
-        limit_text(check).into(),
+        check.limit_label().into(),
         median.into(),
     ]
 }

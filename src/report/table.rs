@@ -16,7 +16,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 use super::paint::{paint_cells, Paint};
-use super::sections::{checks_of, limit_text};
+use super::sections::checks_of;
 use crate::analysis::{Analysis, Answer};
 use crate::claims::ClaimJudgement;
 use crate::format::median_with_spread;
@@ -343,7 +343,7 @@ impl Column {
     fn new(metric: String, variants: &[VariantResult]) -> Column {
         let mut limits: Vec<String> = Vec::new();
         for check in variants.iter().flat_map(|v| checks_of(v, &metric)) {
-            let limit = limit_text(check);
+            let limit = check.limit_label();
             if !limits.contains(&limit) {
                 limits.push(limit);
             }
@@ -468,7 +468,7 @@ fn cell(variant: &VariantResult, column: &Column, changes: &Changes) -> String {
         text.push(' ');
         text.push_str(if check.pass { "✓" } else { "✗" });
         if column.shared_limit.is_none() {
-            text.push_str(&format!(" ({})", limit_text(check)));
+            text.push_str(&format!(" ({})", check.limit_label()));
         }
     }
     if let Some(change) = changes.line(&variant.name, &column.metric) {
@@ -480,14 +480,7 @@ fn cell(variant: &VariantResult, column: &Column, changes: &Changes) -> String {
 
 /// `broken failed: <first line of the error>`, cut at a character (never inside one) boundary.
 fn failure_line(variant: &VariantResult, paint: Paint) -> String {
-    let error = variant.error.as_deref().unwrap_or("no error message");
-    let mut lines = error.trim().lines();
-    let first = lines.next().unwrap_or("").trim_end();
-    let more_lines = lines.next().is_some();
-    let mut shown: String = first.chars().take(ERROR_MAX_CHARS).collect();
-    if more_lines || first.chars().count() > ERROR_MAX_CHARS {
-        shown.push_str(" …");
-    }
+    let shown = crate::format::error_headline(variant.error.as_deref(), ERROR_MAX_CHARS);
     format!("{} {}: {shown}", variant.name, paint.bad("failed"))
 }
 
@@ -751,6 +744,6 @@ mod tests {
         let line = failure_line(&v, Paint::PLAIN);
         assert_eq!(line, format!("x failed: {} …", "é".repeat(ERROR_MAX_CHARS)));
         v.error = None;
-        assert_eq!(failure_line(&v, Paint::PLAIN), "x failed: no error message");
+        assert_eq!(failure_line(&v, Paint::PLAIN), "x failed: (no error message)");
     }
 }
