@@ -4,6 +4,7 @@
 //! none can disagree with another.
 
 pub mod answer;
+pub mod cache_miss;
 pub mod pair;
 pub mod sequential;
 

@@ -744,6 +744,9 @@ mod tests {
         let line = failure_line(&v, Paint::PLAIN);
         assert_eq!(line, format!("x failed: {} …", "é".repeat(ERROR_MAX_CHARS)));
         v.error = None;
-        assert_eq!(failure_line(&v, Paint::PLAIN), "x failed: (no error message)");
+        assert_eq!(
+            failure_line(&v, Paint::PLAIN),
+            "x failed: (no error message)"
+        );
     }
 }
