@@ -358,12 +358,19 @@ pub fn explain(
     let mut misses: Vec<Miss> = Vec::new();
     // Per stage: the root its re-run steps belong to, once one re-ran.
     let mut stage_root: BTreeMap<usize, usize> = BTreeMap::new();
-    // Steps are judged in the builder's order, which runs a stage's dependencies first.
-    for (record, at) in log.iter().zip(&mapped) {
+    // Judged stage by stage in file order, each stage's steps in order: a stage can only use
+    // stages before it, so every parent is judged before its children, whatever order the
+    // builder logged them in (BuildKit runs stages side by side).
+    let mut order: Vec<(usize, &BuildStep)> = log
+        .iter()
+        .zip(&mapped)
+        .filter_map(|(record, at)| at.map(|at| (at, record)))
+        .collect();
+    order.sort_by_key(|&(at, _)| (steps[at].stage, steps[at].vertex));
+    for (at, record) in order {
         if record.cached {
             continue;
         }
-        let Some(&at) = at.as_ref() else { continue };
         let step = &steps[at];
         let here = StepRef {
             stage_label: step.stage_label.clone(),
