@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Environment, RunResults, Sample, VariantResult};
+use super::{Environment, RunResults, Sample, Status, VariantResult};
 
 /// One input of a merged folder, as its results recorded it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -167,7 +167,13 @@ pub fn merge(inputs: Vec<Input>) -> Result<(RunResults, Vec<Sample>), MergeError
                     if m.error.is_none() {
                         if let Some(e) = &v.error {
                             m.error = Some(format!("{}: {e}", name(&input.dir)));
+                            m.failure_kind = v.failure_kind;
                         }
+                    }
+                    // Cut short in any input: the merge holds fewer rounds of it than of the
+                    // others, and says so (`derive` makes it failed if an input failed).
+                    if m.status == Status::Ok && v.status != Status::Ok {
+                        m.status = v.status;
                     }
                     if m.layers.is_empty() {
                         m.layers = v.layers.clone();
