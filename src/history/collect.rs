@@ -150,8 +150,8 @@ fn load_finished(results_json: &Path) -> anyhow::Result<RunResults> {
     Ok(results)
 }
 
-/// One row per measured metric of each variant that did not fail, metrics in report column order,
-/// with median, min and max recomputed from the raw samples.
+/// One row per measured metric of each variant that did not fail, metrics in report column
+/// order, with median, min and max recomputed from the raw samples.
 fn rows_of(results: &RunResults, results_dir: &str) -> Vec<HistoryRow> {
     let columns = metric_columns(&results.variants);
     let environment = pace_setters(&results.environment);

@@ -486,9 +486,10 @@ mod tests {
         // As dockbench wrote it before: no `failure_kind`, the kind in the message's prefix.
         let path = tmp.path().join("results.json");
         let text = fs::read_to_string(&path).unwrap();
-        let text = text
-            .replace(r#""failure_kind": "build","#, "")
-            .replace("exit 1", "not measured: the Docker engine stopped answering");
+        let text = text.replace(r#""failure_kind": "build","#, "").replace(
+            "exit 1",
+            "not measured: the Docker engine stopped answering",
+        );
         assert!(!text.contains("failure_kind"));
         fs::write(&path, text).unwrap();
         let old = ResultsStore::load(tmp.path()).unwrap();

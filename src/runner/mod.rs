@@ -7,7 +7,7 @@ pub mod shard;
 #[cfg(test)]
 mod tests;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -150,7 +150,8 @@ struct Variants<'s> {
     suite: &'s Suite,
     runs: u32,
     cells: Vec<RefCell<VariantMeasurement>>,
-    failures: Vec<Option<FailureKind>>,
+    /// What failed, per variant; cells, since the variants' runs borrow `cells` meanwhile.
+    failures: Vec<Cell<Option<FailureKind>>>,
 }
 
 impl Variants<'_> {
@@ -160,7 +161,7 @@ impl Variants<'_> {
     fn result(&self, i: usize, finished: bool, cut: Option<Cut>) -> VariantResult {
         let measured = self.cells[i].borrow();
         let mut result = variant_result(&self.suite.variants[i], &measured);
-        result.failure_kind = result.error.as_ref().and(self.failures[i]);
+        result.failure_kind = result.error.as_ref().and(self.failures[i].get());
         result.status = match (&result.error, cut) {
             (Some(_), _) => Status::Failed,
             (None, Some(cut)) => {
@@ -172,6 +173,30 @@ impl Variants<'_> {
             (None, None) => Status::Running,
         };
         result
+    }
+
+    /// What is left to measure, in the order to measure it: every (variant, repetition) pair
+    /// not measured in full yet.
+    fn left_to_measure(&self, order: measure::Order) -> Vec<(usize, u32)> {
+        measure::schedule(order, self.suite.variants.len(), self.runs)
+            .into_iter()
+            .filter(|(i, rep)| !self.cells[*i].borrow().completed_runs.contains(rep))
+            .collect()
+    }
+
+    /// Variant `i` failed because the engine stopped answering during its `phase`.
+    fn lost_engine(&self, i: usize, rep: u32, phase: String, cause: String) -> EngineLoss {
+        self.cells[i].borrow_mut().error = Some(format!(
+            "the Docker engine stopped answering during the {phase} of repetition {rep} \
+             ({cause})"
+        ));
+        self.failures[i].set(Some(FailureKind::EngineLost));
+        EngineLoss {
+            variant: self.suite.variants[i].name.clone(),
+            phase,
+            repetition: rep,
+            cause,
+        }
     }
 
     /// Writes the variant's results so far into the results folder, and returns them.
@@ -207,13 +232,9 @@ async fn rounds<E: Engine, L: Listener>(
     mut stop: watch::Receiver<bool>,
     listener: &L,
 ) -> anyhow::Result<SuiteOutcome> {
-    let (mut store, mut variants) = resume::open(engine_info, ctx, suite, options, out_dir)?;
+    let (mut store, variants) = resume::open(engine_info, ctx, suite, options, out_dir)?;
     let runs = variants.runs;
-    // What is left to measure: every (variant, repetition) pair not measured in full yet.
-    let plan: Vec<(usize, u32)> = measure::schedule(options.order, suite.variants.len(), runs)
-        .into_iter()
-        .filter(|(i, rep)| !variants.cells[*i].borrow().completed_runs.contains(rep))
-        .collect();
+    let plan = variants.left_to_measure(options.order);
     let last_rep = |i: usize| plan.iter().filter(|(v, _)| *v == i).map(|(_, r)| *r).max();
     listener.planned(&Plan {
         suite: &suite.name,
@@ -263,21 +284,11 @@ async fn rounds<E: Engine, L: Listener>(
         first_turn[i] = false;
         match outcome {
             Repetition::EngineLost { phase, cause } => {
-                cells[i].borrow_mut().error = Some(format!(
-                    "the Docker engine stopped answering during the {phase} of repetition \
-                     {rep} ({cause})"
-                ));
-                variants.failures[i] = Some(FailureKind::EngineLost);
-                lost = Some(EngineLoss {
-                    variant: variant.name.clone(),
-                    phase,
-                    repetition: rep,
-                    cause,
-                });
+                lost = Some(variants.lost_engine(i, rep, phase, cause));
                 cut = Some(Cut::EngineLost);
                 break;
             }
-            Repetition::Failed => variants.failures[i] = Some(tracker.failure_kind()),
+            Repetition::Failed => variants.failures[i].set(Some(tracker.failure_kind())),
             Repetition::Measured => {
                 let mut cell = cells[i].borrow_mut();
                 cell.completed_runs.push(rep);

@@ -1,7 +1,7 @@
 //! Where a run starts: a new results folder, or (`--resume`) the folder of an interrupted run,
 //! whose complete repetitions are kept and not measured again.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::path::Path;
 
 use anyhow::bail;
@@ -38,7 +38,7 @@ pub(super) fn open<'s>(
         suite,
         runs: options.runs_override.unwrap_or(suite.runs),
         cells: suite.variants.iter().map(|_| RefCell::default()).collect(),
-        failures: vec![None; suite.variants.len()],
+        failures: vec![Cell::new(None); suite.variants.len()],
     };
     // A folder that cannot be written before anything was measured is bad input (exit 2), not
     // "measured, but not saved" (exit 4): drop the error's type, keep its words.
