@@ -196,3 +196,42 @@ pub fn merge(inputs: Vec<Input>) -> Result<(RunResults, Vec<Sample>), MergeError
     super::summarize::derive(&mut merged, &samples);
     Ok((merged, samples))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::testdata::{run_results, variant};
+
+    fn input(dir: &str, status: Status) -> Input {
+        let mut app = variant("app", &[("cold_build_s", &[1.0])]);
+        app.status = status;
+        let samples = vec![Sample {
+            variant: "app".into(),
+            metric: "cold_build_s".into(),
+            run: 1,
+            value: 1.0,
+            started_at: None,
+        }];
+        Input {
+            dir: dir.into(),
+            results: run_results(vec![app]),
+            samples,
+        }
+    }
+
+    /// A merge holds fewer rounds of a variant that one input cut short than of the others:
+    /// it says so, whichever input that was.
+    #[test]
+    fn a_variant_cut_short_in_any_input_is_interrupted_in_the_merge() {
+        for (first, second) in [
+            (Status::Ok, Status::Interrupted),
+            (Status::Interrupted, Status::Ok),
+        ] {
+            let (merged, samples) = merge(vec![input("/a", first), input("/b", second)]).unwrap();
+            assert_eq!(samples.len(), 2);
+            assert_eq!(merged.variants[0].status, Status::Interrupted);
+        }
+        let (merged, _) = merge(vec![input("/a", Status::Ok), input("/b", Status::Ok)]).unwrap();
+        assert_eq!(merged.variants[0].status, Status::Ok);
+    }
+}

@@ -483,6 +483,17 @@ mod tests {
             ]
         );
 
+        // Tables print how many rounds a cut-short variant's figures hold.
+        let words: Vec<String> = loaded.variants.iter().map(|v| v.status_text()).collect();
+        assert_eq!(
+            words,
+            [
+                "interrupted (0 runs kept)",
+                "running (0 runs kept)",
+                "failed"
+            ]
+        );
+
         // As dockbench wrote it before: no `failure_kind`, the kind in the message's prefix.
         let path = tmp.path().join("results.json");
         let text = fs::read_to_string(&path).unwrap();
