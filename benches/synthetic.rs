@@ -78,6 +78,7 @@ pub fn results(variants: usize, samples: usize, seed: u64, slowdown: f64) -> Run
                 name: format!("variant-{i:02}"),
                 status: Status::Ok,
                 error: None,
+                failure_kind: None,
                 builder: "buildkit".into(),
                 dockerfile: format!("Dockerfile.{i}"),
                 metrics,

@@ -11,6 +11,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # Style first: it takes a second and fails fast.
 cargo fmt --check
 
+# The scripted engine for the integration tests that run suites without Docker (tests/runner.rs
+# requires it, and `cargo test` skips it without). Every cargo call below names the same
+# features, so the crate is compiled once.
+readonly FEATURES=(--features fake-engine)
+
 # Compiling the tests and the lints need no Docker, and setup.sh on a fresh machine spends its
 # minutes waiting on package mirrors and image builds: they go at once. The compile's own
 # output is not shown (`cargo test` below prints any error again); clippy's is, when it fails.
@@ -18,8 +23,8 @@ compile_log=$(mktemp)
 lint_log=$(mktemp)
 trap 'rm -f "$compile_log" "$lint_log"' EXIT
 (
-  cargo test --all-targets --no-run >"$compile_log" 2>&1 || true
-  cargo clippy --all-targets -- -D warnings >"$lint_log" 2>&1
+  cargo test "${FEATURES[@]}" --all-targets --no-run >"$compile_log" 2>&1 || true
+  cargo clippy "${FEATURES[@]}" --all-targets -- -D warnings >"$lint_log" 2>&1
 ) &
 compile=$!
 
@@ -49,7 +54,7 @@ if ! bash scripts/setup.sh || ! bash scripts/browser.sh install >/dev/null || ! 
 fi
 if ! wait "$compile"; then
   cat "$lint_log" >&2
-  echo "test.sh: cargo clippy --all-targets -- -D warnings failed" >&2
+  echo "test.sh: cargo clippy ${FEATURES[*]} --all-targets -- -D warnings failed" >&2
   exit 1
 fi
 # The workflows' security audit (zizmor, from PyPI, in a throwaway virtualenv).
@@ -75,14 +80,14 @@ if ((heavy_elsewhere)); then
   done
   skips=()
   for name in "${HEAVY_ENGINE_TESTS[@]}"; do skips+=(--skip "$name"); done
-  cargo test --lib --bins --examples "${targets[@]}" -- "${skips[@]}"
+  cargo test "${FEATURES[@]}" --lib --bins --examples "${targets[@]}" -- "${skips[@]}"
   # Criterion's benchmarks, once each as tests (they take no libtest flags). Named one by one:
   # `--benches` would run the library's unit tests a second time.
   benches=()
   for file in benches/*.rs; do benches+=(--bench "$(basename "$file" .rs)"); done
-  cargo test "${benches[@]}"
+  cargo test "${FEATURES[@]}" "${benches[@]}"
 else
-  cargo test --all-targets "$@"
+  cargo test "${FEATURES[@]}" --all-targets "$@"
 fi
 
 # The same known answers on the current engines people run (scripts/engines.sh starts each
@@ -102,7 +107,7 @@ for engine in "${engines[@]}"; do
     for name in "${HEAVY_TESTS[@]}"; do extra+=(--test "$name"); done
     heavy=(same_code_twice "${HEAVY_ENGINE_TESTS[@]}")
   fi
-  if ! (eval "$host" && cargo test --test engine "${extra[@]}" -- \
+  if ! (eval "$host" && cargo test "${FEATURES[@]}" --test engine "${extra[@]}" -- \
     build_fixtures_give_known_answers_with_both_builders run_fixtures_give_known_answers \
     image_anatomy_gives_known_answers modern_dockerfiles_build_or_say_why \
     doctor_reports_each_capability_as_measured session dependencies_start_first \

@@ -123,9 +123,11 @@ fn a_killed_engine_stops_the_run_and_resume_completes_it() {
     );
     let b = &kept["variants"][1];
     let error = b["error"].as_str().unwrap();
+    assert_eq!(b["status"], "failed");
+    assert_eq!(b["failure_kind"], "engine_lost");
     assert!(
         error.starts_with(
-            "not measured: the Docker engine stopped answering during the cold build of repetition 1"
+            "the Docker engine stopped answering during the cold build of repetition 1"
         ),
         "{error}"
     );

@@ -17,7 +17,10 @@ mod registry;
 mod save;
 mod zstd;
 
-#[cfg(test)]
+// The fake engine's image (driver/fake.rs) is built from it, with the `fake-engine` feature too;
+// outside unit tests that image is all of it that is used.
+#[cfg(any(test, feature = "fake-engine"))]
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) mod testdata;
 #[cfg(test)]
 mod tests;

@@ -65,11 +65,14 @@ fn pair_variant<'a>(
     paired: &mut Paired,
     judged: &mut Vec<(&'a VariantResult, PairJudgement)>,
 ) {
-    let kind = match (base.status, head.status) {
-        (Status::Ok, Status::Ok) => None,
-        (Status::Ok, Status::Failed) => Some(VariantChangeKind::Broke),
-        (Status::Failed, Status::Ok) => Some(VariantChangeKind::Fixed),
-        (Status::Failed, Status::Failed) => Some(VariantChangeKind::FailedInBoth),
+    // A variant still running or interrupted has measured what its finished rounds hold: it
+    // is compared on those samples, like one that finished. Only a failure is a change.
+    let failed = |v: &VariantResult| v.status == Status::Failed;
+    let kind = match (failed(base), failed(head)) {
+        (false, false) => None,
+        (false, true) => Some(VariantChangeKind::Broke),
+        (true, false) => Some(VariantChangeKind::Fixed),
+        (true, true) => Some(VariantChangeKind::FailedInBoth),
     };
     if let Some(kind) = kind {
         paired.variant_changes.push(change(head, kind));
@@ -149,7 +152,7 @@ fn change(variant: &VariantResult, kind: VariantChangeKind) -> VariantChange {
         kind,
         error: match variant.status {
             Status::Failed => Some(variant.error.clone().unwrap_or_default()),
-            Status::Ok => None,
+            Status::Ok | Status::Running | Status::Interrupted => None,
         },
     }
 }

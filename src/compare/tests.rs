@@ -598,3 +598,33 @@ fn issue_27_markdown_puts_regressions_first_and_folds_the_rest() {
         "{same}"
     );
 }
+
+/// A variant cut short (Ctrl-C) or still running has measured what its finished rounds hold:
+/// it is compared on those, and is no variant change (only a failure is).
+#[test]
+fn an_interrupted_variant_is_compared_on_its_kept_rounds() {
+    for status in [
+        crate::results::Status::Interrupted,
+        crate::results::Status::Running,
+    ] {
+        let base = results(
+            "2026-11-23T07:41:05Z",
+            vec![variant("app", &[("cold_build_s", &[10.0, 10.1, 9.9])])],
+        );
+        let mut cut = variant("app", &[("cold_build_s", &[20.0, 20.2])]);
+        cut.status = status;
+        cut.completed_runs = vec![1, 2];
+        let head = results("2026-11-24T09:00:00Z", vec![cut]);
+        let c = compare(&base, &head, &CompareSettings::default());
+        assert!(c.variant_changes.is_empty(), "{status:?}");
+        assert_eq!(
+            verdicts(&c),
+            [(
+                "app".to_string(),
+                "cold_build_s".to_string(),
+                Verdict::Regressed
+            )],
+            "{status:?}"
+        );
+    }
+}

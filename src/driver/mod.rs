@@ -6,7 +6,8 @@ pub mod buildlog;
 pub mod context;
 pub mod docker;
 pub mod endpoint;
-#[cfg(test)]
+// Also for integration tests (tests/runner.rs), which build the crate without cfg(test).
+#[cfg(any(test, feature = "fake-engine"))]
 pub mod fake;
 pub mod lease;
 pub mod probe;

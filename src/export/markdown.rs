@@ -9,7 +9,7 @@ use super::Exporter;
 use crate::format::{format_against_limits, format_spread};
 use crate::metric::Direction;
 use crate::results::metric_columns;
-use crate::results::{RunResults, Status, VariantResult};
+use crate::results::{RunResults, VariantResult};
 
 /// Shown for a metric a variant has no value for.
 const MISSING: &str = "—";
@@ -24,10 +24,7 @@ impl Exporter for MarkdownExporter {
         writeln!(out, "| variant | status | {} |", headers.join(" | "))?;
         writeln!(out, "|:---|:---|{}", "---:|".repeat(columns.len()))?;
         for variant in &results.variants {
-            let status = match variant.status {
-                Status::Ok => "ok",
-                Status::Failed => "failed",
-            };
+            let status = variant.status_text();
             let cells: Vec<String> = columns.iter().map(|c| cell(variant, c)).collect();
             let name = cell_text(&variant.name);
             writeln!(out, "| {name} | {status} | {} |", cells.join(" | "))?;

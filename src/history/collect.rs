@@ -150,13 +150,18 @@ fn load_finished(results_json: &Path) -> anyhow::Result<RunResults> {
     Ok(results)
 }
 
-/// One row per measured metric of each variant that built, metrics in report column order,
-/// with median, min and max recomputed from the raw samples.
+/// One row per measured metric of each variant that did not fail, metrics in report column
+/// order, with median, min and max recomputed from the raw samples.
 fn rows_of(results: &RunResults, results_dir: &str) -> Vec<HistoryRow> {
     let columns = metric_columns(&results.variants);
     let environment = pace_setters(&results.environment);
     let mut rows = Vec::new();
-    for variant in results.variants.iter().filter(|v| v.status == Status::Ok) {
+    // An interrupted variant's finished rounds are measurements like any other's.
+    for variant in results
+        .variants
+        .iter()
+        .filter(|v| v.status != Status::Failed)
+    {
         for metric in &columns {
             // Derived from samples.csv on load (`ResultsStore::load`).
             let Some(summary) = variant.metrics.get(metric) else {

@@ -19,6 +19,8 @@ pub fn variant_result(variant: &Variant, m: &VariantMeasurement) -> VariantResul
             Status::Failed
         },
         error: m.error.clone(),
+        // The runner knows what failed (the phase it was in), and says.
+        failure_kind: None,
         builder: m
             .builder
             .clone()

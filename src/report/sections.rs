@@ -87,12 +87,7 @@ pub fn summary_tables(results: &RunResults) -> Vec<Table> {
             let mut header = vec!["metric".to_string()];
             header.extend(chunk.iter().map(|v| v.name.clone()));
             let mut status_row: Vec<Cell> = vec!["status".into()];
-            status_row.extend(chunk.iter().map(|v| {
-                Cell::from(match v.status {
-                    Status::Ok => "ok",
-                    Status::Failed => "failed",
-                })
-            }));
+            status_row.extend(chunk.iter().map(|v| Cell::from(v.status_text())));
             let mut rows = vec![status_row];
             for (metric, limit) in metrics.iter().zip(&shared) {
                 let name = match limit {

@@ -446,11 +446,7 @@ fn align_right_from(table: &mut Table, first: usize, end: usize) {
 }
 
 fn status(variant: &VariantResult) -> String {
-    match variant.status {
-        Status::Ok => "ok",
-        Status::Failed => "failed",
-    }
-    .to_string()
+    variant.status_text()
 }
 
 /// `12.31 s ± 0.40 ✓`, `— ✗` (targeted but never measured), `142.3 MB`.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Environment, RunResults, Sample, VariantResult};
+use super::{Environment, RunResults, Sample, Status, VariantResult};
 
 /// One input of a merged folder, as its results recorded it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -167,7 +167,13 @@ pub fn merge(inputs: Vec<Input>) -> Result<(RunResults, Vec<Sample>), MergeError
                     if m.error.is_none() {
                         if let Some(e) = &v.error {
                             m.error = Some(format!("{}: {e}", name(&input.dir)));
+                            m.failure_kind = v.failure_kind;
                         }
+                    }
+                    // Cut short in any input: the merge holds fewer rounds of it than of the
+                    // others, and says so (`derive` makes it failed if an input failed).
+                    if m.status == Status::Ok && v.status != Status::Ok {
+                        m.status = v.status;
                     }
                     if m.layers.is_empty() {
                         m.layers = v.layers.clone();
@@ -189,4 +195,43 @@ pub fn merge(inputs: Vec<Input>) -> Result<(RunResults, Vec<Sample>), MergeError
     }
     super::summarize::derive(&mut merged, &samples);
     Ok((merged, samples))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::testdata::{run_results, variant};
+
+    fn input(dir: &str, status: Status) -> Input {
+        let mut app = variant("app", &[("cold_build_s", &[1.0])]);
+        app.status = status;
+        let samples = vec![Sample {
+            variant: "app".into(),
+            metric: "cold_build_s".into(),
+            run: 1,
+            value: 1.0,
+            started_at: None,
+        }];
+        Input {
+            dir: dir.into(),
+            results: run_results(vec![app]),
+            samples,
+        }
+    }
+
+    /// A merge holds fewer rounds of a variant that one input cut short than of the others:
+    /// it says so, whichever input that was.
+    #[test]
+    fn a_variant_cut_short_in_any_input_is_interrupted_in_the_merge() {
+        for (first, second) in [
+            (Status::Ok, Status::Interrupted),
+            (Status::Interrupted, Status::Ok),
+        ] {
+            let (merged, samples) = merge(vec![input("/a", first), input("/b", second)]).unwrap();
+            assert_eq!(samples.len(), 2);
+            assert_eq!(merged.variants[0].status, Status::Interrupted);
+        }
+        let (merged, _) = merge(vec![input("/a", Status::Ok), input("/b", Status::Ok)]).unwrap();
+        assert_eq!(merged.variants[0].status, Status::Ok);
+    }
 }

@@ -35,11 +35,69 @@ pub struct Sample {
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// What happened to a variant. Only `Failed` is a failure: a variant still `Running`, or
+/// `Interrupted` (Ctrl-C, or the engine going away while it had rounds left), has measured what
+/// its finished rounds hold, and its figures are shown with a note saying how many.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// Every round it was scheduled for finished.
     Ok,
+    /// Rounds remain: what a results folder says while the run goes on.
+    Running,
+    /// The run stopped before its last round; `completed_runs` are kept.
+    Interrupted,
+    /// It failed; `error` says why and `failure_kind` what failed.
     Failed,
+}
+
+impl Status {
+    /// The word tables print.
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Running => "running",
+            Status::Interrupted => "interrupted",
+            Status::Failed => "failed",
+        }
+    }
+}
+
+/// What failed, so that readers need not parse the message (the word for a lost engine used to
+/// be a "not measured: " prefix on it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// Before any phase: the builder the variant names is not on this engine, or its private
+    /// copy of the context could not be made.
+    Setup,
+    /// A build (cold, warm or after an edit) failed on an engine that still answers.
+    Build,
+    /// The container (or a service it needs) failed, or was not ready in time.
+    Run,
+    /// The engine stopped answering during one of its phases: nothing about the variant is
+    /// known from that phase.
+    EngineLost,
+    /// Recorded by an older dockbench, which kept the message only.
+    Unknown,
+}
+
+impl FailureKind {
+    /// The kind an older results file implies: it marked a lost engine with a prefix.
+    pub fn of_legacy_message(message: &str) -> FailureKind {
+        if message.starts_with("not measured: ") {
+            FailureKind::EngineLost
+        } else {
+            FailureKind::Unknown
+        }
+    }
+}
+
+/// A variant's failure: what failed, and the builder's, the container's or the engine's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,6 +106,10 @@ pub struct VariantResult {
     pub status: Status,
     /// The build's or the container's own message when `status` is failed.
     pub error: Option<String>,
+    /// What failed, beside `error` (kept a plain string so that older files and readers still
+    /// read it); absent in files from before it was recorded (`failure` infers it then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_kind: Option<FailureKind>,
     pub builder: String,
     pub dockerfile: String,
     pub metrics: BTreeMap<String, Summary>,
@@ -79,6 +141,32 @@ pub struct VariantResult {
     /// Why the image is the size it is: layers, wasted files, largest files and directories.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anatomy: Option<crate::anatomy::Anatomy>,
+}
+
+impl VariantResult {
+    /// The status as tables print it: an interrupted or running variant with how many of its
+    /// rounds its figures hold.
+    pub fn status_text(&self) -> String {
+        match self.status {
+            Status::Interrupted | Status::Running => {
+                let kept = self.completed_runs.len();
+                let s = if kept == 1 { "" } else { "s" };
+                format!("{} ({kept} run{s} kept)", self.status.word())
+            }
+            status => status.word().to_string(),
+        }
+    }
+
+    /// Its failure as a type, when it failed.
+    pub fn failure(&self) -> Option<Failure> {
+        let message = self.error.as_ref()?;
+        Some(Failure {
+            kind: self
+                .failure_kind
+                .unwrap_or_else(|| FailureKind::of_legacy_message(message)),
+            message: message.clone(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -347,7 +347,7 @@ mod tests {
 
     use super::*;
     use crate::results::testdata::{run_results, variant};
-    use crate::results::Environment;
+    use crate::results::{Environment, FailureKind, Status};
 
     /// A two-run `web` suite that has not finished yet.
     fn header() -> RunResults {
@@ -448,6 +448,67 @@ mod tests {
         assert_eq!(loaded.finished_at.as_deref(), Some("2026-11-23T07:50:00Z"));
         let via_file = ResultsStore::load(&tmp.path().join("results.json")).unwrap();
         assert_eq!(via_file, loaded);
+    }
+
+    /// What a variant's status and failure kind say survives a load; a file written before
+    /// either existed (an error string, the lost engine as its prefix) still reads, with the
+    /// kind it implies.
+    #[test]
+    fn statuses_and_failure_kinds_load_and_older_files_still_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = ResultsStore::create(tmp.path(), header()).unwrap();
+        let mut cut = cold_build("cut", &[1.0]);
+        cut.status = Status::Interrupted;
+        let mut going = cold_build("going", &[1.0]);
+        going.status = Status::Running;
+        let mut broke = cold_build("broke", &[1.0]);
+        (broke.status, broke.error) = (Status::Failed, Some("exit 1".into()));
+        broke.failure_kind = Some(FailureKind::Build);
+        for v in [cut, going, broke] {
+            let samples = [sample(&v.name, "cold_build_s", 1, 1.0)];
+            store.record_variant(v, &samples).unwrap();
+        }
+        let loaded = ResultsStore::load(tmp.path()).unwrap();
+        let got: Vec<(Status, Option<FailureKind>)> = loaded
+            .variants
+            .iter()
+            .map(|v| (v.status, v.failure().map(|f| f.kind)))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Status::Interrupted, None),
+                (Status::Running, None),
+                (Status::Failed, Some(FailureKind::Build))
+            ]
+        );
+
+        // Tables print how many rounds a cut-short variant's figures hold.
+        let words: Vec<String> = loaded.variants.iter().map(|v| v.status_text()).collect();
+        assert_eq!(
+            words,
+            [
+                "interrupted (0 runs kept)",
+                "running (0 runs kept)",
+                "failed"
+            ]
+        );
+
+        // As dockbench wrote it before: no `failure_kind`, the kind in the message's prefix.
+        let path = tmp.path().join("results.json");
+        let text = fs::read_to_string(&path).unwrap();
+        let text = text.replace(r#""failure_kind": "build","#, "").replace(
+            "exit 1",
+            "not measured: the Docker engine stopped answering",
+        );
+        assert!(!text.contains("failure_kind"));
+        fs::write(&path, text).unwrap();
+        let old = ResultsStore::load(tmp.path()).unwrap();
+        let broke = old.variants[2].failure().unwrap();
+        assert_eq!(broke.kind, FailureKind::EngineLost);
+        let mut other = old.variants[2].clone();
+        other.error = Some("build failed at `RUN exit 3`".into());
+        assert_eq!(other.failure().unwrap().kind, FailureKind::Unknown);
     }
 
     #[test]

@@ -31,8 +31,8 @@ pub fn summaries(
 }
 
 /// Every summary of `results` from its raw samples: each variant's metrics and their start
-/// times, its targets judged again on them and its status from its error, and, for a merge of
-/// shards, each shard's reference. A run records, a merge writes and every reader of a results
+/// times, its targets judged again on them and its status checked against its error, and, for
+/// a merge of shards, each shard's reference. A run records, a merge writes and every reader of a results
 /// folder loads (`ResultsStore::load`) through this one function, so that no output trusts a
 /// stored summary.
 pub fn derive(results: &mut RunResults, samples: &[Sample]) {
@@ -54,10 +54,12 @@ pub fn derive(results: &mut RunResults, samples: &[Sample]) {
             })
             .collect();
         v.targets = targets::check(&specs, &v.metrics);
-        v.status = if v.error.is_none() {
-            Status::Ok
-        } else {
-            Status::Failed
+        // Failed exactly when it has an error; otherwise what the run recorded (ok, running,
+        // interrupted), which the samples alone cannot tell.
+        v.status = match (&v.error, v.status) {
+            (Some(_), _) => Status::Failed,
+            (None, Status::Failed) => Status::Ok,
+            (None, recorded) => recorded,
         };
     }
     results.shard_references = shard_references(results, samples);

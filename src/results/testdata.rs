@@ -16,6 +16,7 @@ pub(crate) fn variant(name: &str, metrics: &[(&str, &[f64])]) -> VariantResult {
         name: name.into(),
         status: Status::Ok,
         error: None,
+        failure_kind: None,
         builder: "buildkit".into(),
         dockerfile: format!("{name}.Dockerfile"),
         metrics: metrics
@@ -39,6 +40,7 @@ pub(crate) fn failed(name: &str, error: &str) -> VariantResult {
     VariantResult {
         status: Status::Failed,
         error: Some(error.into()),
+        failure_kind: Some(super::FailureKind::Build),
         ..variant(name, &[])
     }
 }
