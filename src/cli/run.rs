@@ -286,16 +286,16 @@ fn conclude(
     let analysis = Analysis::of(results);
     let width = report::terminal_width();
     let heading = report::heading(results, dir);
-    print!("{}", report::table::wrapped(&heading, "", width));
+    crate::out!("{}", report::table::wrapped(&heading, "", width));
     let summary = report::painted_summary(results, &analysis, width, settings.paint);
-    println!("{summary}");
+    crate::outln!("{summary}");
     if settings.report {
         // The measurements are safe on disk already; a report that fails to render loses nothing.
         if let Err(e) = report::render_report(dir, results, &analysis) {
             eprintln!("warning: could not render the report: {e:#}");
         }
     }
-    println!("results: {}", dir.display());
+    crate::outln!("results: {}", dir.display());
     settings
         .exports
         .write(results, &analysis, settings.suites.len() > 1)?;
