@@ -109,6 +109,7 @@ pub fn results(variants: usize, samples: usize, seed: u64, slowdown: f64) -> Run
         })
         .collect();
     RunResults {
+        margin: None,
         suite: "bench".into(),
         suite_file: "bench.toml".into(),
         dockbench_version: "0.0.0".into(),

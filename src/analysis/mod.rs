@@ -31,7 +31,7 @@ pub struct Analysis {
 impl Analysis {
     /// Judges `results` against its recorded reference and claims.
     pub fn of(results: &RunResults) -> Analysis {
-        let settings = CompareSettings::default();
+        let settings = settings_of(results);
         let relative = relative::reference_name(results, results.reference.as_deref())
             .and_then(|reference| relative::relative_table(results, reference, &settings).ok());
         let claims = judge_claims(results, &results.claims, &settings);
@@ -41,6 +41,15 @@ impl Analysis {
             claims,
             answer,
         }
+    }
+}
+
+/// How a run is judged: at the suite's `margin` when it set one, else at the defaults.
+pub fn settings_of(results: &RunResults) -> CompareSettings {
+    let default = CompareSettings::default();
+    CompareSettings {
+        threshold: results.margin.unwrap_or(default.threshold),
+        ..default
     }
 }
 
@@ -130,5 +139,25 @@ mod tests {
             !export.contains("does not hold ("),
             "the export judged a claim again"
         );
+    }
+
+    /// The suite's margin decides "same" and how far a change must go: a 7 % slowdown is
+    /// "worse" at a 5 % margin and "same within ±10%" at a 10 % one.
+    #[test]
+    fn the_suites_margin_is_the_judgements() {
+        use crate::results::testdata::{run_results, variant};
+        let mut results = run_results(vec![
+            variant("a", &[("startup_s", &[2.00, 2.01, 1.99, 2.00, 2.01])]),
+            variant("b", &[("startup_s", &[2.14, 2.15, 2.13, 2.14, 2.15])]),
+        ]);
+        let relation = |results: &RunResults| {
+            let analysis = Analysis::of(results);
+            let table = analysis.relative.unwrap();
+            let row = table.rows[0].clone();
+            crate::relative::relation_text(&row, table.settings.threshold)
+        };
+        assert_eq!(relation(&results), "worse");
+        results.margin = Some(0.10);
+        assert_eq!(relation(&results), "same within ±10%");
     }
 }

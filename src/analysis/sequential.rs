@@ -62,7 +62,7 @@ pub fn look_alpha(alpha: f64, runs: usize, min_runs: usize, max_runs: usize) -> 
 pub fn needing_rounds(results: &RunResults, alpha: f64) -> BTreeSet<String> {
     let settings = CompareSettings {
         alpha,
-        ..CompareSettings::default()
+        ..crate::analysis::settings_of(results)
     };
     let mut need = BTreeSet::new();
     let reference = relative::reference_name(results, results.reference.as_deref());

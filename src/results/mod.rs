@@ -221,6 +221,10 @@ pub struct RunResults {
     /// The suite's `reference` variant, when it names one (else the first variant is).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// The suite's `margin` (0.05 = 5%), so that `dockbench report` judges with it again; absent
+    /// in runs before it existed, which were judged at 5%.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub margin: Option<f64>,
     /// The suite's claims, so that `dockbench report` judges them again from these samples.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub claims: Vec<crate::scenario::claim::ClaimSpec>,

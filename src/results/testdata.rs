@@ -75,6 +75,7 @@ pub(crate) fn with_targets(
 /// A finished three-run `web` suite from `bench.toml`, on a default (empty) host.
 pub(crate) fn run_results(variants: Vec<VariantResult>) -> RunResults {
     RunResults {
+        margin: None,
         suite: "web".into(),
         suite_file: "bench.toml".into(),
         dockbench_version: "0.1.0".into(),

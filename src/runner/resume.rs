@@ -88,6 +88,9 @@ fn header(
         },
         variants: Vec::new(),
         reference: suite.reference.clone(),
+        // Recorded only when the suite sets one: older readers judge at 5% either way.
+        margin: (suite.margin != crate::compare::CompareSettings::default().threshold)
+            .then_some(suite.margin),
         claims: suite.claims.clone(),
         suite_files: crate::scenario::suite_files(suite),
         resumed_at: Vec::new(),

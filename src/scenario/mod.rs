@@ -49,6 +49,9 @@ pub struct Suite {
     /// Whether a claim that does not hold fails the run, as a missed target does
     /// (`claims_exit`, default true; `--no-claims-exit` turns it off).
     pub claims_exit: bool,
+    /// `margin`: two variants within it are "the same", and a change must exceed it to count
+    /// (default 5%; `compare --threshold` overrides it for a comparison).
+    pub margin: f64,
     pub edits: Vec<Edit>,
     pub variants: Vec<Variant>,
 }

@@ -34,6 +34,7 @@ pub(super) struct RawSuite {
     pub(super) variant: Vec<Spanned<RawVariant>>,
     pub(super) reference: Option<Spanned<String>>,
     pub(super) claims_exit: Option<bool>,
+    pub(super) margin: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) claim: Vec<Spanned<RawClaim>>,
 }

@@ -121,8 +121,33 @@ pub(super) fn resolve_suite(ck: &mut Checker, raw: &RawSuite, suite_path: PathBu
         reference,
         claims,
         claims_exit: raw.claims_exit.unwrap_or(true),
+        margin: resolve_margin(ck, raw.margin.as_ref()),
         edits: level.edits,
         variants,
+    }
+}
+
+/// `margin = "5%"`: the change within which two variants are the same, and beyond which a
+/// significant one counts. A percentage, as `compare --threshold` takes it.
+fn resolve_margin(ck: &mut Checker, margin: Option<&Spanned<String>>) -> f64 {
+    let default = crate::compare::CompareSettings::default().threshold;
+    let Some(margin) = margin else {
+        return default;
+    };
+    match crate::compare::parse_threshold(margin.get_ref()) {
+        Ok(m) if m > 0.0 => m,
+        Ok(_) => {
+            ck.error(
+                margin.span(),
+                "margin",
+                "margin must be above 0%, like \"5%\"",
+            );
+            default
+        }
+        Err(e) => {
+            ck.error(margin.span(), "margin", e.replace("threshold", "margin"));
+            default
+        }
     }
 }
 

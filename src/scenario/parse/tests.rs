@@ -234,7 +234,7 @@ fn unknown_key_at_top_level() {
     let (got, _) = first_error("name = \"s\"\nrnus = 3\n", FILES);
     let message = "unknown key `rnus` at the top level; did you mean `runs`? expected one of: \
                    name, context, runs, builder, target, platform, build_args, run, targets, edit, variant, \
-                   reference, claims_exit, claim";
+                   reference, claims_exit, margin, claim";
     assert_eq!(got, expect(2, "rnus", message));
 }
 
@@ -1017,6 +1017,32 @@ fn claims_and_reference_are_read() {
     let (_dir, path) = suite_dir(&defaults, FILES);
     let suite = load_suite(&path).unwrap();
     assert_eq!((suite.reference, suite.claims_exit), (None, true));
+}
+
+#[test]
+fn the_margin_is_a_percentage_above_zero() {
+    let read = |line: &str| {
+        let (_dir, path) = suite_dir(&format!("name = \"s\"\n{line}{TWO_VARIANTS}"), FILES);
+        load_suite(&path).map(|s| s.margin)
+    };
+    assert_eq!(read("").unwrap(), 0.05);
+    assert_eq!(read("margin = \"10%\"\n").unwrap(), 0.10);
+    let (got, _) = first_error(
+        &format!("name = \"s\"\nmargin = \"10\"\n{TWO_VARIANTS}"),
+        FILES,
+    );
+    assert_eq!(
+        got,
+        expect(2, "margin", "margin `10` must be a percentage, like 5%")
+    );
+    let (got, _) = first_error(
+        &format!("name = \"s\"\nmargin = \"0%\"\n{TWO_VARIANTS}"),
+        FILES,
+    );
+    assert_eq!(
+        got,
+        expect(2, "margin", "margin must be above 0%, like \"5%\"")
+    );
 }
 
 #[test]
