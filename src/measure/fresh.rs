@@ -11,10 +11,11 @@
 //!
 //! Only what dockbench made goes. BuildKit's records carry no labels, so an edit's records are
 //! told by the engine's own list: the records that are there after the rebuild and were not
-//! before it, of the kind a step makes (`regular`), neither in use (a build running now, anyone's)
-//! nor shared (a base image's layers). Each step that ran makes one such record: when more
-//! appeared, another build ran beside ours, and nothing is removed (a note says so). The
-//! classic builder's are the images its stream named as committed by this build.
+//! before it, of the kind a step makes (`regular`). Each step that ran makes one such record:
+//! when more appeared, another build ran beside ours, and nothing is removed (a note says so).
+//! `Shared` records go too: the containerd store (Docker 28) marks a stage's records shared
+//! although no image holds them, and a shared record's layers stay with whatever image shares
+//! them. The classic builder's are the images its stream named as committed by this build.
 
 use crate::driver::{BuildOutput, CacheRecord, Engine};
 use crate::scenario::Builder;
@@ -29,7 +30,7 @@ pub fn made_since(before: &[CacheRecord], after: &[CacheRecord]) -> Vec<String> 
     let new: Vec<&CacheRecord> = after
         .iter()
         .filter(|r| !known.contains(r.id.as_str()))
-        .filter(|r| r.kind == "regular" && !r.shared)
+        .filter(|r| r.kind == "regular")
         .collect();
     // Leaves first: in each round, the records no remaining record is made on.
     let mut remaining = new;
@@ -108,16 +109,27 @@ impl<E: Engine> Measurer<'_, E> {
                     ));
                     return Ok(());
                 }
-                let mut kept = 0;
-                for id in made {
-                    let removed = self
-                        .engine
-                        .remove_build_cache(&id)
-                        .await
-                        .map_err(|e| MeasureError::Engine(e.context(context())))?;
-                    kept += usize::from(!removed);
+                // Docker 28 lists no parents: a parent kept for its child goes in the next pass.
+                let mut left = made;
+                loop {
+                    let mut kept = Vec::new();
+                    for id in &left {
+                        let removed = self
+                            .engine
+                            .remove_build_cache(id)
+                            .await
+                            .map_err(|e| MeasureError::Engine(e.context(context())))?;
+                        if !removed {
+                            kept.push(id.clone());
+                        }
+                    }
+                    let stuck = kept.len() == left.len();
+                    left = kept;
+                    if left.is_empty() || stuck {
+                        break;
+                    }
                 }
-                ("build cache records", kept)
+                ("build cache records", left.len())
             }
             None => ("images", self.remove_images(&built.created_images).await),
         };
@@ -334,7 +346,7 @@ mod tests {
         ];
         assert_eq!(
             made_since(&before, &after),
-            ["sleep", "still-in-use", "run", "copy"]
+            ["sleep", "still-in-use", "a-new-base", "run", "copy"]
         );
         assert!(made_since(&after, &after).is_empty());
     }
