@@ -110,6 +110,7 @@ for engine in "${engines[@]}"; do
   if ! (eval "$host" && cargo test "${FEATURES[@]}" --test engine "${extra[@]}" -- \
     build_fixtures_give_known_answers_with_both_builders run_fixtures_give_known_answers \
     image_anatomy_gives_known_answers modern_dockerfiles_build_or_say_why \
+    repetitions_do_not_feed_each_other \
     doctor_reports_each_capability_as_measured session dependencies_start_first \
     a_dependency_never_healthy ctrl_c_in_a_stack "${heavy[@]}"); then
     bash scripts/engines.sh stop "$engine"

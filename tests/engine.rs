@@ -737,6 +737,41 @@ async fn repetitions_are_interleaved_and_rotated_as_the_start_times_show() {
     assert!(csv.contains(first.as_str()), "{csv}");
 }
 
+/// Issue 28: repetitions that do not feed each other. After the edit, the first stage's output
+/// (a count of deps.txt's lines) is the same in every repetition, and not the pristine build's:
+/// only an earlier repetition's edited build could serve the `COPY --from` and the `RUN sleep 1`
+/// after it. Each repetition starts from its own cold build's cache, so all four steps re-run
+/// in every repetition and every rebuild takes the sleep, with both builders.
+#[tokio::test]
+async fn repetitions_do_not_feed_each_other() {
+    let _engine = ENGINE.lock().await;
+    let suite = suite_for_this_engine("repeat").await;
+    let out = tempfile::tempdir().unwrap();
+    let (output, results) = run_suite_at(
+        &suite.path().join("suite.toml"),
+        out.path(),
+        &["--no-report"],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    // On Podman both variants build with Buildah (`suite_for_this_engine`).
+    for name in ["repeat-buildkit", "repeat-classic"] {
+        let v = variant(&results, name);
+        let rebuild_s = samples(v, "rebuild_s.deps");
+        assert_eq!(
+            samples(v, "cache_hit_rate.deps"),
+            [0.0, 0.0, 0.0],
+            "{name}: every step re-runs in every repetition ({rebuild_s:?} s); notes: {}",
+            v["notes"]
+        );
+        assert!(
+            rebuild_s.iter().all(|&s| s >= 1.0),
+            "{name}: every rebuild takes the 1 s sleep: {rebuild_s:?}"
+        );
+        assert!(v["notes"].is_null(), "{name}: {}", v["notes"]);
+    }
+}
+
 /// Image anatomy on the real engine: a 10 MiB file written and deleted wastes exactly 10 MiB,
 /// named with both steps; an overwritten file wastes its earlier copy; a clean image wastes
 /// nothing, scores 1.0 and lists its largest files in order; and in every image the layers add

@@ -34,6 +34,19 @@ impl TextBuilder {
             TextBuilder::Classic => ("Step ", " : "),
             TextBuilder::Buildah => ("STEP ", ": "),
         };
+        // Buildah names the stage first in a multi-stage build: `[1/2] STEP 2/3: COPY ...`.
+        let line = match (self, line.strip_prefix('[')) {
+            (TextBuilder::Buildah, Some(rest)) => {
+                let (stage, rest) = rest.split_once("] ")?;
+                let numbers = stage.split_once('/')?;
+                let digits = |n: &str| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit());
+                if !(digits(numbers.0) && digits(numbers.1)) {
+                    return None;
+                }
+                rest
+            }
+            _ => line,
+        };
         let (_, instruction) = line.strip_prefix(prefix)?.split_once(separator)?;
         Some(instruction.trim())
     }
@@ -642,6 +655,43 @@ STEP 6/6: COPY c.txt /d.txt\n--> 6e69e2dae61\nCOMMIT dbtest:1\n--> 6e69e2dae61\n
             text_created_images(TextBuilder::Buildah, BUILDAH_WARM),
             ["6e69e2dae61", "6e69e2dae61"]
         );
+    }
+
+    /// A multi-stage build on Podman 4.3, as it answered here: each line names its stage.
+    const BUILDAH_STAGES: &str = "[1/2] STEP 1/3: FROM dockbench/busybox:latest AS deps\n\
+[1/2] STEP 2/3: COPY deps.txt /deps.txt\n--> c6396ff8327\n\
+[1/2] STEP 3/3: RUN grep -c . /deps.txt > /count\n--> 8f348b37a03\n\
+[2/2] STEP 1/5: FROM dockbench/busybox:latest\n\
+[2/2] STEP 2/5: COPY --from=deps /count /count\n--> b008dee2357\n\
+[2/2] STEP 3/5: RUN sleep 1\n--> 4234f593555\n\
+[2/2] STEP 4/5: CMD [\"cat\", \"/count\"]\n--> 211dc09ba1c\n\
+[2/2] STEP 5/5: LABEL \"dockbench\"=\"1\"\n\
+[2/2] COMMIT docker.io/library/dockbench-probe-multistage:1\n--> 8e7dc6849a7\n";
+
+    #[test]
+    fn buildah_stages_are_read_too() {
+        let steps = text_steps(TextBuilder::Buildah, BUILDAH_STAGES);
+        assert_eq!(
+            steps.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+            [
+                "COPY deps.txt /deps.txt",
+                "RUN grep -c . /deps.txt > /count",
+                "COPY --from=deps /count /count",
+                "RUN sleep 1"
+            ]
+        );
+        assert_eq!(
+            text_created_images(TextBuilder::Buildah, BUILDAH_STAGES),
+            [
+                "c6396ff8327",
+                "8f348b37a03",
+                "b008dee2357",
+                "4234f593555",
+                "211dc09ba1c",
+                "8e7dc6849a7"
+            ]
+        );
+        assert!(text_steps(TextBuilder::Buildah, "[x/2] STEP 2/3: RUN a\n").is_empty());
     }
 
     #[test]

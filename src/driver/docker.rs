@@ -17,7 +17,7 @@ use bollard::models::{
 };
 use bollard::query_parameters::{
     BuildImageOptions, BuilderVersion, CreateContainerOptions, ListContainersOptions,
-    ListImagesOptions, ListNetworksOptions, ListVolumesOptions, LogsOptions,
+    ListImagesOptions, ListNetworksOptions, ListVolumesOptions, LogsOptions, PruneBuildOptions,
     RemoveContainerOptions, RemoveImageOptions, RemoveVolumeOptions, StatsOptions,
 };
 use bollard::Docker;
@@ -30,9 +30,9 @@ pub use super::endpoint::Endpoint;
 use super::probe;
 use super::session::{self, StreamError};
 use super::{
-    BuildFailure, BuildOutput, BuildRequest, ContainerSpec, ContainerState, Engine, EngineInfo,
-    EngineKind, ExecOutcome, Health, HealthMode, HealthTest, ImageFacts, Layer, MemoryReading,
-    MountKind, Resource, ResourceKind, EXEC_OUTPUT_MAX_BYTES, LABEL_RUN,
+    BuildFailure, BuildOutput, BuildRequest, CacheRecord, ContainerSpec, ContainerState, Engine,
+    EngineInfo, EngineKind, ExecOutcome, Health, HealthMode, HealthTest, ImageFacts, Layer,
+    MemoryReading, MountKind, Resource, ResourceKind, EXEC_OUTPUT_MAX_BYTES, LABEL_RUN,
 };
 use crate::scenario::Builder;
 
@@ -328,6 +328,45 @@ fn lenient_state(inspect: &serde_json::Value) -> anyhow::Result<bollard::models:
         fields.remove("Status");
     }
     serde_json::from_value(state).context("the container's state")
+}
+
+/// The build cache records of a `GET /system/df` answer: its `BuildCache` list (API 1.51 and
+/// before), or `BuildCacheUsage.Items` (1.52 on). Before API 1.42 a record names one `Parent`,
+/// from 1.42 on a list of `Parents`.
+fn cache_records(df: &serde_json::Value) -> Vec<CacheRecord> {
+    let items = df.get("BuildCache").and_then(|v| v.as_array()).or_else(|| {
+        df.pointer("/BuildCacheUsage/Items")
+            .and_then(|v| v.as_array())
+    });
+    let text = |r: &serde_json::Value, key: &str| {
+        r.get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let flag = |r: &serde_json::Value, key: &str| r.get(key).and_then(|v| v.as_bool());
+    let record = |r: &serde_json::Value| {
+        let mut parents: Vec<String> = r
+            .get("Parents")
+            .and_then(|p| p.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.as_str().map(str::to_string))
+            .collect();
+        let parent = text(r, "Parent");
+        if !parent.is_empty() && !parents.contains(&parent) {
+            parents.push(parent);
+        }
+        Some(CacheRecord {
+            id: Some(text(r, "ID")).filter(|id| !id.is_empty())?,
+            parents,
+            kind: text(r, "Type"),
+            // Unknown counts as in use and shared: such a record is never removed.
+            in_use: flag(r, "InUse").unwrap_or(true),
+            shared: flag(r, "Shared").unwrap_or(true),
+        })
+    };
+    items.into_iter().flatten().filter_map(record).collect()
 }
 
 /// Who answers a non-BuildKit build: Docker's classic builder, or Buildah on Podman.
@@ -917,6 +956,38 @@ impl Engine for DockerEngine {
         Ok(())
     }
 
+    async fn build_cache(&self) -> anyhow::Result<Vec<CacheRecord>> {
+        if !self.kind.has_buildkit() {
+            return Ok(Vec::new());
+        }
+        // Unversioned, so that the engine answers in its own form (`cache_records` reads
+        // both). `type` (API 1.42 on) spares the engine sizing every image and volume; older
+        // engines ignore it.
+        let df = session::get_json(&self.endpoint, "/system/df?type=build-cache&verbose=1").await?;
+        Ok(cache_records(&df))
+    }
+
+    async fn remove_build_cache(&self, id: &str) -> anyhow::Result<bool> {
+        // Docker turns an `id` filter into BuildKit's `id~=` (a regular expression): a whole
+        // record id, 25 random letters and digits, matches that record alone.
+        let filters = HashMap::from([("id".to_string(), vec![id.to_string()])]);
+        let options = PruneBuildOptions {
+            all: Some(true),
+            filters: Some(filters),
+            ..Default::default()
+        };
+        let pruned = self
+            .docker
+            .prune_build(Some(options))
+            .await
+            .with_context(|| format!("remove build cache record {id}"))?;
+        Ok(pruned
+            .caches_deleted
+            .unwrap_or_default()
+            .iter()
+            .any(|d| d == id))
+    }
+
     async fn ping(&self) -> anyhow::Result<()> {
         // A dead engine's socket refuses at once; a hung one must not hang the run.
         match tokio::time::timeout(PING_TIMEOUT, self.docker.ping()).await {
@@ -1266,6 +1337,29 @@ mod tests {
             (state.running, state.exit_code, state.oom_killed),
             (Some(false), Some(7), Some(false))
         );
+    }
+
+    #[test]
+    fn build_cache_records_are_read_in_both_forms() {
+        // Docker 20.10 (API 1.41): one `Parent`.
+        let old = serde_json::json!({"BuildCache": [
+            {"ID": "l1w7", "Parent": "", "Type": "regular", "InUse": false, "Shared": true},
+            {"ID": "kfi8", "Parent": "l1w7", "Type": "regular", "InUse": false, "Shared": false}
+        ]});
+        let records = cache_records(&old);
+        assert_eq!(records.len(), 2);
+        assert!(records[0].parents.is_empty() && records[0].shared);
+        assert_eq!(records[1].parents, ["l1w7"]);
+        assert!(!records[1].in_use && !records[1].shared);
+        // API 1.52 on: the list moved under `BuildCacheUsage`, with `Parents`.
+        let new = serde_json::json!({"BuildCacheUsage": {"Items": [
+            {"ID": "a", "Parents": ["b", "c"], "Type": "exec.cachemount"}
+        ]}});
+        let records = cache_records(&new);
+        assert_eq!(records[0].parents, ["b", "c"]);
+        assert_eq!(records[0].kind, "exec.cachemount");
+        assert!(records[0].in_use, "unknown counts as in use");
+        assert!(cache_records(&serde_json::json!({"BuildCache": null})).is_empty());
     }
 
     #[test]

@@ -10,8 +10,8 @@ use anyhow::anyhow;
 use tokio::time::{sleep, Instant};
 
 use super::{
-    BuildFailure, BuildOutput, BuildRequest, BuildStep, ContainerSpec, ContainerState, Engine,
-    EngineInfo, EngineKind, ExecOutcome, Health, HealthMode, HealthTest, ImageFacts, Layer,
+    BuildFailure, BuildOutput, BuildRequest, BuildStep, CacheRecord, ContainerSpec, ContainerState,
+    Engine, EngineInfo, EngineKind, ExecOutcome, Health, HealthMode, HealthTest, ImageFacts, Layer,
     MemoryReading, Resource,
 };
 
@@ -20,8 +20,12 @@ use super::{
 pub struct Script {
     /// How long each build takes.
     pub build_time: Duration,
-    /// Each build's steps: all reported cached except on a `nocache` build.
+    /// Each build's steps: all reported cached except on a `nocache` build (and see
+    /// `edits_rerun`).
     pub steps: Vec<&'static str>,
+    /// A build whose context differs from the previous build's re-runs every step, as a real
+    /// builder re-runs the steps after an edited file's COPY.
+    pub edits_rerun: bool,
     /// The build fails with this message.
     pub build_error: Option<String>,
     pub image_size_bytes: u64,
@@ -55,6 +59,7 @@ impl Default for Script {
         Script {
             build_time: Duration::from_secs(1),
             steps: vec!["COPY a /", "RUN b", "COPY c /"],
+            edits_rerun: false,
             build_error: None,
             image_size_bytes: 50 << 20,
             start_cost: Duration::from_millis(250),
@@ -91,6 +96,10 @@ pub struct FakeEngine {
     dies_at: Cell<Option<Instant>>,
     /// What `run_resources` lists (the leftovers of other runs, for `clean`).
     pub resources: RefCell<Vec<Resource>>,
+    /// BuildKit's build cache: every build adds its records (`build_records`).
+    pub cache: RefCell<Vec<CacheRecord>>,
+    /// The context of the last build, to tell an edited one (`Script::edits_rerun`).
+    last_context: RefCell<Vec<u8>>,
 }
 
 /// What bollard reports when the engine's socket refuses.
@@ -111,7 +120,26 @@ impl FakeEngine {
             next_id: Cell::new(0),
             dies_at: Cell::new(None),
             resources: RefCell::new(Vec::new()),
+            cache: RefCell::new(Vec::new()),
+            last_context: RefCell::new(Vec::new()),
         }
+    }
+
+    /// The records build `n` adds to the cache, as a BuildKit build of a COPY and a RUN does:
+    /// the COPY's on the shared base record, the RUN's on the COPY's, and a cache mount's.
+    fn build_records(n: u32) -> Vec<CacheRecord> {
+        let record = |id: String, parents: Vec<String>, kind: &str| CacheRecord {
+            id,
+            parents,
+            kind: kind.to_string(),
+            in_use: false,
+            shared: false,
+        };
+        vec![
+            record(format!("copy{n}"), vec!["base".into()], "regular"),
+            record(format!("run{n}"), vec![format!("copy{n}")], "regular"),
+            record(format!("mount{n}"), Vec::new(), "exec.cachemount"),
+        ]
     }
 
     /// The engine stops answering `after` from now (on tokio's clock).
@@ -233,6 +261,12 @@ impl Engine for FakeEngine {
         }
         let n = self.next_id.get() + 1;
         self.next_id.set(n);
+        let edited = *self.last_context.borrow() != req.context_tar;
+        *self.last_context.borrow_mut() = req.context_tar.clone();
+        let ran = req.nocache || (edited && self.script.edits_rerun);
+        if ran {
+            self.cache.borrow_mut().extend(Self::build_records(n));
+        }
         let steps = self
             .script
             .steps
@@ -240,15 +274,22 @@ impl Engine for FakeEngine {
             .map(|name| BuildStep {
                 name: name.to_string(),
                 instruction: name.split(' ').next().unwrap_or("").to_string(),
-                cached: !req.nocache,
+                cached: !ran,
                 duration_s: None,
                 reused_output: false,
             })
             .collect();
+        // The classic builder (and Buildah) commit an image per step that ran.
+        let created_images = match req.builder {
+            crate::scenario::Builder::Classic if ran => {
+                vec![format!("layer{n}"), format!("image{n}")]
+            }
+            _ => Vec::new(),
+        };
         Ok(BuildOutput {
             image_id: format!("sha256:image{n}"),
             steps,
-            created_images: Vec::new(),
+            created_images,
         })
     }
 
@@ -471,6 +512,23 @@ impl Engine for FakeEngine {
             }
         }
         Ok(())
+    }
+
+    async fn build_cache(&self) -> anyhow::Result<Vec<CacheRecord>> {
+        self.call("build_cache".to_string());
+        self.answer()?;
+        Ok(self.cache.borrow().clone())
+    }
+
+    async fn remove_build_cache(&self, id: &str) -> anyhow::Result<bool> {
+        self.call(format!("remove_build_cache {id}"));
+        self.answer()?;
+        let mut cache = self.cache.borrow_mut();
+        // As BuildKit: a record that another one is made on, or that is in use, stays.
+        let has_child = cache.iter().any(|r| r.parents.iter().any(|p| p == id));
+        let before = cache.len();
+        cache.retain(|r| r.id != id || r.in_use || has_child);
+        Ok(cache.len() < before)
     }
 
     async fn ping(&self) -> anyhow::Result<()> {

@@ -298,6 +298,11 @@ pub trait Engine {
         image: &str,
         chunks: tokio::sync::mpsc::Sender<Vec<u8>>,
     ) -> anyhow::Result<()>;
+    /// Every record of the engine's BuildKit build cache (none where there is no BuildKit).
+    async fn build_cache(&self) -> anyhow::Result<Vec<CacheRecord>>;
+    /// Removes one build cache record; `false` when the engine kept it (in use, or a parent of
+    /// a record still there).
+    async fn remove_build_cache(&self, id: &str) -> anyhow::Result<bool>;
     /// Whether the engine answers at all (`docker version`'s `_ping`).
     async fn ping(&self) -> anyhow::Result<()>;
     /// Which engine this is, as a user would name it: its URL and the setting (`DOCKER_HOST`, a
@@ -311,6 +316,23 @@ pub trait Engine {
     async fn run_resources(&self) -> anyhow::Result<Vec<Resource>>;
     /// Removes one of them (a container by force, with its anonymous volumes).
     async fn remove_resource(&self, resource: &Resource) -> anyhow::Result<()>;
+}
+
+/// One record of BuildKit's build cache, as `GET /system/df` lists it. Records carry no
+/// labels: what a build made is told by which records are new after it (see
+/// `measure::fresh`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheRecord {
+    pub id: String,
+    /// The records this one was made on top of.
+    pub parents: Vec<String>,
+    /// `regular` for a step's result; `source.local` (a context upload), `exec.cachemount` (a
+    /// `RUN --mount=type=cache`), `internal`, `frontend`.
+    pub kind: String,
+    /// A build is using it right now.
+    pub in_use: bool,
+    /// Shared with something outside BuildKit's cache (a base image's layers).
+    pub shared: bool,
 }
 
 /// What a dockbench run left on the engine, as `dockbench clean` sees it.

@@ -5,6 +5,7 @@ pub mod cli_walk;
 pub mod container;
 pub mod context;
 pub mod error;
+pub mod fresh;
 pub mod host_load;
 
 pub mod record;
@@ -489,6 +490,7 @@ impl<E: Engine> Measurer<'_, E> {
                     .map_err(MeasureError::Context)?;
                 self.private.tar().map_err(MeasureError::Context)?
             };
+            let cache_before = self.cache_before_edit().await?;
             let (s, built) = self
                 .build(tar, false)
                 .await
@@ -507,6 +509,10 @@ impl<E: Engine> Measurer<'_, E> {
                     rate,
                 );
             }
+            // The next edit, and the next repetition, start from the warm build's cache again.
+            let before = cache_before.as_deref();
+            self.forget_edit(&edit.name, rep, before, &built, &warm.image_id)
+                .await?;
         }
         Ok(())
     }
