@@ -1085,9 +1085,9 @@ async fn two_shards_merged_equal_one_run_in_everything_deterministic() {
             || md.contains("- The shards' machines differ"),
         "{md}"
     );
-    // Each row says whose reference it is against.
+    // Each row says whose reference it is against (the verdict follows the variant).
     assert!(
-        md.contains(" (shard 1/2) | `") && md.contains(" (shard 2/2) | `"),
+        md.contains("\n| clean-classic (shard 1/2) | ") && md.contains(" (shard 2/2) | "),
         "{md}"
     );
     assert_eq!(labelled_images("dockbench.suite=fixture-anatomy").await, 0);
