@@ -224,50 +224,23 @@ fn paths(sources: &[Source<'_>], from_elsewhere: bool) -> Vec<String> {
 
 /// Whether `file` (a context path, `src/app.py`) is taken in by the source pattern `source`
 /// (`.`, `src/`, `requirements*.txt`, `./app`): the whole context, a folder and everything
-/// under it, or a glob matched per path component against the file or one of its folders.
+/// under it, or a glob matched against the file or one of its folders. COPY sources are
+/// `filepath.Match` globs, as `.dockerignore` patterns are, so `.dockerignore`'s matcher reads
+/// them (a pattern of one line, matched against the path and its parents).
 pub fn source_takes_in(source: &str, file: &str) -> bool {
     let source = source.trim_start_matches("./").trim_end_matches('/');
     let source = source.trim_start_matches('/');
     if source.is_empty() || source == "." {
         return true;
     }
-    let pattern: Vec<&str> = source.split('/').collect();
-    let parts: Vec<&str> = file.split('/').collect();
-    if parts.len() < pattern.len() {
-        return false;
+    // A leading `!` is a file name here, not an exception as it would be in `.dockerignore`.
+    if source.starts_with('!') {
+        return file == source || file.starts_with(&format!("{source}/"));
     }
-    pattern
-        .iter()
-        .zip(&parts)
-        .all(|(p, part)| glob_component(p, part))
-}
-
-/// One path component against one glob component (`*`, `?`, no `/`).
-fn glob_component(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    // Iterative wildcard matching with backtracking to the last `*`.
-    let (mut i, mut j, mut star, mut mark) = (0, 0, None, 0);
-    while j < t.len() {
-        if i < p.len() && (p[i] == '?' || p[i] == t[j]) {
-            i += 1;
-            j += 1;
-        } else if i < p.len() && p[i] == '*' {
-            star = Some(i);
-            mark = j;
-            i += 1;
-        } else if let Some(s) = star {
-            i = s + 1;
-            mark += 1;
-            j = mark;
-        } else {
-            return false;
-        }
+    match crate::scenario::dockerignore::Matcher::new(&[source.to_string()]) {
+        Ok(matcher) => matcher.matches_using_parent(file, None).0,
+        Err(_) => file == source,
     }
-    while i < p.len() && p[i] == '*' {
-        i += 1;
-    }
-    i == p.len()
 }
 
 /// What set off a chain of re-run steps.
