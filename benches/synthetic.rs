@@ -125,5 +125,6 @@ pub fn results(variants: usize, samples: usize, seed: u64, slowdown: f64) -> Run
         merged_from: Vec::new(),
         shard: None,
         shard_references: Vec::new(),
+        sampling: None,
     }
 }

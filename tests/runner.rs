@@ -76,6 +76,7 @@ async fn run(
 ) -> SuiteOutcome {
     let options = runner::Options {
         runs_override: None,
+        sampling_override: None,
         order: Order::Interleaved,
         resume: false,
         shard: None,
@@ -219,4 +220,178 @@ async fn a_lost_engine_is_a_kind_of_failure_and_ends_the_run() {
     let one = variant(&outcome, "one");
     assert_eq!(one.status, Status::Interrupted);
     assert_eq!(one.completed_runs, [1]);
+}
+
+/// Sampling until decided (`runs = "auto"`): a suite of `variants` on the fake engine whose
+/// ready line comes `ready_of(image, nth)` after each start, with these bounds.
+fn auto_suite(dir: &Path, bounds: &str, variants: &[&str]) -> dockbench::scenario::Suite {
+    std::fs::write(dir.join("Dockerfile"), "FROM scratch\nCOPY a.py /\n").unwrap();
+    std::fs::write(dir.join("a.py"), "a\n").unwrap();
+    let mut text = format!(
+        "name = \"s\"\nruns = \"auto\"\n{bounds}\n[run]\nready_log = \"ready\"\nsettle = \"1s\"\n"
+    );
+    for variant in variants {
+        text += &format!("[[variant]]\nname = \"{variant}\"\n");
+    }
+    std::fs::write(dir.join("suite.toml"), text).unwrap();
+    load_suite(&dir.join("suite.toml")).unwrap()
+}
+
+/// Noise of about 4 % (coefficient of variation), the same sequence for every variant but
+/// from a different place in it for each variant: the nth start's factor.
+fn noise(image: &str, nth: u32) -> f64 {
+    const FACTORS: [f64; 10] = [1.00, 1.05, 0.96, 1.06, 0.95, 1.02, 0.98, 1.04, 0.94, 1.01];
+    let offset = image.bytes().map(usize::from).sum::<usize>();
+    FACTORS[(offset + nth as usize * 3) % FACTORS.len()]
+}
+
+fn noisy_engine(ready_of: fn(&str, u32) -> Duration) -> FakeEngine {
+    FakeEngine::new(Script {
+        log_ready_by_start: Some(ready_of),
+        ..Script::default()
+    })
+}
+
+async fn run_auto(
+    engine: &FakeEngine,
+    suite: &dockbench::scenario::Suite,
+    out: &Path,
+) -> SuiteOutcome {
+    let (_stop_tx, stop_rx) = watch::channel(false);
+    run(engine, suite, out, stop_rx, &Log::default()).await
+}
+
+fn sampling_of(outcome: &SuiteOutcome) -> &dockbench::results::Sampling {
+    outcome
+        .results
+        .sampling
+        .as_ref()
+        .expect("an auto run records its sampling")
+}
+
+/// A variant 30 % slower to start, at about 4 % noise, is decided after the minimum of three
+/// rounds: every variant gets three rounds, the run stops as decided, and results.json says so.
+#[tokio::test(start_paused = true)]
+async fn a_clearly_slower_variant_is_decided_after_the_minimum() {
+    use dockbench::results::{Stop, VariantSampling};
+    let dir = tempfile::tempdir().unwrap();
+    let suite = auto_suite(dir.path(), "", &["fast", "slow"]);
+    let engine = noisy_engine(|image, nth| {
+        let base = if image == "slow" { 1.3 } else { 1.0 };
+        Duration::from_secs_f64(base * noise(image, nth))
+    });
+    let out = dir.path().join("out");
+    let outcome = run_auto(&engine, &suite, &out).await;
+
+    assert_eq!(outcome.end, End::Completed);
+    let sampling = sampling_of(&outcome);
+    assert_eq!((sampling.min_runs, sampling.max_runs), (3, 10));
+    assert_eq!(sampling.stopped, Some(Stop::Decided));
+    for name in ["fast", "slow"] {
+        assert_eq!(
+            sampling.variants[name],
+            VariantSampling {
+                rounds: 3,
+                stopped: Stop::Decided
+            },
+            "{name}"
+        );
+        let v = variant(&outcome, name);
+        assert_eq!(
+            (v.status, v.completed_runs.len()),
+            (Status::Ok, 3),
+            "{name}"
+        );
+    }
+    let analysis = dockbench::analysis::Analysis::of(&outcome.results);
+    let row = analysis
+        .relative
+        .as_ref()
+        .unwrap()
+        .rows
+        .iter()
+        .find(|r| r.variant == "slow" && r.metric == "startup_s")
+        .unwrap();
+    assert_eq!(row.relation, dockbench::relative::Relation::Worse);
+    // What the folder holds says the same.
+    let stored = ResultsStore::load(&out).unwrap();
+    assert_eq!(stored.sampling.as_ref(), Some(sampling));
+}
+
+/// Identical variants (the same noise, halved to about 2 %, from different places in it) end
+/// "the same within ±5%" or at the cap; never "better" or "worse", never undecided before
+/// the cap.
+#[tokio::test(start_paused = true)]
+async fn identical_variants_end_the_same_or_at_the_cap() {
+    use dockbench::relative::Relation;
+    use dockbench::results::Stop;
+    let dir = tempfile::tempdir().unwrap();
+    let suite = auto_suite(dir.path(), "max_runs = 8", &["one", "two", "three"]);
+    let engine =
+        noisy_engine(|image, nth| Duration::from_secs_f64(1.0 + (noise(image, nth) - 1.0) / 2.0));
+    let outcome = run_auto(&engine, &suite, &dir.path().join("out")).await;
+
+    assert_eq!(outcome.end, End::Completed);
+    let sampling = sampling_of(&outcome);
+    println!("identical variants: {:?}", sampling.variants);
+    let analysis = dockbench::analysis::Analysis::of(&outcome.results);
+    let rows = &analysis.relative.as_ref().unwrap().rows;
+    for name in ["two", "three"] {
+        let row = rows
+            .iter()
+            .find(|r| r.variant == name && r.metric == "startup_s")
+            .unwrap();
+        let got = sampling.variants[name];
+        match row.relation {
+            Relation::Same => assert_eq!(got.stopped, Stop::Decided, "{name}"),
+            Relation::CannotTell => assert_eq!((got.rounds, got.stopped), (8, Stop::Cap)),
+            other => panic!("{name}: {other:?} between identical variants"),
+        }
+        assert!(got.rounds >= 3 && got.rounds <= 8, "{got:?}");
+    }
+    // The reference is measured as long as anything compared with it is undecided.
+    let most = sampling.variants.values().map(|v| v.rounds).max().unwrap();
+    assert_eq!(sampling.variants["one"].rounds, most);
+}
+
+/// A budget stops the run on time: no repetition starts that the budget cannot hold, every
+/// finished round is kept, and the run ends complete (not interrupted), out of budget.
+#[tokio::test(start_paused = true)]
+async fn the_budget_stops_the_run_on_time() {
+    use dockbench::results::Stop;
+    let dir = tempfile::tempdir().unwrap();
+    // Too close to tell apart in a few rounds (3 %, at 4 % noise).
+    let suite = auto_suite(dir.path(), "budget = \"60s\"", &["a", "b", "c"]);
+    let engine = noisy_engine(|image, nth| {
+        let base = if image == "b" { 1.03 } else { 1.0 };
+        Duration::from_secs_f64(base * noise(image, nth))
+    });
+    let started = tokio::time::Instant::now();
+    let outcome = run_auto(&engine, &suite, &dir.path().join("out")).await;
+    let took = started.elapsed();
+
+    assert_eq!(outcome.end, End::Completed);
+    assert!(outcome.results.finished_at.is_some());
+    let sampling = sampling_of(&outcome);
+    assert_eq!(sampling.budget_s, Some(60.0));
+    assert_eq!(sampling.stopped, Some(Stop::Budget), "{sampling:?}");
+    // Cleanup after the last repetition aside, the run ends within its budget.
+    assert!(took <= Duration::from_secs(62), "took {took:?}");
+    println!("budget 60 s: took {took:?}, {:?}", sampling.variants);
+    let total: u32 = sampling.variants.values().map(|v| v.rounds).sum();
+    // A repetition takes about 4.3 s here (three 1 s builds, a start, ready, 1 s settle):
+    // at least 12 fit in 60 s, and every one is kept with its samples.
+    assert!(total >= 12, "{sampling:?}");
+    for v in &outcome.results.variants {
+        assert_eq!(v.status, Status::Ok, "{}", v.name);
+        assert_eq!(
+            v.completed_runs.len() as u32,
+            sampling.variants[&v.name].rounds
+        );
+        assert_eq!(v.metrics["startup_s"].samples.len(), v.completed_runs.len());
+    }
+    assert!(sampling
+        .variants
+        .values()
+        .any(|v| v.stopped == Stop::Budget));
 }

@@ -44,11 +44,16 @@ impl Analysis {
     }
 }
 
-/// How a run is judged: at the suite's `margin` when it set one, else at the defaults.
+/// How a run is judged: at the suite's `margin` when it set one, else at the defaults; a run
+/// sampled until decided at its looks' levels (`sequential`).
 pub fn settings_of(results: &RunResults) -> CompareSettings {
     let default = CompareSettings::default();
     CompareSettings {
         threshold: results.margin.unwrap_or(default.threshold),
+        looks: results.sampling.as_ref().map(|s| crate::compare::Looks {
+            min_runs: s.min_runs,
+            max_runs: s.max_runs,
+        }),
         ..default
     }
 }

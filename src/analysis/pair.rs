@@ -84,6 +84,9 @@ pub struct PairJudgement {
     pub interval: Option<ChangeInterval>,
     /// The level of `interval`: 0.95 alone; 1 − max(R, 1)·α/m in a family (see `judge_family`).
     pub confidence: f64,
+    /// The significance level the pair was judged at: the settings' α, or in a run sampled
+    /// until decided, its look's (`CompareSettings::alpha_for`). Set by `judge_family`.
+    pub alpha: f64,
     pub relation: Relation,
 }
 
@@ -101,6 +104,7 @@ impl PairJudgement {
             test,
             interval,
             confidence: CONFIDENCE,
+            alpha: 1.0 - CONFIDENCE,
             relation: Relation::CannotTell,
             base,
             head,
@@ -144,17 +148,27 @@ impl PairJudgement {
 /// a pair whose means moved against its medians is not significant whatever its p
 /// (`is_significant`).
 pub fn judge_family(pairs: &mut [&mut PairJudgement], settings: &CompareSettings) {
+    for pair in pairs.iter_mut() {
+        pair.alpha = settings.alpha_for(pair.samples());
+    }
     let mut tests: Vec<&mut TestUsed> = pairs.iter_mut().map(|p| &mut p.test).collect();
     adjust_for_multiple_tests(&mut tests);
     let welch = |p: &PairJudgement| matches!(p.test, TestUsed::Welch { .. });
     let m = pairs.iter().filter(|p| welch(p)).count();
-    let r = pairs
-        .iter()
-        .filter(|p| welch(p) && p.is_significant(settings.alpha))
-        .count();
-    let confidence = fcr_confidence(settings.alpha, r, m);
-    for pair in pairs.iter_mut() {
+    // R at each pair's own level: in a run sampled until decided, pairs of different sample
+    // counts are judged at their looks' levels, and each pair's interval is the one that
+    // Benjamini–Hochberg at its level selects by (with one level for all, R is the family's).
+    let levels: Vec<f64> = pairs.iter().map(|p| p.alpha).collect();
+    let selected_at = |alpha: f64| {
+        pairs
+            .iter()
+            .filter(|p| welch(p) && p.is_significant(alpha))
+            .count()
+    };
+    let selected: Vec<usize> = levels.iter().map(|&a| selected_at(a)).collect();
+    for (pair, r) in pairs.iter_mut().zip(selected) {
         if welch(pair) {
+            let confidence = fcr_confidence(pair.alpha, r, m);
             pair.interval = change_interval(&pair.base.samples, &pair.head.samples, confidence);
             pair.confidence = confidence;
         }
@@ -316,7 +330,7 @@ fn relation(pair: &PairJudgement, settings: &CompareSettings) -> Relation {
         TestUsed::Exact if shift != 0.0 && beyond => direction(),
         TestUsed::Exact => Relation::Same,
         TestUsed::TooFewSamples => Relation::CannotTell,
-        TestUsed::Welch { .. } if pair.is_significant(settings.alpha) => {
+        TestUsed::Welch { .. } if pair.is_significant(pair.alpha) => {
             if beyond {
                 direction()
             } else {

@@ -25,7 +25,7 @@
 use std::collections::BTreeSet;
 
 use crate::claims::{judge_claims, ClaimVerdict};
-use crate::compare::CompareSettings;
+
 use crate::relative::{self, Relation, TestUsed};
 use crate::results::RunResults;
 
@@ -54,16 +54,14 @@ pub fn look_alpha(alpha: f64, runs: usize, min_runs: usize, max_runs: usize) -> 
     alpha_spent(alpha, t(runs)) - alpha_spent(alpha, t(runs - 1))
 }
 
-/// The variants that need another round at this look, judged at `alpha` (`look_alpha`): each
+/// The variants that need another round at this look, each pair judged at its look's level
+/// (`CompareSettings::alpha_for`, from `results.sampling`): each
 /// variant with a comparison still "cannot tell" on a noisy metric, in the reference table or
 /// in a claim, and the variant it is compared with (the reference, the claim's other side),
 /// whose samples the comparison needs as much. Exact metrics never wait: more runs would not
 /// change them. A failed variant never gets another round.
-pub fn needing_rounds(results: &RunResults, alpha: f64) -> BTreeSet<String> {
-    let settings = CompareSettings {
-        alpha,
-        ..crate::analysis::settings_of(results)
-    };
+pub fn needing_rounds(results: &RunResults) -> BTreeSet<String> {
+    let settings = crate::analysis::settings_of(results);
     let mut need = BTreeSet::new();
     let reference = relative::reference_name(results, results.reference.as_deref());
     if let Some(table) =
@@ -99,6 +97,7 @@ pub fn needing_rounds(results: &RunResults, alpha: f64) -> BTreeSet<String> {
 mod tests {
     use super::*;
     use crate::analysis::{judge_family, PairJudgement};
+    use crate::compare::CompareSettings;
     use crate::stats::synthetic::{close, Rng};
     use crate::stats::Summary;
 
@@ -125,8 +124,7 @@ mod tests {
     #[test]
     fn only_undecided_comparisons_get_more_rounds() {
         use crate::results::testdata::{failed, run_results, variant};
-        let alpha = look_alpha(0.05, 3, MIN_RUNS, DEFAULT_MAX_RUNS);
-        let results = run_results(vec![
+        let mut results = run_results(vec![
             variant(
                 "ref",
                 &[
@@ -152,7 +150,14 @@ mod tests {
             ),
             failed("broken", "build failed"),
         ]);
-        let need: Vec<String> = needing_rounds(&results, alpha).into_iter().collect();
+        results.sampling = Some(crate::results::Sampling {
+            min_runs: MIN_RUNS as u32,
+            max_runs: DEFAULT_MAX_RUNS as u32,
+            budget_s: None,
+            stopped: None,
+            variants: Default::default(),
+        });
+        let need: Vec<String> = needing_rounds(&results).into_iter().collect();
         assert_eq!(need, ["noisy", "ref"]);
         // A claim between two decided variants adds nothing; one on the noisy pair names both
         // sides; one on the failed variant cannot be helped by more rounds.
@@ -166,7 +171,7 @@ mod tests {
             expect: "lower".into(),
         };
         with_claims.claims = vec![claim("slow", "noisy"), claim("ref", "broken")];
-        let need: Vec<String> = needing_rounds(&with_claims, alpha).into_iter().collect();
+        let need: Vec<String> = needing_rounds(&with_claims).into_iter().collect();
         assert_eq!(need, ["noisy", "ref", "slow"]);
     }
 

@@ -293,7 +293,7 @@ fn verdict(claim: &ClaimSpec, pair: &Pair, settings: &CompareSettings) -> (Claim
             );
         }
     }
-    let significant = judged.is_significant(settings.alpha);
+    let significant = judged.is_significant(judged.alpha);
     let claimed_way = significant && shift.signum() == wanted;
     let measured = match (judged.change, judged.interval) {
         // From 0: any change is beyond every figure on its side.

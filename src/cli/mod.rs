@@ -149,13 +149,50 @@ pub enum Command {
     },
 }
 
+/// `--runs`: a number, or `auto`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Runs {
+    Fixed(u32),
+    Auto,
+}
+
+fn parse_runs(text: &str) -> Result<Runs, String> {
+    if text == "auto" {
+        return Ok(Runs::Auto);
+    }
+    match text.parse::<u32>() {
+        Ok(n) if n >= 1 => Ok(Runs::Fixed(n)),
+        _ => Err(format!(
+            "expected a number of runs >= 1 or `auto`, found `{text}`"
+        )),
+    }
+}
+
+fn parse_budget(text: &str) -> Result<std::time::Duration, String> {
+    match crate::scenario::units::parse_duration(text) {
+        Ok(d) if d.is_zero() => Err("the budget must be greater than 0".to_string()),
+        Ok(d) => Ok(d),
+        Err(e) => Err(e.0),
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     #[arg(required = true, value_name = "SUITE.toml")]
     pub suites: Vec<PathBuf>,
-    /// Repetitions per variant (overrides the suite's `runs`).
-    #[arg(short, long, value_parser = clap::value_parser!(u32).range(1..))]
-    pub runs: Option<u32>,
+    /// Repetitions per variant, or `auto`: 3 rounds, then more for the variants whose
+    /// comparisons are still undecided, until each is decided, at --max-runs, or out of
+    /// --budget (overrides the suite's `runs`).
+    #[arg(short, long, value_name = "N|auto", value_parser = parse_runs)]
+    pub runs: Option<Runs>,
+    /// With `runs = "auto"`: rounds per variant at most (default 10, or the suite's
+    /// `max_runs`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(3..))]
+    pub max_runs: Option<u32>,
+    /// With `runs = "auto"`: the run's wall time at most, like 20m (or the suite's `budget`);
+    /// no repetition starts that would end past it.
+    #[arg(long, value_name = "DURATION", value_parser = parse_budget)]
+    pub budget: Option<std::time::Duration>,
     /// Measure only this variant (repeatable).
     #[arg(long = "variant", value_name = "NAME")]
     pub variants: Vec<String>,

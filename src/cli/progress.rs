@@ -62,6 +62,13 @@ impl Progress {
         }
     }
 
+    /// The plan grew (a run sampled until decided planned another round): the bar's new length.
+    pub fn set_total(&self, total_phases: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(total_phases);
+        }
+    }
+
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();

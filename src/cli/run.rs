@@ -28,6 +28,8 @@ use crate::scenario::{load_suite, Suite};
 pub struct RunSettings {
     pub suites: Vec<Suite>,
     pub runs_override: Option<u32>,
+    /// `--runs auto`, with the bounds the flags give (the suite's where they give none).
+    pub sampling_override: Option<crate::scenario::AutoRuns>,
     pub order: measure::Order,
     pub out: Option<PathBuf>,
     /// The progress display: not with --no-progress, nor with --quiet.
@@ -109,6 +111,7 @@ pub fn settings(args: RunArgs, verbosity: Verbosity) -> anyhow::Result<RunSettin
             ));
         }
     }
+    let (runs_override, sampling_override) = runs_settings(&args, &mut suites)?;
     if let Some(dir) = &args.resume {
         if suites.len() != 1 {
             bail!("--resume {}: resume one suite at a time", dir.display());
@@ -121,7 +124,8 @@ pub fn settings(args: RunArgs, verbosity: Verbosity) -> anyhow::Result<RunSettin
         shard: args.shard,
         resume: args.resume,
         suites,
-        runs_override: args.runs,
+        runs_override,
+        sampling_override,
         order: args.order,
         out: args.out,
         progress: !args.no_progress && verbosity.shows_info(),
@@ -133,10 +137,54 @@ pub fn settings(args: RunArgs, verbosity: Verbosity) -> anyhow::Result<RunSettin
     })
 }
 
+/// `--runs`, `--max-runs` and `--budget`: a fixed number of runs, or sampling until decided
+/// (the suite's bounds where the flags give none); `--max-runs` and `--budget` alone bound a
+/// suite's own `runs = "auto"`.
+fn runs_settings(
+    args: &RunArgs,
+    suites: &mut [Suite],
+) -> anyhow::Result<(Option<u32>, Option<crate::scenario::AutoRuns>)> {
+    use super::Runs;
+    let bounds_given = args.max_runs.is_some() || args.budget.is_some();
+    let bound = |auto: crate::scenario::AutoRuns| crate::scenario::AutoRuns {
+        max_runs: args.max_runs.unwrap_or(auto.max_runs),
+        budget: args.budget.or(auto.budget),
+    };
+    match args.runs {
+        Some(Runs::Fixed(_)) if bounds_given => {
+            bail!("--max-runs and --budget apply to --runs auto only; drop them or use --runs auto")
+        }
+        Some(Runs::Fixed(n)) => Ok((Some(n), None)),
+        Some(Runs::Auto) => {
+            let default = crate::scenario::AutoRuns {
+                max_runs: crate::analysis::sequential::DEFAULT_MAX_RUNS as u32,
+                budget: None,
+            };
+            // One set of bounds for every suite: the flags', else the defaults.
+            Ok((None, Some(bound(default))))
+        }
+        None => {
+            for suite in suites.iter_mut() {
+                match suite.sampling.as_mut() {
+                    Some(auto) => *auto = bound(*auto),
+                    None if bounds_given => bail!(
+                        "--max-runs and --budget apply to sampling until decided; suite {} runs \
+                         a fixed number of runs: add --runs auto",
+                        suite.name
+                    ),
+                    None => {}
+                }
+            }
+            Ok((None, None))
+        }
+    }
+}
+
 impl RunSettings {
     fn runner_options(&self) -> runner::Options {
         runner::Options {
             runs_override: self.runs_override,
+            sampling_override: self.sampling_override,
             order: self.order,
             resume: self.resume.is_some(),
             shard: self.shard,
@@ -369,6 +417,24 @@ impl runner::Listener for Display {
         let _ = self.progress.set(progress);
     }
 
+    fn looked(&self, look: &runner::Look) {
+        let Some(progress) = self.progress.get() else {
+            return;
+        };
+        progress.set_total(look.total_phases);
+        let line = match &look.next {
+            Some(next) => format!(
+                "after {} run(s): {} still undecided, measuring run {} of {}",
+                look.runs,
+                next.join(", "),
+                look.runs + 1,
+                look.max_runs
+            ),
+            None => format!("after {} run(s): every comparison decided", look.runs),
+        };
+        progress.info(&line);
+    }
+
     fn recorded(&self, result: &VariantResult, finished: bool, done_phases: u64) {
         let Some(progress) = self.progress.get() else {
             return;
@@ -424,6 +490,7 @@ mod tests {
         RunSettings {
             suites: vec![suite],
             runs_override: None,
+            sampling_override: None,
             order: measure::Order::Interleaved,
             out: None,
             progress: false,

@@ -42,7 +42,7 @@ use crate::stats::Summary;
 pub use crate::analysis::pair::{is_deterministic, TestUsed};
 pub use machine::MachineChange;
 pub use markdown::{render_markdown, COMMENT_MARKER};
-pub use settings::{parse_threshold, CompareSettings, OutputFormat};
+pub use settings::{parse_threshold, CompareSettings, Looks, OutputFormat};
 pub use text::{painted_text, render_text};
 
 /// Mistakes in the inputs that the user must fix (exit code 2).

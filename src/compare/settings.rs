@@ -12,8 +12,38 @@ const MAX_THRESHOLD_PERCENT: f64 = 1000.0;
 pub struct CompareSettings {
     /// A change of the median counts only beyond this fraction of the base median (0.05 = 5 %).
     pub threshold: f64,
-    /// Significance level for the Benjamini–Hochberg-adjusted p-values.
+    /// Significance level for the Benjamini–Hochberg-adjusted p-values: the whole run's, or
+    /// with `looks`, the α that the looks share between them.
     pub alpha: f64,
+    /// A run sampled until decided (`runs = "auto"`) looked at its comparisons after each round
+    /// from the minimum to the cap: each pair is then judged at the level of the look its
+    /// sample count stands for (`alpha_for`), so that the looks together spend `alpha`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub looks: Option<Looks>,
+}
+
+/// The looks of a run sampled until decided: after each round from `min_runs` to `max_runs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Looks {
+    pub min_runs: u32,
+    pub max_runs: u32,
+}
+
+impl CompareSettings {
+    /// The significance level of a pair with `samples` samples on its fewer side: `alpha` for
+    /// a run of a fixed number of runs; in a run sampled until decided, the α its look spends
+    /// (`analysis::sequential::look_alpha`).
+    pub fn alpha_for(&self, samples: usize) -> f64 {
+        match self.looks {
+            None => self.alpha,
+            Some(looks) => crate::analysis::sequential::look_alpha(
+                self.alpha,
+                samples,
+                looks.min_runs as usize,
+                looks.max_runs as usize,
+            ),
+        }
+    }
 }
 
 impl Default for CompareSettings {
@@ -21,6 +51,7 @@ impl Default for CompareSettings {
         CompareSettings {
             threshold: 0.05,
             alpha: 0.05,
+            looks: None,
         }
     }
 }

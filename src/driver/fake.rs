@@ -35,6 +35,11 @@ pub struct Script {
     pub http: Option<(Duration, u16)>,
     /// When the app prints its ready line (matched by any `ready_log` pattern).
     pub log_ready_after: Option<Duration>,
+    /// When the app prints its ready line, by the container's variant (its `dockbench.variant`
+    /// label, else its image) and by how many of that variant's containers started before (0
+    /// for the first): a variant's noise, for the scheduler's tests. Takes the place of
+    /// `log_ready_after` when set.
+    pub log_ready_by_start: Option<fn(variant: &str, nth: u32) -> Duration>,
     /// The image's HEALTHCHECK, and from when it passes.
     pub health: Option<(HealthTest, Duration)>,
     /// The container stops by itself: after this long, with this exit code, OOM-killed or not.
@@ -65,6 +70,7 @@ impl Default for Script {
             start_cost: Duration::from_millis(250),
             http: None,
             log_ready_after: None,
+            log_ready_by_start: None,
             health: None,
             exits: None,
             usage_bytes: |_| 100 << 20,
@@ -100,6 +106,9 @@ pub struct FakeEngine {
     pub cache: RefCell<Vec<CacheRecord>>,
     /// The context of the last build, to tell an edited one (`Script::edits_rerun`).
     last_context: RefCell<Vec<u8>>,
+    /// Each started container's variant and how many of that variant's started before it
+    /// (`Script::log_ready_by_start`).
+    nth_start: RefCell<BTreeMap<String, (String, u32)>>,
 }
 
 /// What bollard reports when the engine's socket refuses.
@@ -122,6 +131,7 @@ impl FakeEngine {
             resources: RefCell::new(Vec::new()),
             cache: RefCell::new(Vec::new()),
             last_context: RefCell::new(Vec::new()),
+            nth_start: RefCell::new(BTreeMap::new()),
         }
     }
 
@@ -333,6 +343,15 @@ impl Engine for FakeEngine {
     async fn start_container(&self, id: &str) -> anyhow::Result<()> {
         self.call(format!("start_container {id}"));
         sleep(self.script_of(id).start_cost).await;
+        let variant = self.specs.borrow().get(id).map(|s| {
+            let label = s.labels.get("dockbench.variant");
+            label.unwrap_or(&s.image).clone()
+        });
+        if let Some(image) = variant {
+            let mut nth = self.nth_start.borrow_mut();
+            let before = nth.values().filter(|(i, _)| *i == image).count() as u32;
+            nth.insert(id.to_string(), (image, before));
+        }
         self.started
             .borrow_mut()
             .insert(id.to_string(), Instant::now());
@@ -410,7 +429,11 @@ impl Engine for FakeEngine {
             .ok_or_else(|| anyhow!("not started"))?;
         let script = self.script_of(id);
         let exit_at = script.exits.map(|(after, _, _)| after);
-        match (script.log_ready_after, exit_at) {
+        let ready = match (script.log_ready_by_start, self.nth_start.borrow().get(id)) {
+            (Some(ready_of), Some((image, nth))) => Some(ready_of(image, *nth)),
+            _ => script.log_ready_after,
+        };
+        match (ready, exit_at) {
             (Some(ready), exit) if exit.is_none_or(|e| ready < e) => {
                 tokio::time::sleep_until(start + ready).await;
                 Ok(())

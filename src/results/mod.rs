@@ -248,6 +248,60 @@ pub struct RunResults {
     /// (`summarize::derive`), like every summary; stored for readers of the JSON only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shard_references: Vec<ShardReference>,
+    /// A run sampled until decided (`runs = "auto"`): its bounds, the rounds each variant got
+    /// and why sampling stopped. `dockbench report` judges its pairs at their looks' levels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampling: Option<Sampling>,
+}
+
+/// How a run sampled until decided went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sampling {
+    /// Rounds of every variant before the first look.
+    pub min_runs: u32,
+    /// Rounds per variant at most (`max_runs`).
+    pub max_runs: u32,
+    /// The wall-time budget (`budget`), when one was set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_s: Option<f64>,
+    /// Why the run stopped measuring; absent while it runs or when it was interrupted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<Stop>,
+    /// Per variant, once the run stopped: the rounds it got and why it got no more.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variants: BTreeMap<String, VariantSampling>,
+}
+
+/// Why sampling stopped, for a run or for one variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stop {
+    /// Every comparison that needs the variant is decided (better, worse, or the same within
+    /// the margin), as are the claims on it.
+    Decided,
+    /// Still undecided after `max_runs` rounds.
+    Cap,
+    /// The budget left no time for another round.
+    Budget,
+    /// The variant failed; more rounds would not help.
+    Failed,
+}
+
+impl Stop {
+    pub fn text(self) -> &'static str {
+        match self {
+            Stop::Decided => "decided",
+            Stop::Cap => "at the cap of runs",
+            Stop::Budget => "out of budget",
+            Stop::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantSampling {
+    pub rounds: u32,
+    pub stopped: Stop,
 }
 
 /// The reference variant of one shard of a merged run: what each other variant of that shard

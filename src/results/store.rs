@@ -161,6 +161,12 @@ impl ResultsStore {
         &self.results
     }
 
+    /// Records how sampling until decided went (`runs = "auto"`), and rewrites.
+    pub fn set_sampling(&mut self, sampling: super::Sampling) -> anyhow::Result<()> {
+        self.results.sampling = Some(sampling);
+        self.write()
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }

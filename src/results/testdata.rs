@@ -91,6 +91,7 @@ pub(crate) fn run_results(variants: Vec<VariantResult>) -> RunResults {
         merged_from: Vec::new(),
         shard: None,
         shard_references: Vec::new(),
+        sampling: None,
     }
 }
 

@@ -8,28 +8,48 @@ pub mod shard;
 mod tests;
 
 use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chrono::{SecondsFormat, Utc};
 use tokio::sync::watch;
 
+use crate::analysis::sequential;
 use crate::driver::{Engine, EngineInfo};
 use crate::measure::record::variant_result;
 use crate::measure::{self, Observer, Phase, Repetition, RunContext, VariantMeasurement};
-use crate::results::{FailureKind, ResultsStore, RunResults, Status, VariantResult};
-use crate::scenario::{Suite, Variant};
+use crate::results::{
+    FailureKind, ResultsStore, RunResults, Sampling, Status, Stop, VariantResult, VariantSampling,
+};
+use crate::scenario::{AutoRuns, Suite, Variant};
 
 /// How to run a suite, beyond the suite itself.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// `--runs`: repetitions per variant instead of the suite's.
+    /// `--runs N`: repetitions per variant instead of the suite's (and not sampled until
+    /// decided, whatever the suite says).
     pub runs_override: Option<u32>,
+    /// `--runs auto` (with `--max-runs`, `--budget`): sample until decided, whatever the
+    /// suite says.
+    pub sampling_override: Option<AutoRuns>,
     pub order: measure::Order,
     /// Continue the interrupted run in the output folder (`--resume`) instead of starting one.
     pub resume: bool,
     /// `--shard K/N`, recorded in the results (the suite holds this shard's variants already).
     pub shard: Option<crate::scenario::shard::Shard>,
+}
+
+impl Options {
+    /// The rounds every variant gets (for a run sampled until decided, the minimum before the
+    /// first look), and the bounds of sampling until decided when the run does.
+    pub fn runs_of(&self, suite: &Suite) -> (u32, Option<AutoRuns>) {
+        match (self.runs_override, self.sampling_override) {
+            (Some(runs), _) => (runs, None),
+            (None, Some(auto)) => (sequential::MIN_RUNS as u32, Some(auto)),
+            (None, None) => (suite.runs, suite.sampling),
+        }
+    }
 }
 
 /// What is about to be measured, for the display.
@@ -52,8 +72,22 @@ pub trait Listener: Observer {
     /// A repetition of a variant ended and its results were written; `finished` when the
     /// variant has no more to run in this run. `done_phases` of the plan's total are done.
     fn recorded(&self, result: &VariantResult, finished: bool, done_phases: u64);
+    /// A run sampled until decided judged its comparisons after a round.
+    fn looked(&self, _look: &Look) {}
     /// Nothing more will be measured.
     fn finished(&self);
+}
+
+/// A look of a run sampled until decided: what it decided to measure next.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Look {
+    /// Rounds of the reference (or of the most measured variant) so far.
+    pub runs: u32,
+    pub max_runs: u32,
+    /// The variants another round measures; `None` when sampling stops here.
+    pub next: Option<Vec<String>>,
+    /// The progress bar's new length.
+    pub total_phases: u64,
 }
 
 /// How a suite's run ended.
@@ -175,6 +209,27 @@ impl Variants<'_> {
         result
     }
 
+    /// The repetitions variant `i` measured in full.
+    fn rounds_of(&self, i: usize) -> u32 {
+        self.cells[i].borrow().completed_runs.len() as u32
+    }
+
+    /// Seconds a repetition of variant `i` takes, as far as this run knows: its own mean, else
+    /// the mean over every variant's, else nothing known (0).
+    fn repetition_estimate_s(&self, i: usize) -> f64 {
+        let mean = |cells: &[&RefCell<VariantMeasurement>]| {
+            let (seconds, runs) = cells.iter().fold((0.0, 0), |(s, n), cell| {
+                let m = cell.borrow();
+                (s + m.measured_s, n + m.completed_runs.len())
+            });
+            (runs > 0).then(|| seconds / runs as f64)
+        };
+        let all: Vec<&RefCell<VariantMeasurement>> = self.cells.iter().collect();
+        mean(&[&self.cells[i]])
+            .or_else(|| mean(&all))
+            .unwrap_or(0.0)
+    }
+
     /// What is left to measure, in the order to measure it: every (variant, repetition) pair
     /// not measured in full yet.
     fn left_to_measure(&self, order: measure::Order) -> Vec<(usize, u32)> {
@@ -234,31 +289,78 @@ async fn rounds<E: Engine, L: Listener>(
 ) -> anyhow::Result<SuiteOutcome> {
     let (mut store, variants) = resume::open(engine_info, ctx, suite, options, out_dir)?;
     let runs = variants.runs;
-    let plan = variants.left_to_measure(options.order);
-    let last_rep = |i: usize| plan.iter().filter(|(v, _)| *v == i).map(|(_, r)| *r).max();
+    let auto = store.results().sampling.as_ref().map(|s| AutoRuns {
+        max_runs: s.max_runs,
+        budget: s.budget_s.map(std::time::Duration::from_secs_f64),
+    });
+    let mut plan: VecDeque<(usize, u32)> = variants.left_to_measure(options.order).into();
+    // In a run of fixed rounds, a variant's last repetition finishes it; a run sampled until
+    // decided finishes them all when it stops.
+    let last_rep = |i: usize| {
+        let fixed = auto.is_none().then_some(runs);
+        fixed.filter(|_| plan.iter().any(|(v, _)| *v == i))
+    };
+    let last_reps: Vec<Option<u32>> = (0..suite.variants.len()).map(last_rep).collect();
+    let phases_of = |list: &mut dyn Iterator<Item = &(usize, u32)>| -> u64 {
+        list.map(|(i, _)| phases_per_run(suite, &suite.variants[*i]))
+            .sum()
+    };
+    let mut total_phases = phases_of(&mut plan.iter());
     listener.planned(&Plan {
         suite: &suite.name,
         variants: suite.variants.len(),
         runs,
         resumed_left: options.resume.then_some(plan.len()),
         dir: store.dir(),
-        total_phases: plan
-            .iter()
-            .map(|(i, _)| phases_per_run(suite, &suite.variants[*i]))
-            .sum(),
+        total_phases,
     });
     let tracker = PhaseTracker {
         inner: listener,
         phase: RefCell::new(None),
     };
     let cells = &variants.cells;
+    let started = tokio::time::Instant::now();
     let mut done_phases = 0;
     let mut cut = None;
     let mut lost: Option<EngineLoss> = None;
+    let mut sampler = auto.map(|auto| Sampler::new(auto, runs));
     let mut slots: Vec<Slot<E>> = suite.variants.iter().map(|_| Slot::Waiting).collect();
     let mut first_turn = vec![true; suite.variants.len()];
-    for &(i, rep) in &plan {
+    loop {
+        let Some((i, rep)) = plan.pop_front() else {
+            // The plan is done: a run sampled until decided looks, and plans another round
+            // for the variants that still need one.
+            let Some(sampler) = sampler.as_mut() else {
+                break;
+            };
+            let next = sampler.look(&variants, store.results(), options.order);
+            total_phases += phases_of(&mut next.iter());
+            let names = |list: &[(usize, u32)]| {
+                list.iter()
+                    .map(|(i, _)| suite.variants[*i].name.clone())
+                    .collect()
+            };
+            listener.looked(&Look {
+                runs: sampler.rounds,
+                max_runs: sampler.auto.max_runs,
+                next: (!next.is_empty()).then(|| names(&next)),
+                total_phases,
+            });
+            if next.is_empty() {
+                break;
+            }
+            plan.extend(next);
+            continue;
+        };
         let variant = &suite.variants[i];
+        if let Some(sampler) = sampler.as_mut() {
+            // No repetition starts that the budget cannot hold (by what repetitions of this
+            // variant took so far): the run stops on time, and every finished one is kept.
+            let needed_s = variants.repetition_estimate_s(i);
+            if sampler.out_of_budget(started.elapsed().as_secs_f64(), needed_s) {
+                break;
+            }
+        }
         if matches!(slots[i], Slot::Waiting) {
             slots[i] = match measure::VariantRun::prepare(engine, ctx, suite, variant, &cells[i]) {
                 Some(run) => Slot::Running(run),
@@ -295,7 +397,7 @@ async fn rounds<E: Engine, L: Listener>(
                 cell.measured_s += turn_started.elapsed().as_secs_f64();
             }
         }
-        let finished = outcome != Repetition::Measured || Some(rep) == last_rep(i);
+        let finished = outcome != Repetition::Measured || Some(rep) == last_reps[i];
         if finished {
             slots[i] = Slot::Finished;
         }
@@ -304,15 +406,17 @@ async fn rounds<E: Engine, L: Listener>(
         let result = variants.record(&mut store, i, finished, None)?;
         listener.recorded(&result, finished, done_phases);
     }
-    if let Some(cut) = cut {
-        // Every variant that had started and not finished keeps what it measured, and says
-        // how much that is; the one whose phase the engine dropped has failed.
-        for (i, slot) in slots.iter().enumerate() {
-            if let Slot::Running(_) = slot {
-                let result = variants.record(&mut store, i, true, Some(cut))?;
-                listener.recorded(&result, true, done_phases);
-            }
+    // Every variant that had started and not finished keeps what it measured: cut short, it
+    // says how much that is (the one whose phase the engine dropped has failed); in a run
+    // sampled until decided that stopped, it is done.
+    for (i, slot) in slots.iter().enumerate() {
+        if let Slot::Running(_) = slot {
+            let result = variants.record(&mut store, i, true, cut)?;
+            listener.recorded(&result, true, done_phases);
         }
+    }
+    if let (Some(sampler), None) = (&sampler, cut) {
+        store.set_sampling(sampler.outcome(&variants, store.results()))?;
     }
     listener.finished();
     if cut.is_none() {
@@ -328,6 +432,125 @@ async fn rounds<E: Engine, L: Listener>(
         results: store.results().clone(),
         end,
     })
+}
+
+/// The decisions of a run sampled until decided: after the minimum of rounds, after each
+/// round, which variants need another (`sequential::needing_rounds`), within the cap and the
+/// budget.
+struct Sampler {
+    auto: AutoRuns,
+    /// The rounds looked at so far (the minimum before the first look).
+    rounds: u32,
+    /// The variants the last look found undecided (none before the first look).
+    undecided: Option<BTreeSet<String>>,
+    /// The budget stopped the run.
+    out_of_budget: bool,
+}
+
+impl Sampler {
+    fn new(auto: AutoRuns, min_runs: u32) -> Sampler {
+        Sampler {
+            auto,
+            rounds: min_runs,
+            undecided: None,
+            out_of_budget: false,
+        }
+    }
+
+    /// Whether a repetition of `needed_s` seconds, started `elapsed_s` into the run, would
+    /// end past the budget; remembers that it stopped the run.
+    fn out_of_budget(&mut self, elapsed_s: f64, needed_s: f64) -> bool {
+        let over = self
+            .auto
+            .budget
+            .is_some_and(|budget| elapsed_s + needed_s > budget.as_secs_f64());
+        self.out_of_budget |= over;
+        over
+    }
+
+    /// Judges the run so far (at each pair's look level: `results.sampling` is set) and plans
+    /// the next round: every variant still undecided that is below the cap, rotated so that
+    /// no variant always goes first. Empty when sampling stops.
+    fn look(
+        &mut self,
+        variants: &Variants,
+        results: &RunResults,
+        order: measure::Order,
+    ) -> Vec<(usize, u32)> {
+        let undecided = sequential::needing_rounds(results);
+        let mut next: Vec<(usize, u32)> = variants
+            .suite
+            .variants
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| {
+                undecided.contains(&v.name)
+                    && variants.failures[*i].get().is_none()
+                    && variants.rounds_of(*i) < self.auto.max_runs
+            })
+            .map(|(i, _)| {
+                (
+                    i,
+                    variants.cells[i]
+                        .borrow()
+                        .completed_runs
+                        .iter()
+                        .max()
+                        .map_or(1, |r| r + 1),
+                )
+            })
+            .collect();
+        self.undecided = Some(undecided);
+        if order == measure::Order::Interleaved && !next.is_empty() {
+            let turn = self.rounds as usize % next.len();
+            next.rotate_left(turn);
+        }
+        if !next.is_empty() {
+            self.rounds += 1;
+        }
+        next
+    }
+
+    /// Why sampling stopped, for the run and for each variant.
+    fn outcome(&self, variants: &Variants, results: &RunResults) -> Sampling {
+        let undecided = self.undecided.clone().unwrap_or_default();
+        let why = |undecided_here: bool, rounds: u32| match () {
+            _ if !undecided_here && self.undecided.is_some() => Stop::Decided,
+            _ if rounds >= self.auto.max_runs => Stop::Cap,
+            _ if self.out_of_budget => Stop::Budget,
+            _ => Stop::Cap,
+        };
+        let per_variant: BTreeMap<String, VariantSampling> = variants
+            .suite
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let rounds = variants.rounds_of(i);
+                let stopped = if variants.failures[i].get().is_some() {
+                    Stop::Failed
+                } else {
+                    why(undecided.contains(&v.name), rounds)
+                };
+                (v.name.clone(), VariantSampling { rounds, stopped })
+            })
+            .collect();
+        let stopped = if self.out_of_budget {
+            Stop::Budget
+        } else if per_variant.values().any(|v| v.stopped == Stop::Cap) {
+            Stop::Cap
+        } else {
+            Stop::Decided
+        };
+        Sampling {
+            stopped: Some(stopped),
+            variants: per_variant,
+            ..results
+                .sampling
+                .clone()
+                .expect("a run sampled until decided records its bounds")
+        }
+    }
 }
 
 /// Passes each phase on, and remembers the last one: a repetition that fails failed in it.

@@ -36,7 +36,7 @@ pub(super) fn open<'s>(
 ) -> anyhow::Result<(ResultsStore, Variants<'s>)> {
     let mut variants = Variants {
         suite,
-        runs: options.runs_override.unwrap_or(suite.runs),
+        runs: options.runs_of(suite).0,
         cells: suite.variants.iter().map(|_| RefCell::default()).collect(),
         failures: vec![Cell::new(None); suite.variants.len()],
     };
@@ -97,6 +97,16 @@ fn header(
         merged_from: Vec::new(),
         shard: options.shard,
         shard_references: Vec::new(),
+        sampling: options
+            .runs_of(suite)
+            .1
+            .map(|auto| crate::results::Sampling {
+                min_runs: runs,
+                max_runs: auto.max_runs,
+                budget_s: auto.budget.map(|b| b.as_secs_f64()),
+                stopped: None,
+                variants: Default::default(),
+            }),
     }
 }
 

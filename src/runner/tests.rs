@@ -69,6 +69,7 @@ async fn measure_suite(
 ) -> anyhow::Result<SuiteOutcome> {
     let options = Options {
         runs_override: None,
+        sampling_override: None,
         order: settings.order,
         resume: settings.resume.is_some(),
         shard: None,

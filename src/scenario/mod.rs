@@ -40,8 +40,11 @@ pub struct Suite {
     pub name: String,
     /// The suite file itself (absolute).
     pub path: PathBuf,
-    /// Repetitions per variant (suite `runs`, default 3; `--runs` overrides later).
+    /// Repetitions per variant (suite `runs`, default 3; `--runs` overrides later); with
+    /// `runs = "auto"`, the minimum before the first look.
     pub runs: u32,
+    /// `runs = "auto"`: sample until every comparison is decided, within these bounds.
+    pub sampling: Option<AutoRuns>,
     /// The variant the others are compared with (`reference`); the first when `None`.
     pub reference: Option<String>,
     /// The reviews' claims to judge (`[[claim]]`).
@@ -54,6 +57,15 @@ pub struct Suite {
     pub margin: f64,
     pub edits: Vec<Edit>,
     pub variants: Vec<Variant>,
+}
+
+/// How far a run sampled until decided may go (`runs = "auto"`, `max_runs`, `budget`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AutoRuns {
+    /// Rounds per variant at most.
+    pub max_runs: u32,
+    /// The run's wall time at most: no repetition starts that would end past it.
+    pub budget: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Clone)]

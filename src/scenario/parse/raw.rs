@@ -20,6 +20,8 @@ pub(super) struct RawSuite {
     pub(super) name: Spanned<String>,
     pub(super) context: Option<Spanned<String>>,
     pub(super) runs: Option<Spanned<toml::Value>>,
+    pub(super) max_runs: Option<Spanned<toml::Value>>,
+    pub(super) budget: Option<Spanned<toml::Value>>,
     pub(super) builder: Option<Spanned<String>>,
     pub(super) target: Option<Spanned<String>>,
     pub(super) platform: Option<Spanned<String>>,

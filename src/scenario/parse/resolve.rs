@@ -18,9 +18,13 @@ use super::SuiteError;
 use crate::scenario::compose::stack::ServiceImage;
 use crate::scenario::dockerfile::Dockerfile;
 use crate::scenario::units::{self, Quantity};
-use crate::scenario::{Builder, Edit, RunSpec, Suite, Target, Variant};
+use crate::scenario::{AutoRuns, Builder, Edit, RunSpec, Suite, Target, Variant};
 
 const DEFAULT_RUNS: u32 = 3;
+/// `runs = "auto"`: the rounds before the first look (`analysis::sequential::MIN_RUNS`).
+const AUTO_MIN_RUNS: u32 = crate::analysis::sequential::MIN_RUNS as u32;
+/// `runs = "auto"` without `max_runs`.
+const DEFAULT_MAX_RUNS: u32 = crate::analysis::sequential::DEFAULT_MAX_RUNS as u32;
 const DEFAULT_DOCKERFILE: &str = "Dockerfile";
 
 pub(super) struct Checker<'a> {
@@ -84,7 +88,7 @@ pub(super) fn resolve_suite(ck: &mut Checker, raw: &RawSuite, suite_path: PathBu
         );
         ck.error(raw.name.span(), "name", message);
     }
-    let runs = resolve_runs(ck, raw.runs.as_ref());
+    let (runs, sampling) = resolve_sampling(ck, raw);
     let suite_dir = suite_path
         .parent()
         .expect("a file has a folder")
@@ -118,6 +122,7 @@ pub(super) fn resolve_suite(ck: &mut Checker, raw: &RawSuite, suite_path: PathBu
         name: name.clone(),
         path: suite_path,
         runs,
+        sampling,
         reference,
         claims,
         claims_exit: raw.claims_exit.unwrap_or(true),
@@ -151,22 +156,72 @@ fn resolve_margin(ck: &mut Checker, margin: Option<&Spanned<String>>) -> f64 {
     }
 }
 
-fn resolve_runs(ck: &mut Checker, runs: Option<&Spanned<toml::Value>>) -> u32 {
-    let Some(runs) = runs else {
-        return DEFAULT_RUNS;
-    };
-    let valid = runs
-        .get_ref()
-        .as_integer()
-        .and_then(|n| u32::try_from(n).ok());
-    match valid.filter(|&n| n >= 1) {
-        Some(n) => n,
-        None => {
-            let message = format!("runs must be an integer >= 1, found {}", runs.get_ref());
-            ck.error(runs.span(), "runs", message);
-            DEFAULT_RUNS
+/// `runs`: a number of runs per variant, or `"auto"`: the minimum of rounds, then more for
+/// the variants whose comparisons are undecided, up to `max_runs` (default 10) and within
+/// `budget` (a duration, none by default). `max_runs` and `budget` need `runs = "auto"`.
+fn resolve_sampling(ck: &mut Checker, raw: &RawSuite) -> (u32, Option<AutoRuns>) {
+    let auto = raw
+        .runs
+        .as_ref()
+        .is_some_and(|runs| runs.get_ref().as_str() == Some("auto"));
+    let runs = match &raw.runs {
+        None => DEFAULT_RUNS,
+        Some(_) if auto => AUTO_MIN_RUNS,
+        Some(runs) => {
+            let valid = runs
+                .get_ref()
+                .as_integer()
+                .and_then(|n| u32::try_from(n).ok());
+            match valid.filter(|&n| n >= 1) {
+                Some(n) => n,
+                None => {
+                    let message = format!(
+                        "runs must be an integer >= 1 or \"auto\", found {}",
+                        runs.get_ref()
+                    );
+                    ck.error(runs.span(), "runs", message);
+                    DEFAULT_RUNS
+                }
+            }
         }
+    };
+    let max_runs = raw.max_runs.as_ref().and_then(|max| {
+        let valid = max
+            .get_ref()
+            .as_integer()
+            .and_then(|n| u32::try_from(n).ok());
+        match valid.filter(|&n| n >= AUTO_MIN_RUNS) {
+            Some(n) => Some(n),
+            None => {
+                let message = format!(
+                    "max_runs must be an integer >= {AUTO_MIN_RUNS} (the minimum of rounds \
+                     before the first look), found {}",
+                    max.get_ref()
+                );
+                ck.error(max.span(), "max_runs", message);
+                None
+            }
+        }
+    });
+    let budget = resolve_duration(ck, raw.budget.as_ref(), "budget");
+    if let (Some(Duration::ZERO), Some(value)) = (budget, &raw.budget) {
+        ck.error(value.span(), "budget", "budget must be greater than 0");
     }
+    if !auto {
+        for (given, key) in [(&raw.max_runs, "max_runs"), (&raw.budget, "budget")] {
+            if let Some(value) = given {
+                let message =
+                    format!("{key} applies to runs = \"auto\" only; add it, or drop {key}");
+                ck.error(value.span(), key, message);
+            }
+        }
+        return (runs, None);
+    }
+    let sampling = AutoRuns {
+        max_runs: max_runs.unwrap_or(DEFAULT_MAX_RUNS),
+        budget,
+    };
+    (runs, Some(sampling))
 }
 
 /// `None` when not given or invalid (reported).

@@ -10,7 +10,7 @@ use tempfile::TempDir;
 use super::run::{DEFAULT_SETTLE, DEFAULT_TIMEOUT};
 use super::{load_suite, validate_suite};
 use crate::metric::Direction;
-use crate::scenario::{Builder, Change, ChangeKind, Edit, Limits, RunSpec, Target};
+use crate::scenario::{AutoRuns, Builder, Change, ChangeKind, Edit, Limits, RunSpec, Target};
 
 const FIXTURE: &str = "tests/fixtures/suites/python-api/suite.toml";
 
@@ -233,7 +233,7 @@ fn duplicate_key() {
 fn unknown_key_at_top_level() {
     let (got, _) = first_error("name = \"s\"\nrnus = 3\n", FILES);
     let message = "unknown key `rnus` at the top level; did you mean `runs`? expected one of: \
-                   name, context, runs, builder, target, platform, build_args, run, targets, edit, variant, \
+                   name, context, runs, max_runs, budget, builder, target, platform, build_args, run, targets, edit, variant, \
                    reference, claims_exit, margin, claim";
     assert_eq!(got, expect(2, "rnus", message));
 }
@@ -519,9 +519,62 @@ fn bad_runs_and_builder() {
     assert_eq!(
         got,
         [
-            format!("{file}:2: `runs`: runs must be an integer >= 1, found 0"),
+            format!("{file}:2: `runs`: runs must be an integer >= 1 or \"auto\", found 0"),
             format!("{file}:3: `builder`: unknown builder \"kaniko\"; expected \"buildkit\" or \"classic\""),
         ]
+    );
+}
+
+/// `runs = "auto"`: three rounds before the first look, at most `max_runs` (default 10),
+/// within `budget` when set.
+#[test]
+fn runs_auto_with_its_bounds() {
+    let load = |head: &str| {
+        let (dir, path) = suite_dir(&with_variant(head), FILES);
+        let suite = load_suite(&path).unwrap();
+        drop(dir);
+        (suite.runs, suite.sampling)
+    };
+    let auto = |max_runs, budget_s: Option<u64>| {
+        Some(AutoRuns {
+            max_runs,
+            budget: budget_s.map(std::time::Duration::from_secs),
+        })
+    };
+    assert_eq!(load("name = \"s\"\nruns = \"auto\"\n"), (3, auto(10, None)));
+    assert_eq!(
+        load("name = \"s\"\nruns = \"auto\"\nmax_runs = 6\nbudget = \"20m\"\n"),
+        (3, auto(6, Some(1200)))
+    );
+    assert_eq!(load("name = \"s\"\nruns = 5\n"), (5, None));
+}
+
+#[test]
+fn bad_sampling_bounds() {
+    let errors = |head: &str| {
+        let (dir, path) = suite_dir(&with_variant(head), FILES);
+        let got: Vec<String> = validate_suite(&path)
+            .into_iter()
+            .map(|e| e.to_string().replace(&path.display().to_string(), "F"))
+            .collect();
+        drop(dir);
+        got
+    };
+    assert_eq!(
+        errors("name = \"s\"\nruns = \"often\"\n"),
+        ["F:2: `runs`: runs must be an integer >= 1 or \"auto\", found \"often\""]
+    );
+    assert_eq!(
+        errors("name = \"s\"\nruns = \"auto\"\nmax_runs = 2\nbudget = \"0s\"\n"),
+        [
+            "F:3: `max_runs`: max_runs must be an integer >= 3 (the minimum of rounds before \
+             the first look), found 2",
+            "F:4: `budget`: budget must be greater than 0",
+        ]
+    );
+    assert_eq!(
+        errors("name = \"s\"\nruns = 4\nmax_runs = 8\n"),
+        ["F:3: `max_runs`: max_runs applies to runs = \"auto\" only; add it, or drop max_runs"]
     );
 }
 
