@@ -436,6 +436,69 @@ async fn run_fixtures_give_known_answers() {
     );
 }
 
+/// Sampling until decided on the real engine: the server that sleeps 1.2 s is "worse" to start
+/// than the same server without the sleep at the first look, after the minimum of three
+/// rounds, and the run records how many rounds each variant got and why it stopped.
+#[tokio::test]
+async fn the_sleep_is_decided_after_the_minimum_of_rounds() {
+    use dockbench::analysis::Analysis;
+    use dockbench::relative::Relation;
+    use dockbench::results::{ResultsStore, Stop};
+    let _engine = ENGINE.lock().await;
+    let out = tempfile::tempdir().unwrap();
+    let suite = suite_for_this_engine("run").await;
+    // A cap at the minimum: one look, at the full α. The scheduler's later looks are tested on
+    // the scripted engine (tests/runner.rs); what only the engine can answer is whether its
+    // samples decide the known difference at the first look.
+    let (output, _) = run_suite_at(
+        &suite.path().join("suite.toml"),
+        out.path(),
+        &[
+            "--runs",
+            "auto",
+            "--max-runs",
+            "3",
+            "--variant",
+            "fast-buildkit",
+            "--variant",
+            "slow-buildkit",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "the 1 s target is missed: {stderr}"
+    );
+    let results = ResultsStore::load(out.path()).unwrap();
+    let sampling = results
+        .sampling
+        .clone()
+        .expect("the run records its sampling");
+    assert_eq!((sampling.min_runs, sampling.max_runs), (3, 3));
+    assert!(sampling.stopped.is_some(), "{sampling:?}");
+    for v in &results.variants {
+        let got = sampling.variants[&v.name];
+        assert_eq!(got.rounds, 3, "{}: {got:?}", v.name);
+        assert_eq!(v.completed_runs.len(), 3, "{}", v.name);
+        // Decided, or still undecided on another metric at the cap; never the budget's.
+        assert!(matches!(got.stopped, Stop::Decided | Stop::Cap), "{got:?}");
+    }
+    let analysis = Analysis::of(&results);
+    let row = analysis
+        .relative
+        .as_ref()
+        .unwrap()
+        .rows
+        .iter()
+        .find(|r| r.variant == "slow-buildkit" && r.metric == "startup_s")
+        .unwrap();
+    assert_eq!(row.relation, Relation::Worse, "{row:?}");
+    assert_eq!(results.variants[0].metrics["startup_s"].samples.len(), 3);
+    assert_eq!(labelled_containers("dockbench.suite=fixture-run").await, 0);
+    assert_eq!(labelled_images("dockbench.suite=fixture-run").await, 0);
+}
+
 /// `dockbench run` of a fixture suite in the background, stderr captured.
 fn spawn_run(suite: &str, out: &Path) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_dockbench"))

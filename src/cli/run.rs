@@ -335,6 +335,9 @@ fn conclude(
     let width = report::terminal_width();
     let heading = report::heading(results, dir);
     crate::out!("{}", report::table::wrapped(&heading, "", width));
+    if let Some(sampling) = report::sections::sampling_text(results) {
+        crate::out!("{}", report::table::wrapped(&sampling, "", width));
+    }
     let summary = report::painted_summary(results, &analysis, width, settings.paint);
     crate::outln!("{summary}");
     if settings.report {

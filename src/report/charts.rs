@@ -183,9 +183,9 @@ fn header(results: &RunResults, metric: &str, bars: &[Bar], top: f64) -> Header 
     Header {
         title: metric_title(metric),
         subtitle: format!(
-            "suite {} · {} run(s) per variant · {}{}",
+            "suite {} · {} per variant · {}{}",
             results.suite,
-            results.runs,
+            super::sections::runs_text(results),
             labels::short_time(&results.started_at),
             metric_key(metric)
         ),

@@ -50,17 +50,66 @@ fn mark(pass: bool) -> &'static str {
     }
 }
 
-/// `fixture-run, 2 runs per variant, started 2026-11-23 07:39 UTC, finished 07:40 UTC.`
+/// `2 run(s) per variant; started 2026-11-23 07:39 UTC, finished 07:40 UTC.` A run sampled
+/// until decided says how far each variant went and why it stopped.
 pub fn run_line(results: &RunResults) -> String {
     let finished = match &results.finished_at {
         Some(at) => format!("finished {}", labels::short_time(at)),
         None => "not finished (interrupted or still running)".to_string(),
     };
-    format!(
-        "{} run(s) per variant; started {}, {finished}.",
-        results.runs,
+    let mut line = format!(
+        "{} per variant; started {}, {finished}.",
+        runs_text(results),
         labels::short_time(&results.started_at)
-    )
+    );
+    if let Some(sampling) = sampling_text(results) {
+        line.push(' ');
+        line.push_str(&sampling);
+    }
+    line
+}
+
+/// `3 run(s)`, or for a run sampled until decided the range its variants got: `3 to 7 runs`.
+pub fn runs_text(results: &RunResults) -> String {
+    let Some(sampling) = &results.sampling else {
+        return format!("{} run(s)", results.runs);
+    };
+    let rounds = sampling.variants.values().map(|v| v.rounds);
+    match (rounds.clone().min(), rounds.max()) {
+        (Some(low), Some(high)) if low != high => format!("{low} to {high} runs"),
+        (Some(n), Some(_)) => format!("{n} run(s)"),
+        _ => format!("at least {} runs", sampling.min_runs),
+    }
+}
+
+/// `Sampled until decided (3 to 10 runs, budget 30 min): stopped at the cap of runs; baseline
+/// 10 runs (at the cap of runs), slim 3 (decided).` None for a run of fixed runs.
+pub fn sampling_text(results: &RunResults) -> Option<String> {
+    let sampling = results.sampling.as_ref()?;
+    let budget = sampling
+        .budget_s
+        .map(|s| format!(", budget {}", crate::format::format_seconds(s)))
+        .unwrap_or_default();
+    let head = format!(
+        "Sampled until decided ({} to {} runs{budget})",
+        sampling.min_runs, sampling.max_runs
+    );
+    let Some(stopped) = sampling.stopped else {
+        return Some(format!("{head}: not finished."));
+    };
+    let each: Vec<String> = sampling
+        .variants
+        .iter()
+        .map(|(name, v)| format!("{name} {} ({})", v.rounds, v.stopped.text()))
+        .collect();
+    Some(format!(
+        "{head}: stopped {}; runs per variant: {}.",
+        match stopped {
+            crate::results::Stop::Decided => "with every comparison decided".to_string(),
+            other => other.text().to_string(),
+        },
+        each.join(", ")
+    ))
 }
 
 /// At most this many variants side by side: with the metric column, a table of eight columns
@@ -511,5 +560,33 @@ mod tests {
         assert_eq!(t("|1 V=2 /bin/sh -c make"), "RUN make");
         assert_eq!(t("COPY www /www # buildkit"), "COPY www /www");
         assert_eq!(t(&"x".repeat(200)).chars().count(), CREATED_BY_MAX_CHARS);
+    }
+
+    /// A run of fixed runs says how many; a run sampled until decided, the range its variants
+    /// got, its bounds, why it stopped, and each variant's rounds and reason.
+    #[test]
+    fn the_run_line_says_how_far_sampling_went() {
+        use crate::results::{Sampling, Stop, VariantSampling};
+        let mut results = crate::report::testdata::run_results();
+        assert!(run_line(&results).starts_with("3 run(s) per variant; started "));
+        assert_eq!(sampling_text(&results), None);
+        let each = |rounds, stopped| VariantSampling { rounds, stopped };
+        results.sampling = Some(Sampling {
+            min_runs: 3,
+            max_runs: 10,
+            budget_s: Some(1800.0),
+            stopped: Some(Stop::Cap),
+            variants: [
+                ("a".to_string(), each(10, Stop::Cap)),
+                ("b".to_string(), each(3, Stop::Decided)),
+            ]
+            .into(),
+        });
+        assert!(run_line(&results).starts_with("3 to 10 runs per variant; started "));
+        assert_eq!(
+            sampling_text(&results).unwrap(),
+            "Sampled until decided (3 to 10 runs, budget 30m 00.0s): stopped at the cap of \
+             runs; runs per variant: a 10 (at the cap of runs), b 3 (decided)."
+        );
     }
 }
