@@ -147,7 +147,8 @@ fn claims_and_the_reference_on_the_command_line() {
     let suite = root.join("scenarios/python-api/suite.toml");
     let o = dockbench(&["validate", suite.to_str().unwrap()]);
     assert!(
-        String::from_utf8_lossy(&o.stdout).contains("(7 variants, 3 edits, 3 runs, 11 claims)"),
+        String::from_utf8_lossy(&o.stdout)
+            .contains("(7 variants, 3 edits, 3 to 10 runs until decided within 25m, 11 claims)"),
         "{}",
         String::from_utf8_lossy(&o.stdout)
     );

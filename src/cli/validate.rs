@@ -23,7 +23,14 @@ pub struct Counts {
     pub name: String,
     pub variants: usize,
     pub edits: usize,
+    /// Runs per variant; with `runs = "auto"`, the minimum before the first look.
     pub runs: u32,
+    /// `runs = "auto"`: the cap of runs per variant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_runs: Option<u32>,
+    /// `runs = "auto"`: the budget, in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget_s: Option<f64>,
     pub claims: usize,
 }
 
@@ -58,6 +65,11 @@ pub fn check(path: &Path) -> Checked {
                 variants: suite.variants.len(),
                 edits: suite.edits.len(),
                 runs: suite.runs,
+                max_runs: suite.sampling.map(|a| a.max_runs),
+                budget_s: suite
+                    .sampling
+                    .and_then(|a| a.budget)
+                    .map(|b| b.as_secs_f64()),
                 claims: suite.claims.len(),
             }),
             errors: Vec::new(),
@@ -98,14 +110,25 @@ fn print_text(checked: &Checked) {
             0 => String::new(),
             n => format!(", {n} claim{}", plural(n)),
         };
+        let runs = match (s.max_runs, s.budget_s) {
+            (None, _) => format!("{} run{}", s.runs, plural(s.runs as usize)),
+            (Some(max), budget) => format!(
+                "{} to {max} runs until decided{}",
+                s.runs,
+                budget
+                    .map(|b| format!(
+                        " within {}",
+                        humantime::format_duration(std::time::Duration::from_secs_f64(b))
+                    ))
+                    .unwrap_or_default()
+            ),
+        };
         crate::outln!(
-            "{file}: ok ({} variant{}, {} edit{}, {} run{}{claims})",
+            "{file}: ok ({} variant{}, {} edit{}, {runs}{claims})",
             s.variants,
             plural(s.variants),
             s.edits,
             plural(s.edits),
-            s.runs,
-            plural(s.runs as usize),
         );
     }
     for warning in &checked.warnings {

@@ -88,7 +88,12 @@ pub fn sampling_text(results: &RunResults) -> Option<String> {
     let sampling = results.sampling.as_ref()?;
     let budget = sampling
         .budget_s
-        .map(|s| format!(", budget {}", crate::format::format_seconds(s)))
+        .map(|s| {
+            format!(
+                ", budget {}",
+                humantime::format_duration(std::time::Duration::from_secs_f64(s))
+            )
+        })
         .unwrap_or_default();
     let head = format!(
         "Sampled until decided ({} to {} runs{budget})",
@@ -585,7 +590,7 @@ mod tests {
         assert!(run_line(&results).starts_with("3 to 10 runs per variant; started "));
         assert_eq!(
             sampling_text(&results).unwrap(),
-            "Sampled until decided (3 to 10 runs, budget 30m 00.0s): stopped at the cap of \
+            "Sampled until decided (3 to 10 runs, budget 30m): stopped at the cap of \
              runs; runs per variant: a 10 (at the cap of runs), b 3 (decided)."
         );
     }
