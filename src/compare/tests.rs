@@ -507,7 +507,7 @@ fn issue_27_text_fits_the_width() {
     assert!(!narrow.contains('┆'), "{narrow}");
     assert!(
         narrow.contains(
-            "alpine:\n  regressed: cold_build_s 12.20 s → 15.00 s (+23.0%); target ✗ ≤ 14s\n"
+            "alpine, after 3 runs:\n  regressed: cold_build_s 12.20 s → 15.00 s (+23.0%); target ✗ ≤ 14s\n"
         ),
         "{narrow}"
     );

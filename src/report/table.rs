@@ -219,11 +219,62 @@ impl<'a> Changes<'a> {
         Changes { rows }
     }
 
-    /// The second line of a cell: `-42% better`.
+    /// The second line of a cell: `-42% better`; `-42% better (2 vs 3)` when the variant's or
+    /// the reference's runs differ between metrics, so that the runs row alone cannot say
+    /// which runs this verdict was reached after.
     fn line(&self, variant: &str, metric: &str) -> Option<String> {
-        self.rows
-            .get(&(variant, metric))
-            .map(|r| relative::change_cell(r))
+        let row = self.rows.get(&(variant, metric))?;
+        let cell = relative::change_cell(row);
+        let uniform = |runs: Option<&[usize]>| runs.is_some_and(|r| r.len() == 1);
+        if uniform(self.runs(variant).as_deref()) && uniform(self.reference_runs().as_deref()) {
+            Some(cell)
+        } else {
+            Some(format!("{cell} ({})", row.runs.count_text()))
+        }
+    }
+
+    /// The distinct run counts a variant's verdicts were reached after (its own side), fewest
+    /// first; `None` for a variant with no rows.
+    fn runs(&self, variant: &str) -> Option<Vec<usize>> {
+        let mut runs: Vec<usize> = self
+            .rows
+            .values()
+            .filter(|r| r.variant == variant)
+            .map(|r| r.runs.head)
+            .collect();
+        runs.sort_unstable();
+        runs.dedup();
+        (!runs.is_empty()).then_some(runs)
+    }
+
+    /// The distinct run counts of the reference's side of every verdict.
+    fn reference_runs(&self) -> Option<Vec<usize>> {
+        let mut runs: Vec<usize> = self.rows.values().map(|r| r.runs.base).collect();
+        runs.sort_unstable();
+        runs.dedup();
+        (!runs.is_empty()).then_some(runs)
+    }
+
+    /// The "runs" cell of a variant: the runs its verdicts against the reference were reached
+    /// after (`3`, or `2–3` when they differ between metrics); without verdicts, its own
+    /// samples.
+    fn runs_cell(&self, variant: &VariantResult, reference: Option<&str>) -> String {
+        let judged = if reference == Some(variant.name.as_str()) {
+            self.reference_runs()
+        } else {
+            self.runs(&variant.name)
+        };
+        let runs = judged.unwrap_or_else(|| {
+            let mut own: Vec<usize> = variant.metrics.values().map(|s| s.samples.len()).collect();
+            own.sort_unstable();
+            own.dedup();
+            own
+        });
+        match runs.as_slice() {
+            [] => MISSING.to_string(),
+            [one] => one.to_string(),
+            [first, .., last] => format!("{first}–{last}"),
+        }
     }
 }
 
@@ -284,7 +335,7 @@ fn claims_text(claims: &[ClaimJudgement], paint: Paint) -> String {
             j.claim.from,
             j.claim.to,
             j.claim.expect,
-            super::sections::claim_measured(j),
+            crate::claims::claim_measured_after(j),
         ));
     }
     out
@@ -323,9 +374,14 @@ fn paint_cell(cell: &str, paint: Paint) -> String {
         (" worse", Paint::bad),
         (" ?", Paint::unsure),
     ];
+    // A change line may end in its runs, `(2 vs 3)`, after the verdict word.
+    let (line, runs) = match body.rfind(" (") {
+        Some(at) if body.ends_with(')') => (body[..at].to_string(), body[at..].to_string()),
+        _ => (body.clone(), String::new()),
+    };
     for (word, colour) in verdicts {
-        if let Some(rest) = body.strip_suffix(word) {
-            body = format!("{rest} {}", colour(paint, &word[1..]));
+        if let Some(rest) = line.strip_suffix(word) {
+            body = format!("{rest} {}{runs}", colour(paint, &word[1..]));
             break;
         }
     }
@@ -374,17 +430,22 @@ fn variants_table(
     reference: Option<&str>,
 ) -> Table {
     let mut table = new_table();
-    let headers = ["variant".to_string(), "status".to_string()]
+    let headers = ["variant", "status", "runs"]
+        .map(String::from)
         .into_iter()
         .chain(columns.iter().map(Column::header));
     table.set_header(headers);
     for variant in variants {
-        let cells = [variant_label(&variant.name, reference), status(variant)]
-            .into_iter()
-            .chain(columns.iter().map(|c| cell(variant, c, changes)));
+        let cells = [
+            variant_label(&variant.name, reference),
+            status(variant),
+            changes.runs_cell(variant, reference),
+        ]
+        .into_iter()
+        .chain(columns.iter().map(|c| cell(variant, c, changes)));
         table.add_row(cells);
     }
-    align_right_from(&mut table, 2, columns.len() + 2);
+    align_right_from(&mut table, 2, columns.len() + 3);
     table
 }
 
@@ -403,6 +464,10 @@ fn transposed(
         table.set_header(headers);
         let statuses = std::iter::once("status".to_string()).chain(chunk.iter().map(status));
         table.add_row(statuses);
+        // The runs each column's verdicts were reached after, beside its status.
+        let runs = std::iter::once("runs".to_string())
+            .chain(chunk.iter().map(|v| changes.runs_cell(v, reference)));
+        table.add_row(runs);
         for column in columns {
             let cells = std::iter::once(column.header())
                 .chain(chunk.iter().map(|v| cell(v, column, changes)));
@@ -600,6 +665,66 @@ mod tests {
             &crate::analysis::Analysis::of(&run),
             1000
         ));
+    }
+
+    /// With `runs = "auto"` variants stop after different numbers of runs: the runs row says
+    /// each column's, and where a variant's runs differ between metrics each change says its
+    /// own (reference vs variant).
+    #[test]
+    fn each_verdict_says_its_runs_when_they_differ() {
+        let run = run_results(vec![
+            variant(
+                "ref",
+                &[
+                    ("cold_build_s", &[10.0, 10.1, 9.9, 10.05, 9.95]),
+                    ("startup_s", &[1.0, 1.01, 0.99, 1.0, 1.02]),
+                ],
+            ),
+            variant(
+                "fast",
+                &[
+                    ("cold_build_s", &[5.0, 5.1, 4.9]),
+                    ("startup_s", &[0.5, 0.51, 0.49]),
+                ],
+            ),
+            // Its startup failed in one run: two samples, against three builds.
+            variant(
+                "gappy",
+                &[
+                    ("cold_build_s", &[20.0, 20.2, 19.8]),
+                    ("startup_s", &[2.0, 2.02]),
+                ],
+            ),
+        ]);
+        let text = summary_table(&run, &crate::analysis::Analysis::of(&run), 1000);
+        let line = |start: &str| {
+            text.lines()
+                .find(|l| l.starts_with(start))
+                .unwrap_or_else(|| panic!("{start}: {text}"))
+                .to_string()
+        };
+        // variant, status, runs, then the metrics.
+        let cells = |l: String| -> Vec<String> {
+            l.split(['│', '┆']).map(|c| c.trim().to_string()).collect()
+        };
+        assert_eq!(cells(line("│ ref"))[3], "5", "{text}");
+        assert_eq!(cells(line("│ fast"))[3], "3", "{text}");
+        assert_eq!(cells(line("│ gappy"))[3], "2–3", "{text}");
+        // fast's runs are one number: its changes need not repeat it.
+        assert!(text.contains("-50% better ┆"), "{text}");
+        assert!(text.contains("+100% worse (5 vs 3)"), "{text}");
+        assert!(text.contains("+101% worse (5 vs 2)"), "{text}");
+        assert!(
+            text.contains("(2.00× [") && text.contains("after 5 vs 3 runs)"),
+            "{text}"
+        );
+        // A coloured change line keeps its runs after the coloured word.
+        let painted = paint_cell(" +100% worse (5 vs 2) ", Paint::new(true));
+        assert_eq!(
+            crate::report::paint::strip(&painted),
+            " +100% worse (5 vs 2) "
+        );
+        assert_ne!(painted, " +100% worse (5 vs 2) ", "the word is coloured");
     }
 
     #[test]
