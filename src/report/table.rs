@@ -17,6 +17,7 @@ use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 use super::paint::{paint_cells, Paint};
 use super::sections::checks_of;
+use crate::analysis::Runs;
 use crate::analysis::{Analysis, Answer};
 use crate::claims::ClaimJudgement;
 use crate::format::median_with_spread;
@@ -219,62 +220,63 @@ impl<'a> Changes<'a> {
         Changes { rows }
     }
 
-    /// The second line of a cell: `-42% better`; `-42% better (2 vs 3)` when the variant's or
-    /// the reference's runs differ between metrics, so that the runs row alone cannot say
-    /// which runs this verdict was reached after.
+    /// The second line of a cell: `-42% better`; `-42% better (5 vs 1)` when its runs are not
+    /// the ones the runs row gives for the reference and the variant (an image anatomy, taken
+    /// once per variant; a metric missing from a failed run), so that every verdict says
+    /// which runs it was reached after.
     fn line(&self, variant: &str, metric: &str) -> Option<String> {
         let row = self.rows.get(&(variant, metric))?;
         let cell = relative::change_cell(row);
-        let uniform = |runs: Option<&[usize]>| runs.is_some_and(|r| r.len() == 1);
-        if uniform(self.runs(variant).as_deref()) && uniform(self.reference_runs().as_deref()) {
+        let typical = Runs {
+            base: self.typical(|_| true, |r| r.runs.base)?,
+            head: self.typical(|r| r.variant == variant, |r| r.runs.head)?,
+        };
+        if row.runs == typical {
             Some(cell)
         } else {
             Some(format!("{cell} ({})", row.runs.count_text()))
         }
     }
 
-    /// The distinct run counts a variant's verdicts were reached after (its own side), fewest
-    /// first; `None` for a variant with no rows.
-    fn runs(&self, variant: &str) -> Option<Vec<usize>> {
-        let mut runs: Vec<usize> = self
-            .rows
-            .values()
-            .filter(|r| r.variant == variant)
-            .map(|r| r.runs.head)
-            .collect();
-        runs.sort_unstable();
-        runs.dedup();
-        (!runs.is_empty()).then_some(runs)
+    /// The most common run count of `side` among the rows kept by `keep` (on a tie, the
+    /// larger): what most of those verdicts were reached after.
+    fn typical(
+        &self,
+        keep: impl Fn(&RelativeRow) -> bool,
+        side: impl Fn(&RelativeRow) -> usize,
+    ) -> Option<usize> {
+        let mut counts: HashMap<usize, usize> = HashMap::new();
+        for row in self.rows.values().filter(|r| keep(r)) {
+            *counts.entry(side(row)).or_default() += 1;
+        }
+        counts
+            .into_iter()
+            .max_by_key(|&(runs, n)| (n, runs))
+            .map(|(runs, _)| runs)
     }
 
-    /// The distinct run counts of the reference's side of every verdict.
-    fn reference_runs(&self) -> Option<Vec<usize>> {
-        let mut runs: Vec<usize> = self.rows.values().map(|r| r.runs.base).collect();
-        runs.sort_unstable();
-        runs.dedup();
-        (!runs.is_empty()).then_some(runs)
-    }
-
-    /// The "runs" cell of a variant: the runs its verdicts against the reference were reached
-    /// after (`3`, or `2–3` when they differ between metrics); without verdicts, its own
-    /// samples.
+    /// The "runs" cell of a variant: the runs most of its verdicts against the reference were
+    /// reached after (a change reached after others says so in its cell); without verdicts,
+    /// its own most common number of samples.
     fn runs_cell(&self, variant: &VariantResult, reference: Option<&str>) -> String {
         let judged = if reference == Some(variant.name.as_str()) {
-            self.reference_runs()
+            self.typical(|_| true, |r| r.runs.base)
         } else {
-            self.runs(&variant.name)
+            self.typical(|r| r.variant == variant.name, |r| r.runs.head)
         };
-        let runs = judged.unwrap_or_else(|| {
-            let mut own: Vec<usize> = variant.metrics.values().map(|s| s.samples.len()).collect();
-            own.sort_unstable();
-            own.dedup();
-            own
-        });
-        match runs.as_slice() {
-            [] => MISSING.to_string(),
-            [one] => one.to_string(),
-            [first, .., last] => format!("{first}–{last}"),
-        }
+        let own = || {
+            let mut counts: HashMap<usize, usize> = HashMap::new();
+            for summary in variant.metrics.values() {
+                *counts.entry(summary.samples.len()).or_default() += 1;
+            }
+            counts
+                .into_iter()
+                .max_by_key(|&(runs, n)| (n, runs))
+                .map(|(runs, _)| runs)
+        };
+        judged
+            .or_else(own)
+            .map_or(MISSING.to_string(), |runs| runs.to_string())
     }
 }
 
@@ -709,10 +711,11 @@ mod tests {
         };
         assert_eq!(cells(line("│ ref"))[3], "5", "{text}");
         assert_eq!(cells(line("│ fast"))[3], "3", "{text}");
-        assert_eq!(cells(line("│ gappy"))[3], "2–3", "{text}");
-        // fast's runs are one number: its changes need not repeat it.
+        assert_eq!(cells(line("│ gappy"))[3], "3", "{text}");
+        // The runs row says these: the changes need not repeat it.
         assert!(text.contains("-50% better ┆"), "{text}");
-        assert!(text.contains("+100% worse (5 vs 3)"), "{text}");
+        assert!(text.contains("+100% worse ┆"), "{text}");
+        // gappy's startup was reached after fewer runs than the row says.
         assert!(text.contains("+101% worse (5 vs 2)"), "{text}");
         assert!(
             text.contains("(2.00× [") && text.contains("after 5 vs 3 runs)"),
