@@ -93,7 +93,9 @@ struct Layout {
 /// Lays `page` (an HTML file) out at `width_px` and returns what the probe saw.
 fn lay_out(page: &Path, width_px: u32, screenshot: Option<&Path>) -> Layout {
     let dir = page.parent().unwrap();
-    let probed = dir.join("probed.html");
+    // One probed copy per width: the widths of a page are laid out at the same time.
+    let probed_name = format!("probed-{width_px}.html");
+    let probed = dir.join(&probed_name);
     let html = std::fs::read_to_string(page).unwrap();
     assert!(html.contains("</body>"), "{}", page.display());
     std::fs::write(
@@ -108,7 +110,7 @@ fn lay_out(page: &Path, width_px: u32, screenshot: Option<&Path>) -> Layout {
         &host,
         format!(
             "<!DOCTYPE html><html><body style=\"margin:0\">\
-             <iframe src=\"probed.html\" style=\"width:{width_px}px;height:{height_px}px;border:0\">\
+             <iframe src=\"{probed_name}\" style=\"width:{width_px}px;height:{height_px}px;border:0\">\
              </iframe><pre id=\"answer\">no answer</pre><script>\
              addEventListener('message', e => {{ \
              document.getElementById('answer').textContent = e.data; }});\
@@ -206,36 +208,54 @@ fn render(run: &str) -> tempfile::TempDir {
 fn committed_reports_fit_a_laptop_and_a_phone() {
     let screenshots = std::env::var_os("DOCKBENCH_LAYOUT_SCREENSHOTS").map(PathBuf::from);
     let mut failures = Vec::new();
-    for run in RUNS {
-        let dir = render(run);
-        let page = dir.path().join("report.html");
-        for width_px in WIDTHS_PX {
-            let shot = screenshots.as_ref().map(|shots| {
-                let name = run.split('/').nth(1).unwrap();
-                shots.join(format!("{name}-{width_px}.png"))
-            });
-            let layout = lay_out(&page, width_px, shot.as_deref());
-            assert_eq!(layout.viewport, width_px, "{run}: the frame's width");
-            println!(
-                "{run} at {width_px} px: scroll width {} px, {} element(s) past the edge, \
+    // Each run's report is rendered and laid out at both widths at once, every Chromium in a
+    // profile of its own: one after another they took 44 s of CI, mostly Chromium starting.
+    let rendered: Vec<(&str, tempfile::TempDir)> = std::thread::scope(|scope| {
+        let renders: Vec<_> = RUNS
+            .iter()
+            .map(|run| scope.spawn(move || (*run, render(run))))
+            .collect();
+        renders.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let layouts: Vec<(&str, u32, Layout)> = std::thread::scope(|scope| {
+        let mut jobs = Vec::new();
+        for (run, dir) in &rendered {
+            for width_px in WIDTHS_PX {
+                let page = dir.path().join("report.html");
+                let shot = screenshots.as_ref().map(|shots| {
+                    let name = run.split('/').nth(1).unwrap();
+                    shots.join(format!("{name}-{width_px}.png"))
+                });
+                jobs.push(
+                    scope
+                        .spawn(move || (*run, width_px, lay_out(&page, width_px, shot.as_deref()))),
+                );
+            }
+        }
+        jobs.into_iter().map(|j| j.join().unwrap()).collect()
+    });
+    assert_eq!(layouts.len(), RUNS.len() * WIDTHS_PX.len());
+    for (run, width_px, layout) in layouts {
+        assert_eq!(layout.viewport, width_px, "{run}: the frame's width");
+        println!(
+            "{run} at {width_px} px: scroll width {} px, {} element(s) past the edge, \
                  smallest chart text {:?}",
+            layout.scroll_width,
+            layout.overflowing.len(),
+            layout.smallest_text
+        );
+        if layout.scroll_width > width_px || !layout.overflowing.is_empty() {
+            failures.push(format!(
+                "{run} at {width_px} px: scroll width {} px; past the edge: {:#?}",
                 layout.scroll_width,
-                layout.overflowing.len(),
-                layout.smallest_text
-            );
-            if layout.scroll_width > width_px || !layout.overflowing.is_empty() {
-                failures.push(format!(
-                    "{run} at {width_px} px: scroll width {} px; past the edge: {:#?}",
-                    layout.scroll_width,
-                    &layout.overflowing[..layout.overflowing.len().min(8)]
-                ));
-            }
-            let (px, text) = layout.smallest_text.expect("the report has charts");
-            if px < MIN_CHART_TEXT_PX {
-                failures.push(format!(
-                    "{run} at {width_px} px: chart text {text:?} is drawn at {px:.1} px"
-                ));
-            }
+                &layout.overflowing[..layout.overflowing.len().min(8)]
+            ));
+        }
+        let (px, text) = layout.smallest_text.expect("the report has charts");
+        if px < MIN_CHART_TEXT_PX {
+            failures.push(format!(
+                "{run} at {width_px} px: chart text {text:?} is drawn at {px:.1} px"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -253,7 +273,11 @@ fn the_probe_sees_an_overflow_and_small_text() {
          <text x=\"0\" y=\"50\" font-size=\"16\">halved</text></svg></figure></body></html>",
     )
     .unwrap();
-    let layout = lay_out(&page, 1280, None);
+    // Both widths at once (each Chromium takes seconds to start).
+    let (layout, phone) = std::thread::scope(|scope| {
+        let phone = scope.spawn(|| lay_out(&page, 390, None));
+        (lay_out(&page, 1280, None), phone.join().unwrap())
+    });
     assert_eq!(layout.viewport, 1280);
     assert!(
         layout.overflowing.iter().any(|e| e.starts_with("td ")),
@@ -262,7 +286,6 @@ fn the_probe_sees_an_overflow_and_small_text() {
     let (px, text) = layout.smallest_text.unwrap();
     assert_eq!(text, "halved");
     assert!((px - 8.0).abs() < 0.01, "{px}");
-    let phone = lay_out(&page, 390, None);
     assert_eq!(phone.viewport, 390);
     assert!(!phone.overflowing.is_empty(), "{phone:?}");
 }

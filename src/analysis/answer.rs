@@ -130,7 +130,7 @@ fn claim_lines(claims: &[ClaimJudgement]) -> Vec<Line> {
                 j.verdict.label(),
                 j.claim.text,
                 j.claim.expect,
-                crate::claims::claim_measured(j)
+                crate::claims::claim_measured_after(j)
             ),
         ));
     }

@@ -71,7 +71,7 @@ fn the_answer_tallies_claims_lists_misses_failures_and_ranks_findings_by_effect(
         [
             "Claims: 1 holds, 0 hold partly, 1 does not hold, 1 cannot tell.",
             "  does not hold: A smaller image: claimed lower, measured 9.00 MB → 11.0 MB \
-             (+22%, exact)",
+             (+22%, exact) after 3 runs",
             "  cannot tell: Broken rebuilds faster: claimed lower, measured broken failed",
             "Targets: 1 missed in 1 variant, 2 met.",
             "  fast: image_size_bytes 11.0 MB (target ≤ 10MB)",
@@ -79,10 +79,12 @@ fn the_answer_tallies_claims_lists_misses_failures_and_ranks_findings_by_effect(
             "  broken: step 3 failed …",
             "Largest changes against base:",
             // The image crosses its target, so it leads though 2 MB weighs less than 40 s.
-            "  fast: image size 2.00 MB larger than base (1.22×, exact); misses its target ≤ 10MB",
+            "  fast: image size 2.00 MB larger than base (1.22×, exact, after 3 runs); misses its \
+             target ≤ 10MB",
             "  fast: rebuild time after edit “source” 40.40 s faster than base \
-             (5.00× [4.89–5.11×])",
-            "  fast: cache hit rate after edit “source” 80.0% against 40.0% for base (+40.0 pp)",
+             (5.00× [4.89–5.11×], after 3 runs)",
+            "  fast: cache hit rate after edit “source” 80.0% against 40.0% for base \
+             (+40.0 pp, after 3 runs)",
         ]
     );
     let tones: Vec<Tone> = analysis.answer.lines.iter().map(|l| l.tone).collect();

@@ -9,7 +9,7 @@ pub mod pair;
 pub mod sequential;
 
 pub use answer::Answer;
-pub use pair::{judge_family, PairJudgement, Relation, TestUsed};
+pub use pair::{judge_family, PairJudgement, Relation, Runs, TestUsed};
 
 use crate::claims::{judge_claims, ClaimJudgement};
 use crate::compare::CompareSettings;
@@ -94,14 +94,18 @@ mod tests {
             ClaimVerdict::Holds,
             "the real one"
         );
+        // The runs too: a writer that counted the samples itself would show 3.
+        let tampered_runs = Runs { base: 7, head: 9 };
         for claim in &mut analysis.claims {
             claim.verdict = ClaimVerdict::HoldsPartly;
             claim.reason = "tampered".into();
+            claim.runs = Some(tampered_runs);
         }
         let table = analysis.relative.as_mut().expect("a relative table");
         assert!(table.rows.iter().any(|r| r.relation == Relation::Worse));
         for row in &mut table.rows {
             row.relation = Relation::CannotTell;
+            row.runs = tampered_runs;
         }
         analysis.answer.lines = vec![answer::Line {
             level: 0,
@@ -136,7 +140,17 @@ mod tests {
         ] {
             assert!(!text.contains(cell), "judged a pair again: {text}");
         }
-        assert!(markdown.contains("| cannot tell with 3 samples"));
+        // Each verdict with the runs it was reached after, as the analysis says.
+        assert!(markdown.contains("| cannot tell: "), "{markdown}");
+        for (name, text, runs) in [
+            ("terminal", &terminal, "after 7 vs 9 runs"),
+            ("report.md", &markdown, "| 7 vs 9 |"),
+            ("report.html", &html, ">7 vs 9<"),
+            ("export", &export, "| 7 vs 9 |"),
+        ] {
+            assert!(text.contains(runs), "{name}: {text}");
+            assert!(!text.contains("after 3 runs"), "{name} counted runs again");
+        }
         for text in [&terminal, &markdown, &html, &export] {
             assert!(text.contains("holds partly"), "{text}");
         }

@@ -67,6 +67,39 @@ pub enum Relation {
     CannotTell,
 }
 
+/// The runs (samples) of each side of a pair when it was judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Runs {
+    pub base: usize,
+    pub head: usize,
+}
+
+impl Runs {
+    /// The fewer of the two sides: what limits the verdict.
+    pub fn fewer(self) -> usize {
+        self.base.min(self.head)
+    }
+
+    /// `5`, or `3 vs 5` (base first) when the sides differ: a table's "runs" cell.
+    pub fn count_text(self) -> String {
+        if self.base == self.head {
+            self.base.to_string()
+        } else {
+            format!("{} vs {}", self.base, self.head)
+        }
+    }
+
+    /// `after 5 runs`, `after 1 run`, `after 3 vs 5 runs`: how a verdict in a sentence says it.
+    pub fn after_text(self) -> String {
+        let unit = if self.base == 1 && self.head == 1 {
+            "run"
+        } else {
+            "runs"
+        };
+        format!("after {} {unit}", self.count_text())
+    }
+}
+
 /// One pair, judged. `relation` is final only once `judge_family` has adjusted the p-values of
 /// every pair judged together (a comparison, a relative table, a suite's claims).
 #[derive(Debug, Clone, PartialEq)]
@@ -118,7 +151,16 @@ impl PairJudgement {
 
     /// The fewer samples of the two sides.
     pub fn samples(&self) -> usize {
-        self.base.samples.len().min(self.head.samples.len())
+        self.runs().fewer()
+    }
+
+    /// The runs each side had when the pair was judged: every verdict says after how many it
+    /// was reached, and with `runs = "auto"` two variants may have had different numbers.
+    pub fn runs(&self) -> Runs {
+        Runs {
+            base: self.base.samples.len(),
+            head: self.head.samples.len(),
+        }
     }
 
     /// Whether the medians' change is real: see `is_significant`.

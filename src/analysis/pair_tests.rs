@@ -266,3 +266,21 @@ fn fcr_level_of_a_family() {
     let p = judge("startup_s", &[1.0, 1.1, 0.9], &[2.0, 2.1, 1.9]);
     assert_eq!(p.confidence, 0.95);
 }
+
+/// Each side's runs are kept as they were judged: with `runs = "auto"` a variant may stop
+/// after 3 runs while its reference went on to 5, and the verdict must say so.
+#[test]
+fn a_pair_carries_each_sides_runs() {
+    let p = judge("startup_s", &[1.0, 1.1, 0.9], &[2.0, 2.1, 1.9, 2.05, 1.95]);
+    assert_eq!(p.runs(), Runs { base: 3, head: 5 });
+    assert_eq!(p.samples(), 3, "the fewer of the two");
+    assert_eq!(p.runs().count_text(), "3 vs 5");
+    assert_eq!(p.runs().after_text(), "after 3 vs 5 runs");
+    let even = Runs { base: 4, head: 4 };
+    assert_eq!(
+        (even.count_text(), even.after_text()),
+        ("4".into(), "after 4 runs".into())
+    );
+    let one = Runs { base: 1, head: 1 };
+    assert_eq!(one.after_text(), "after 1 run");
+}

@@ -21,7 +21,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::pair::exact_floor;
-use crate::analysis::{judge_family, PairJudgement, TestUsed};
+use crate::analysis::{judge_family, PairJudgement, Runs, TestUsed};
 use crate::compare::CompareSettings;
 use crate::results::{RunResults, Status};
 pub use crate::scenario::claim::{ClaimSpec, Expectation};
@@ -63,6 +63,9 @@ pub struct ClaimJudgement {
     /// The level of `interval` (0.95 for one claim alone, higher for several).
     pub interval_confidence: Option<f64>,
     pub samples: usize,
+    /// The runs of the `from` (`base`) and `to` (`head`) variants the verdict was reached
+    /// after; null when a side has nothing to judge (failed, missing).
+    pub runs: Option<Runs>,
     /// Why, in a few words: `significant, short of -50%`, `not significant`, `bytecode failed`.
     pub reason: String,
 }
@@ -184,6 +187,7 @@ fn conclude(prepared: Prepared, settings: &CompareSettings) -> ClaimJudgement {
             interval: None,
             interval_confidence: None,
             samples: 0,
+            runs: None,
             reason: missing.unwrap_or_default(),
         };
     };
@@ -200,6 +204,7 @@ fn conclude(prepared: Prepared, settings: &CompareSettings) -> ClaimJudgement {
         interval,
         interval_confidence: interval.map(|_| judged.confidence),
         samples,
+        runs: Some(judged.runs()),
         reason,
     }
 }
@@ -399,6 +404,15 @@ pub fn claim_measured(j: &ClaimJudgement) -> String {
         crate::format::format_against_limits(metric, from, &[to]),
         crate::format::format_against_limits(metric, to, &[from])
     )
+}
+
+/// [`claim_measured`] with the runs the verdict was reached after, for a line of prose:
+/// `10.00 s → 6.00 s (-40% [-43%, -37%]) after 3 vs 5 runs`.
+pub fn claim_measured_after(j: &ClaimJudgement) -> String {
+    match j.runs {
+        Some(runs) => format!("{} {}", claim_measured(j), runs.after_text()),
+        None => claim_measured(j),
+    }
 }
 
 #[cfg(test)]

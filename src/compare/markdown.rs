@@ -188,18 +188,20 @@ fn push_table(out: &mut String, rows: &[&MetricRow]) {
     if rows.is_empty() {
         return;
     }
-    out.push_str("| variant | metric | base | head | change | verdict | target (head) |\n");
-    out.push_str("|---|---|---:|---:|---:|---|---|\n");
+    // The runs beside the verdict they were reached after (base vs head when they differ).
+    out.push_str("| variant | metric | base | head | change | verdict | runs | target (head) |\n");
+    out.push_str("|---|---|---:|---:|---:|---|---:|---|\n");
     for row in rows {
         let (base, head) = medians(row);
         writeln!(
             out,
-            "| {} | {} | {base} | {head} | {} | {} {} | {} |",
+            "| {} | {} | {base} | {head} | {} | {} {} | {} | {} |",
             cell(&row.variant),
             cell(&row.metric),
             change_text(row),
             verdict_emoji(row.verdict),
             verdict_label(row.verdict),
+            row.runs.count_text(),
             target_text(&row.targets)
         )
         .unwrap();

@@ -39,7 +39,7 @@ use crate::metric::Unit;
 use crate::results::{ResultsStore, RunResults};
 use crate::stats::Summary;
 
-pub use crate::analysis::pair::{is_deterministic, TestUsed};
+pub use crate::analysis::pair::{is_deterministic, Runs, TestUsed};
 pub use machine::MachineChange;
 pub use markdown::{render_markdown, COMMENT_MARKER};
 pub use settings::{parse_threshold, CompareSettings, Looks, OutputFormat};
@@ -87,6 +87,8 @@ pub struct MetricRow {
     /// head's is not.
     pub relative_change: Option<f64>,
     pub test: TestUsed,
+    /// The runs of base and head the verdict was reached after.
+    pub runs: Runs,
     pub verdict: Verdict,
     pub targets: Vec<TargetOutcome>,
 }

@@ -110,6 +110,7 @@ fn row(head_variant: &VariantResult, pair: PairJudgement) -> MetricRow {
         unit: metric::unit_of(&pair.metric),
         relative_change: pair.change,
         test: pair.test,
+        runs: pair.runs(),
         verdict: match pair.relation {
             Relation::Better => Verdict::Improved,
             Relation::Worse => Verdict::Regressed,

@@ -507,7 +507,7 @@ fn issue_27_text_fits_the_width() {
     assert!(!narrow.contains('┆'), "{narrow}");
     assert!(
         narrow.contains(
-            "alpine:\n  regressed: cold_build_s 12.20 s → 15.00 s (+23.0%); target ✗ ≤ 14s\n"
+            "alpine, after 3 runs:\n  regressed: cold_build_s 12.20 s → 15.00 s (+23.0%); target ✗ ≤ 14s\n"
         ),
         "{narrow}"
     );
@@ -627,4 +627,32 @@ fn an_interrupted_variant_is_compared_on_its_kept_rounds() {
             "{status:?}"
         );
     }
+}
+
+/// Base and head may have had different numbers of runs (`runs = "auto"` stops each run when
+/// it is decided): every verdict says both, in the text table, the pair lines and the comment.
+#[test]
+fn each_verdict_says_the_runs_of_both_sides() {
+    let base = results(
+        "2026-11-23T07:41:05Z",
+        vec![variant("app", &[("cold_build_s", &[10.0, 10.1, 9.9])])],
+    );
+    let head = results(
+        "2026-11-24T07:41:05Z",
+        vec![variant(
+            "app",
+            &[("cold_build_s", &[12.0, 12.1, 11.9, 12.05, 11.95])],
+        )],
+    );
+    let c = compare(&base, &head, &CompareSettings::default());
+    assert_eq!(c.rows[0].runs, Runs { base: 3, head: 5 });
+    let table = crate::compare::render_text(&c);
+    assert!(
+        table.contains(" runs ┆") && table.contains("┆ 3 vs 5 ┆"),
+        "{table}"
+    );
+    let listed = painted_text(&c, 60, crate::report::paint::Paint::PLAIN);
+    assert!(listed.contains("app, after 3 vs 5 runs:"), "{listed}");
+    let comment = crate::compare::render_markdown(&c);
+    assert!(comment.contains("| 🔴 regressed | 3 vs 5 |"), "{comment}");
 }

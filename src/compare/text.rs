@@ -94,6 +94,8 @@ enum Column {
     Head,
     Change,
     Verdict,
+    /// The runs the verdict was reached after.
+    Runs,
     Test,
     AdjustedP,
     Target,
@@ -108,6 +110,7 @@ impl Column {
             Column::Head => "head",
             Column::Change => "change",
             Column::Verdict => "verdict",
+            Column::Runs => "runs",
             Column::Test => "test",
             Column::AdjustedP => "adj. p",
             Column::Target => "target",
@@ -122,6 +125,7 @@ impl Column {
             Column::Head => medians(row).1,
             Column::Change => change_text(row),
             Column::Verdict => verdict_label(row.verdict).to_string(),
+            Column::Runs => row.runs.count_text(),
             Column::Test => test_text(&row.test),
             Column::AdjustedP => p_values(&row.test).1,
             Column::Target => target_text(&row.targets),
@@ -131,7 +135,7 @@ impl Column {
     fn numeric(self) -> bool {
         matches!(
             self,
-            Column::Base | Column::Head | Column::Change | Column::AdjustedP
+            Column::Base | Column::Head | Column::Change | Column::Runs | Column::AdjustedP
         )
     }
 }
@@ -146,6 +150,7 @@ const LAYOUTS: [&[Column]; 3] = [
         Column::Head,
         Column::Change,
         Column::Verdict,
+        Column::Runs,
         Column::Test,
         Column::AdjustedP,
         Column::Target,
@@ -157,6 +162,7 @@ const LAYOUTS: [&[Column]; 3] = [
         Column::Head,
         Column::Change,
         Column::Verdict,
+        Column::Runs,
         Column::AdjustedP,
         Column::Target,
     ],
@@ -167,6 +173,7 @@ const LAYOUTS: [&[Column]; 3] = [
         Column::Head,
         Column::Change,
         Column::Verdict,
+        Column::Runs,
         Column::Target,
     ],
 ];
@@ -232,14 +239,31 @@ fn paint_table_line(line: &str, rows: &[MetricRow], columns: &[Column], paint: P
 
 /// One line per pair under its variant, verdict first (so it is always on the first line):
 /// `  regressed: cold_build_s 12.20 s → 15.00 s (+23.0%); target ✗ ≤ 14s`.
+/// The runs go in the variant's line when all its pairs share them (`alpine, after 3 runs:`),
+/// else in each pair's line: the lines stay short enough to keep a target on its line.
 fn listed(rows: &[MetricRow], width: usize, paint: Paint) -> String {
     let mut out = String::new();
     let mut variant: Option<&str> = None;
+    let mut shared: Option<super::Runs> = None;
     for row in rows {
         if variant != Some(row.variant.as_str()) {
-            out.push_str(&wrapped(&format!("{}:", row.variant), "", width));
+            let mut runs = rows
+                .iter()
+                .filter(|r| r.variant == row.variant)
+                .map(|r| r.runs);
+            let first = runs.next();
+            shared = first.filter(|&f| runs.all(|r| r == f));
+            let heading = match shared {
+                Some(runs) => format!("{}, {}:", row.variant, runs.after_text()),
+                None => format!("{}:", row.variant),
+            };
+            out.push_str(&wrapped(&heading, "", width));
             variant = Some(&row.variant);
         }
+        let change = match shared {
+            Some(_) => change_text(row),
+            None => format!("{}, {}", change_text(row), row.runs.after_text()),
+        };
         let (base, head) = medians(row);
         let target = match row.targets.is_empty() {
             true => String::new(),
@@ -250,10 +274,9 @@ fn listed(rows: &[MetricRow], width: usize, paint: Paint) -> String {
             .replace('✗', &paint.bad("✗"));
         let label = verdict_label(row.verdict);
         let text = format!(
-            "{}: {} {base} → {head} ({}){target}",
+            "{}: {} {base} → {head} ({change}){target}",
             verdict_colour(row.verdict, paint, label),
             row.metric,
-            change_text(row),
         );
         out.push_str(&wrapped(&text, "  ", width));
     }

@@ -112,15 +112,20 @@ mod tests {
             .expect("a claims table after the summary")
             .1;
         assert!(
-            claims.starts_with("| verdict | claim | claimed | measured | metric |"),
+            claims.starts_with("| verdict | claim | claimed | measured | runs | metric |"),
             "{claims}"
         );
         assert!(
             claims.contains(
                 "| ✅ holds | build-only is larger | +100% | 52.4 MB → 123.5 MB (+136%, exact) \
-                 | `image_size_bytes` | alpine → build-only | a review |"
+                 | 3 vs 1 | `image_size_bytes` | alpine → build-only | a review |"
             ),
             "{claims}"
+        );
+        // alpine ran 3 times and build-only once: the verdict says both.
+        assert_eq!(
+            crate::analysis::Analysis::of(&results).claims[0].runs,
+            Some(crate::analysis::Runs { base: 3, head: 1 })
         );
     }
 }

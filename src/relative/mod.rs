@@ -18,7 +18,7 @@ mod text;
 use serde::Serialize;
 
 pub use crate::analysis::pair::CONFIDENCE;
-use crate::analysis::{judge_family, PairJudgement};
+use crate::analysis::{judge_family, PairJudgement, Runs};
 pub use crate::analysis::{Relation, TestUsed};
 use crate::compare::CompareSettings;
 use crate::results::metric_columns;
@@ -52,6 +52,9 @@ pub struct RelativeRow {
     pub relation: Relation,
     /// The fewer samples of the two sides.
     pub samples: usize,
+    /// The runs of the reference (`base`) and of the variant (`head`) the verdict was reached
+    /// after: with `runs = "auto"` they may differ.
+    pub runs: Runs,
     /// For a row that cannot tell yet: the runs per variant that would narrow the interval to
     /// ±5 % at the observed spread; null otherwise, and when more than 100 would be needed.
     pub runs_for_5_percent: Option<usize>,
@@ -205,6 +208,7 @@ fn judged_rows(
             RelativeRow {
                 variant,
                 samples: pair.samples(),
+                runs: pair.runs(),
                 exact_but_varies: pair.exact_but_varies(),
                 metric: pair.metric,
                 change: pair.change,

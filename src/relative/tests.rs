@@ -41,7 +41,7 @@ fn a_layer_of_50_mib_more_is_worse_exactly() {
     assert_eq!(change_cell(r), "+52.4 MB worse");
     assert_eq!(
         finding_line(r, "small"),
-        "big: image size 52.4 MB larger than small (27.21×, exact)"
+        "big: image size 52.4 MB larger than small (27.21×, exact, after 2 runs)"
     );
 }
 
@@ -84,7 +84,7 @@ fn any_exact_difference_counts_and_none_is_same() {
     );
     assert_eq!(
         finding_line(hit, "a"),
-        "c: cache hit rate after edit “src” 75.0% against 50.0% for a (+25.0 pp)"
+        "c: cache hit rate after edit “src” 75.0% against 50.0% for a (+25.0 pp, after 3 runs)"
     );
     assert_eq!(change_with_interval(hit), "+25.0 pp (exact)");
 }
@@ -114,7 +114,8 @@ fn noisy_metrics_get_an_interval_and_a_verdict() {
 
     let wild = row(&t, "wild", "rebuild_s.src");
     assert_eq!(wild.relation, Relation::CannotTell);
-    assert_eq!(relation_text(wild, 0.05), "cannot tell with 3 samples");
+    assert_eq!(relation_text(wild, 0.05), "cannot tell");
+    assert_eq!(wild.runs, Runs { base: 3, head: 3 });
     let n = wild.runs_for_5_percent.unwrap();
     assert!(n > 3, "{n}");
     assert_eq!(
@@ -184,7 +185,8 @@ fn one_sample_cannot_tell() {
     let r = row(&t, "b", "startup_s");
     assert_eq!(r.test, TestUsed::TooFewSamples);
     assert_eq!(r.relation, Relation::CannotTell);
-    assert_eq!(relation_text(r, 0.05), "cannot tell with 1 sample");
+    assert_eq!(relation_text(r, 0.05), "cannot tell");
+    assert_eq!(r.runs.after_text(), "after 1 run");
     assert_eq!(change_with_interval(r), "+100%");
     assert_eq!(
         runs_hint(r).unwrap(),
@@ -424,7 +426,7 @@ fn shards_whose_machines_differ_by_30_percent_are_said_to_and_never_compared_acr
     assert_eq!(
         said,
         "The shards' machines differ: the reference base measured cold build time 13.07 s on \
-         shard 2/2 against 10.05 s on shard 1/2 (+30% [+26%, +34%]). So each variant is \
+         shard 2/2 against 10.05 s on shard 1/2 (+30% [+26%, +34%], after 4 runs). So each variant is \
          compared with base as its own shard's machine measured it, never across machines."
     );
 
@@ -491,6 +493,6 @@ fn a_count_reads_as_both_values() {
     assert_eq!(r.relation, Relation::Worse);
     assert_eq!(
         finding_line(r, "a"),
-        "b: files in the image 470 against 469 for a (+1)"
+        "b: files in the image 470 against 469 for a (+1, after 1 run)"
     );
 }

@@ -7,10 +7,10 @@ use crate::metric::{self, Direction, Unit};
 use crate::results::RunResults;
 use crate::targets::TargetCheck;
 
-/// `better`, `worse`, `same`, `cannot tell with 3 samples`.
-/// `better`, `same within ±5%`, `cannot tell with 3 samples`. "Same" on a noisy metric is a
+/// `better`, `worse`, `same`, `same within ±5%`, `cannot tell`. "Same" on a noisy metric is a
 /// decision of its own, distinct from "cannot tell": the row's interval lies within the margin
 /// (`margin`, the table's threshold), which it says; on an exact metric it is the same value.
+/// The runs it was reached after are the row's `runs`, which every table sets beside it.
 pub fn relation_text(row: &RelativeRow, margin: f64) -> String {
     match row.relation {
         Relation::Better => "better".to_string(),
@@ -19,8 +19,7 @@ pub fn relation_text(row: &RelativeRow, margin: f64) -> String {
             format!("same within {}", margin_text(margin))
         }
         Relation::Same => "same".to_string(),
-        Relation::CannotTell if row.samples == 1 => "cannot tell with 1 sample".to_string(),
-        Relation::CannotTell => format!("cannot tell with {} samples", row.samples),
+        Relation::CannotTell => "cannot tell".to_string(),
     }
 }
 
@@ -93,17 +92,18 @@ pub fn change_cell(row: &RelativeRow) -> String {
 }
 
 /// A change in the metric's own terms, then as hyperfine puts it: `split-deps: rebuild time
-/// after edit “source” 38.6 s faster than baseline (4.83× [4.47–5.16×])`. Rates and counts,
-/// whose ratio hides what changed, give both values and the difference: `cache hit rate 64.0%
-/// against 40.0% for baseline (+24.0 pp)`.
+/// after edit “source” 38.6 s faster than baseline (4.83× [4.47–5.16×], after 3 runs)`. Rates
+/// and counts, whose ratio hides what changed, give both values and the difference: `cache hit
+/// rate 64.0% against 40.0% for baseline (+24.0 pp, after 3 runs)`.
 pub fn finding_line(row: &RelativeRow, reference: &str) -> String {
     let what = lowercase_first(&metric_title(&row.metric));
+    let after = row.runs.after_text();
     let (r, v) = (row.reference.median, row.value.median);
     let difference = format_difference(&row.metric, v - r);
     let unit = metric::unit_of(&row.metric);
     if matches!(unit, Unit::Fraction | Unit::Count) || row.change.is_none() {
         return format!(
-            "{}: {what} {} against {} for {reference} ({difference})",
+            "{}: {what} {} against {} for {reference} ({difference}, {after})",
             row.variant,
             format_value(&row.metric, v),
             format_value(&row.metric, r),
@@ -125,8 +125,8 @@ pub fn finding_line(row: &RelativeRow, reference: &str) -> String {
         (ratio, more, bounds)
     };
     let tail = match bounds {
-        Some((lo, hi)) => format!("{times:.2}× [{lo:.2}–{hi:.2}×]"),
-        None => format!("{times:.2}×, exact"),
+        Some((lo, hi)) => format!("{times:.2}× [{lo:.2}–{hi:.2}×], {after}"),
+        None => format!("{times:.2}×, exact, {after}"),
     };
     let size = difference.trim_start_matches(['+', '-']);
     format!(
@@ -251,13 +251,14 @@ pub fn machines_statement(table: &RelativeTable) -> Option<String> {
         .take(3)
         .map(|r| {
             format!(
-                "{} {} on {} against {} on shard {} ({})",
+                "{} {} on {} against {} on shard {} ({}, {})",
                 lowercase_first(&metric_title(&r.metric)),
                 format_value(&r.metric, r.value.median),
                 r.variant,
                 format_value(&r.metric, r.reference.median),
                 machines.first,
-                change_with_interval(r)
+                change_with_interval(r),
+                r.runs.after_text()
             )
         })
         .collect();

@@ -87,7 +87,8 @@ pub const RELATIVE_NOTE: &str = "Each change is the ratio of the medians. Verdic
     samples) at the false-coverage-rate level of the table (Benjamini–Yekutieli: \
     1 − R·0.05/m for R significant rows of m), so it leaves out 0% exactly when its row is \
     significant. Image size and cache hit rates are exact: a difference beyond the metric's \
-    floor counts.";
+    floor counts. Runs: the runs each verdict was reached after (reference vs variant where \
+    they differ).";
 pub const CLAIMS_NOTE: &str = "Judged from the raw samples with the same statistics, adjusted \
     over the claims; the interval is the claims' false-coverage-rate interval. A claim holds when \
     the change is significant in the claimed direction and its interval meets the claimed figure \
@@ -96,7 +97,8 @@ pub const CLAIMS_NOTE: &str = "Judged from the raw samples with the same statist
     and the change is not significant in the claimed direction (the other way, the same within \
     ±5%, or far less); cannot tell when the interval still holds both the claimed figure and no \
     change, with too few samples, or when a variant failed. docs/statistics.md has the rule with \
-    an example of each.";
+    an example of each. Runs: the runs each verdict was reached after (from vs to where they \
+    differ).";
 const SUMMARY_NOTE: &str = "Each cell is the median ± standard deviation over the runs. \
     ✅/❌: target met/missed, judged on the median.";
 const CHARTS_NOTE: &str = "Bars are medians, whiskers span min–max, dots are single runs; \

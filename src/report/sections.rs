@@ -213,8 +213,8 @@ fn summary_cell(variant: &VariantResult, metric: &str, limit_in_header: bool) ->
 }
 
 /// Every other variant against the reference, a row per (variant, metric): both medians, the
-/// change with its interval (false-coverage-rate adjusted), the verdict, and for the undecided rows the runs that would
-/// narrow it to ±5 %. `None` when there is nothing to compare (one variant, a failed or
+/// change with its interval (false-coverage-rate adjusted), the verdict with the runs it was
+/// reached after, and for the undecided rows the runs that would narrow it to ±5 %. `None` when there is nothing to compare (one variant, a failed or
 /// unknown reference).
 pub fn relative_table(
     results: &RunResults,
@@ -223,9 +223,11 @@ pub fn relative_table(
     let relative = analysis.relative.as_ref()?;
     let margin = relative.settings.threshold;
     // The verdict second, where a reader scanning down the table sees it first.
+    // The runs beside the verdict they were reached after.
     let header = [
         "variant",
         "verdict",
+        "runs",
         "metric",
         "reference",
         "variant's",
@@ -250,6 +252,7 @@ pub fn relative_table(
             vec![
                 variant.into(),
                 verdict.into(),
+                r.runs.count_text().into(),
                 Cell::Code(r.metric.clone()),
                 format_against_limits(&r.metric, reference, &[value]).into(),
                 format_against_limits(&r.metric, value, &[reference]).into(),
@@ -267,7 +270,7 @@ pub fn relative_table(
         relative.reference.clone(),
         Table {
             header,
-            right_aligned: vec![false, false, false, true, true, true],
+            right_aligned: vec![false, false, true, false, true, true, true],
             rows,
         },
         notes,
@@ -288,6 +291,7 @@ pub fn claims_table(analysis: &Analysis) -> Option<Table> {
         "claim",
         "claimed",
         "measured",
+        "runs",
         "metric",
         "from → to",
         "source",
@@ -310,6 +314,9 @@ pub fn claims_table(analysis: &Analysis) -> Option<Table> {
                 j.claim.text.as_str().into(),
                 j.claim.expect.as_str().into(),
                 claim_measured(j).into(),
+                j.runs
+                    .map_or("—".to_string(), |runs| runs.count_text())
+                    .into(),
                 Cell::Code(j.claim.metric.clone()),
                 format!("{} → {}", j.claim.from, j.claim.to).into(),
                 j.claim.source.clone().unwrap_or_default().into(),
@@ -318,7 +325,7 @@ pub fn claims_table(analysis: &Analysis) -> Option<Table> {
         .collect();
     Some(Table {
         header,
-        right_aligned: vec![false; 7],
+        right_aligned: vec![false, false, false, false, true, false, false, false],
         rows,
     })
 }

@@ -17,6 +17,7 @@ use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 use super::paint::{paint_cells, Paint};
 use super::sections::checks_of;
+use crate::analysis::Runs;
 use crate::analysis::{Analysis, Answer};
 use crate::claims::ClaimJudgement;
 use crate::format::median_with_spread;
@@ -219,11 +220,63 @@ impl<'a> Changes<'a> {
         Changes { rows }
     }
 
-    /// The second line of a cell: `-42% better`.
+    /// The second line of a cell: `-42% better`; `-42% better (5 vs 1)` when its runs are not
+    /// the ones the runs row gives for the reference and the variant (an image anatomy, taken
+    /// once per variant; a metric missing from a failed run), so that every verdict says
+    /// which runs it was reached after.
     fn line(&self, variant: &str, metric: &str) -> Option<String> {
-        self.rows
-            .get(&(variant, metric))
-            .map(|r| relative::change_cell(r))
+        let row = self.rows.get(&(variant, metric))?;
+        let cell = relative::change_cell(row);
+        let typical = Runs {
+            base: self.typical(|_| true, |r| r.runs.base)?,
+            head: self.typical(|r| r.variant == variant, |r| r.runs.head)?,
+        };
+        if row.runs == typical {
+            Some(cell)
+        } else {
+            Some(format!("{cell} ({})", row.runs.count_text()))
+        }
+    }
+
+    /// The most common run count of `side` among the rows kept by `keep` (on a tie, the
+    /// larger): what most of those verdicts were reached after.
+    fn typical(
+        &self,
+        keep: impl Fn(&RelativeRow) -> bool,
+        side: impl Fn(&RelativeRow) -> usize,
+    ) -> Option<usize> {
+        let mut counts: HashMap<usize, usize> = HashMap::new();
+        for row in self.rows.values().filter(|r| keep(r)) {
+            *counts.entry(side(row)).or_default() += 1;
+        }
+        counts
+            .into_iter()
+            .max_by_key(|&(runs, n)| (n, runs))
+            .map(|(runs, _)| runs)
+    }
+
+    /// The "runs" cell of a variant: the runs most of its verdicts against the reference were
+    /// reached after (a change reached after others says so in its cell); without verdicts,
+    /// its own most common number of samples.
+    fn runs_cell(&self, variant: &VariantResult, reference: Option<&str>) -> String {
+        let judged = if reference == Some(variant.name.as_str()) {
+            self.typical(|_| true, |r| r.runs.base)
+        } else {
+            self.typical(|r| r.variant == variant.name, |r| r.runs.head)
+        };
+        let own = || {
+            let mut counts: HashMap<usize, usize> = HashMap::new();
+            for summary in variant.metrics.values() {
+                *counts.entry(summary.samples.len()).or_default() += 1;
+            }
+            counts
+                .into_iter()
+                .max_by_key(|&(runs, n)| (n, runs))
+                .map(|(runs, _)| runs)
+        };
+        judged
+            .or_else(own)
+            .map_or(MISSING.to_string(), |runs| runs.to_string())
     }
 }
 
@@ -284,7 +337,7 @@ fn claims_text(claims: &[ClaimJudgement], paint: Paint) -> String {
             j.claim.from,
             j.claim.to,
             j.claim.expect,
-            super::sections::claim_measured(j),
+            crate::claims::claim_measured_after(j),
         ));
     }
     out
@@ -323,9 +376,14 @@ fn paint_cell(cell: &str, paint: Paint) -> String {
         (" worse", Paint::bad),
         (" ?", Paint::unsure),
     ];
+    // A change line may end in its runs, `(2 vs 3)`, after the verdict word.
+    let (line, runs) = match body.rfind(" (") {
+        Some(at) if body.ends_with(')') => (body[..at].to_string(), body[at..].to_string()),
+        _ => (body.clone(), String::new()),
+    };
     for (word, colour) in verdicts {
-        if let Some(rest) = body.strip_suffix(word) {
-            body = format!("{rest} {}", colour(paint, &word[1..]));
+        if let Some(rest) = line.strip_suffix(word) {
+            body = format!("{rest} {}{runs}", colour(paint, &word[1..]));
             break;
         }
     }
@@ -374,17 +432,22 @@ fn variants_table(
     reference: Option<&str>,
 ) -> Table {
     let mut table = new_table();
-    let headers = ["variant".to_string(), "status".to_string()]
+    let headers = ["variant", "status", "runs"]
+        .map(String::from)
         .into_iter()
         .chain(columns.iter().map(Column::header));
     table.set_header(headers);
     for variant in variants {
-        let cells = [variant_label(&variant.name, reference), status(variant)]
-            .into_iter()
-            .chain(columns.iter().map(|c| cell(variant, c, changes)));
+        let cells = [
+            variant_label(&variant.name, reference),
+            status(variant),
+            changes.runs_cell(variant, reference),
+        ]
+        .into_iter()
+        .chain(columns.iter().map(|c| cell(variant, c, changes)));
         table.add_row(cells);
     }
-    align_right_from(&mut table, 2, columns.len() + 2);
+    align_right_from(&mut table, 2, columns.len() + 3);
     table
 }
 
@@ -403,6 +466,10 @@ fn transposed(
         table.set_header(headers);
         let statuses = std::iter::once("status".to_string()).chain(chunk.iter().map(status));
         table.add_row(statuses);
+        // The runs each column's verdicts were reached after, beside its status.
+        let runs = std::iter::once("runs".to_string())
+            .chain(chunk.iter().map(|v| changes.runs_cell(v, reference)));
+        table.add_row(runs);
         for column in columns {
             let cells = std::iter::once(column.header())
                 .chain(chunk.iter().map(|v| cell(v, column, changes)));
@@ -600,6 +667,67 @@ mod tests {
             &crate::analysis::Analysis::of(&run),
             1000
         ));
+    }
+
+    /// With `runs = "auto"` variants stop after different numbers of runs: the runs row says
+    /// each column's, and where a variant's runs differ between metrics each change says its
+    /// own (reference vs variant).
+    #[test]
+    fn each_verdict_says_its_runs_when_they_differ() {
+        let run = run_results(vec![
+            variant(
+                "ref",
+                &[
+                    ("cold_build_s", &[10.0, 10.1, 9.9, 10.05, 9.95]),
+                    ("startup_s", &[1.0, 1.01, 0.99, 1.0, 1.02]),
+                ],
+            ),
+            variant(
+                "fast",
+                &[
+                    ("cold_build_s", &[5.0, 5.1, 4.9]),
+                    ("startup_s", &[0.5, 0.51, 0.49]),
+                ],
+            ),
+            // Its startup failed in one run: two samples, against three builds.
+            variant(
+                "gappy",
+                &[
+                    ("cold_build_s", &[20.0, 20.2, 19.8]),
+                    ("startup_s", &[2.0, 2.02]),
+                ],
+            ),
+        ]);
+        let text = summary_table(&run, &crate::analysis::Analysis::of(&run), 1000);
+        let line = |start: &str| {
+            text.lines()
+                .find(|l| l.starts_with(start))
+                .unwrap_or_else(|| panic!("{start}: {text}"))
+                .to_string()
+        };
+        // variant, status, runs, then the metrics.
+        let cells = |l: String| -> Vec<String> {
+            l.split(['│', '┆']).map(|c| c.trim().to_string()).collect()
+        };
+        assert_eq!(cells(line("│ ref"))[3], "5", "{text}");
+        assert_eq!(cells(line("│ fast"))[3], "3", "{text}");
+        assert_eq!(cells(line("│ gappy"))[3], "3", "{text}");
+        // The runs row says these: the changes need not repeat it.
+        assert!(text.contains("-50% better ┆"), "{text}");
+        assert!(text.contains("+100% worse ┆"), "{text}");
+        // gappy's startup was reached after fewer runs than the row says.
+        assert!(text.contains("+101% worse (5 vs 2)"), "{text}");
+        assert!(
+            text.contains("(2.00× [") && text.contains("after 5 vs 3 runs)"),
+            "{text}"
+        );
+        // A coloured change line keeps its runs after the coloured word.
+        let painted = paint_cell(" +100% worse (5 vs 2) ", Paint::new(true));
+        assert_eq!(
+            crate::report::paint::strip(&painted),
+            " +100% worse (5 vs 2) "
+        );
+        assert_ne!(painted, " +100% worse (5 vs 2) ", "the word is coloured");
     }
 
     #[test]
