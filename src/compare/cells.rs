@@ -144,11 +144,14 @@ pub fn method_text(comparison: &Comparison) -> String {
     )
 }
 
-/// `Base: 3 runs started 2026-11-23T07:41:05Z; head: 3 runs started 2026-11-24T08:00:00Z`.
+/// `Base: 3 runs started 2026-11-23T07:41:05Z; head: 3 to 7 runs started 2026-11-24T08:00:00Z`.
 pub fn runs_text(comparison: &Comparison) -> String {
     let side = |info: &super::RunInfo| {
         let unfinished = if info.finished { "" } else { ", unfinished" };
-        format!("{} runs started {}{unfinished}", info.runs, info.started_at)
+        format!(
+            "{} started {}{unfinished}",
+            info.runs_label, info.started_at
+        )
     };
     format!(
         "Base: {}; head: {}",

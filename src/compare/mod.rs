@@ -127,6 +127,10 @@ pub struct RunInfo {
     pub started_at: String,
     pub finished: bool,
     pub runs: u32,
+    /// `3 runs`, or for a run sampled until decided the range its variants got (`3 to 7
+    /// runs`): what the header says.
+    #[serde(skip)]
+    pub runs_label: String,
     pub dockbench_version: String,
     pub dockbench_git_commit: String,
 }
@@ -350,6 +354,10 @@ fn run_info(results: &RunResults) -> RunInfo {
         started_at: results.started_at.clone(),
         finished: results.finished_at.is_some(),
         runs: results.runs,
+        runs_label: match results.sampling {
+            None => format!("{} runs", results.runs),
+            Some(_) => crate::report::sections::runs_text(results),
+        },
         dockbench_version: results.dockbench_version.clone(),
         dockbench_git_commit: results.environment.dockbench_git_commit.clone(),
     }
