@@ -29,7 +29,7 @@ fn ms(n: u64) -> Duration {
 }
 
 async fn run(engine: &FakeEngine, spec: &RunSpec) -> Result<RunOutcome, MeasureError> {
-    run_once(engine, "img", spec, &BTreeMap::new()).await
+    run_once(engine, "img", spec, &BTreeMap::new(), &Window::new(None)).await
 }
 
 fn assert_close(actual: Option<f64>, expected_s: f64, slack_s: f64) {

@@ -37,10 +37,8 @@ pub const ENGINE_PROCESSES: [&str; 16] = [
     "dnsmasq",
 ];
 
-/// A sample is disturbed when others used more than this share of the machine's CPU capacity
-/// while it was timed: a quarter is half a core of a 2-core runner, more than any idle
-/// machine's background (0–3 % here) and less than one busy neighbour on up to 4 cores.
-pub const DISTURBED_SHARE: f64 = 0.25;
+/// Defined beside the results it judges.
+pub use crate::results::host::DISTURBED_SHARE;
 
 /// One process as /proc/PID/stat shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -211,9 +209,148 @@ pub fn disturbance(before: &Snapshot, after: &Snapshot, own_pid: u32) -> Disturb
     }
 }
 
+/// Where snapshots come from: the machine's /proc (`ProcLoad`), or a script in tests.
+pub trait LoadSource: Send + Sync {
+    fn snapshot(&self) -> Option<Snapshot>;
+    /// dockbench's own process: it and its children are never neighbours.
+    fn own_pid(&self) -> u32;
+}
+
+/// This machine's /proc, seen from this process.
+pub struct ProcLoad;
+
+impl LoadSource for ProcLoad {
+    fn snapshot(&self) -> Option<Snapshot> {
+        Snapshot::read(Path::new("/proc"))
+    }
+
+    fn own_pid(&self) -> u32 {
+        std::process::id()
+    }
+}
+
+/// What others did during one timed phase: opened just before its clock starts, closed just
+/// after it stops (reading /proc takes milliseconds: never inside the timed span). Without a
+/// source (an engine on another machine, whose neighbours /proc does not show) it sees nothing.
+pub struct Window<'a> {
+    source: Option<&'a dyn LoadSource>,
+    before: std::cell::RefCell<Option<Snapshot>>,
+    seen: std::cell::Cell<Option<Disturbance>>,
+}
+
+impl<'a> Window<'a> {
+    pub fn new(source: Option<&'a dyn LoadSource>) -> Window<'a> {
+        Window {
+            source,
+            before: std::cell::RefCell::new(None),
+            seen: std::cell::Cell::new(None),
+        }
+    }
+
+    /// Takes the snapshot before the phase, unless one was taken already (a stack opens the
+    /// window at its first service's start, and the measured container's run leaves it).
+    pub fn open(&self) {
+        let mut before = self.before.borrow_mut();
+        if before.is_none() {
+            *before = self.source.and_then(|s| s.snapshot());
+        }
+    }
+
+    /// Takes the snapshot after the phase and keeps what others used in between.
+    pub fn close(&self) {
+        let (Some(source), Some(before)) = (self.source, self.before.borrow_mut().take()) else {
+            return;
+        };
+        if let Some(after) = source.snapshot() {
+            self.seen
+                .set(Some(disturbance(&before, &after, source.own_pid())));
+        }
+    }
+
+    /// What others used while the window was open; `None` if it was not measured.
+    pub fn seen(&self) -> Option<Disturbance> {
+        self.seen.get()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod scripted {
+    //! A `LoadSource` whose machine runs a neighbour at a share set by the test: each
+    //! snapshot advances the machine by 100 ticks of capacity, `share` of them the
+    //! neighbour's.
+    use super::*;
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    pub struct ScriptedLoad {
+        /// (machine ticks, neighbour ticks), advanced by each snapshot.
+        state: Mutex<(u64, u64)>,
+        /// The neighbour's share of the capacity from now on.
+        pub share: Mutex<f64>,
+        pub snapshots: std::sync::atomic::AtomicU32,
+    }
+
+    impl LoadSource for ScriptedLoad {
+        fn snapshot(&self) -> Option<Snapshot> {
+            self.snapshots
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let share = *self.share.lock().unwrap();
+            let mut state = self.state.lock().unwrap();
+            state.0 += 100;
+            state.1 += (share * 100.0).round() as u64;
+            Some(Snapshot {
+                machine: MachineTicks {
+                    total: state.0,
+                    busy: state.1,
+                },
+                processes: vec![
+                    ProcessTimes {
+                        pid: 1,
+                        ppid: 0,
+                        name: "hog".into(),
+                        ticks: state.1,
+                    },
+                    ProcessTimes {
+                        pid: 2,
+                        ppid: 0,
+                        name: "dockbench".into(),
+                        ticks: state.0,
+                    },
+                ],
+                load_1m: Some(share * 4.0),
+            })
+        }
+
+        fn own_pid(&self) -> u32 {
+            2
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A window measures between its first open and its close; a second open keeps the first
+    /// snapshot; without a source it sees nothing.
+    #[test]
+    fn a_window_measures_from_its_first_open_to_its_close() {
+        let load = scripted::ScriptedLoad::default();
+        *load.share.lock().unwrap() = 0.5;
+        let window = Window::new(Some(&load));
+        window.open();
+        window.open();
+        window.close();
+        let seen = window.seen().unwrap();
+        assert_eq!(seen.other_ticks, 50);
+        assert_eq!(seen.other_share, 0.5);
+        assert_eq!(seen.load_1m, Some(2.0));
+        assert_eq!(load.snapshots.load(std::sync::atomic::Ordering::Relaxed), 2);
+        let nothing = Window::new(None);
+        nothing.open();
+        nothing.close();
+        assert_eq!(nothing.seen(), None);
+    }
 
     fn stat(pid: u32, name: &str, ppid: u32, ticks: [u64; 4]) -> String {
         format!(
