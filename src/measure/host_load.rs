@@ -48,6 +48,9 @@ pub struct ProcessTimes {
     pub name: String,
     /// utime + stime + cutime + cstime, in clock ticks.
     pub ticks: u64,
+    /// When it started, in clock ticks after boot: a pid reused by a later process is told
+    /// by it (a name is not enough: a kernel worker's name changes with its work queue).
+    pub started: u64,
 }
 
 /// `/proc/PID/stat`: `pid (name) state ppid … utime stime cutime cstime …`. The name may hold
@@ -57,7 +60,8 @@ pub fn parse_pid_stat(text: &str) -> Option<ProcessTimes> {
     let close = text.rfind(')')?;
     let pid = text[..open].trim().parse().ok()?;
     let name = text[open + 1..close].to_string();
-    // After the name: state(3) ppid(4) … utime(14) stime(15) cutime(16) cstime(17).
+    // After the name: state(3) ppid(4) … utime(14) stime(15) cutime(16) cstime(17) …
+    // starttime(22).
     let fields: Vec<&str> = text[close + 1..].split_whitespace().collect();
     let field = |n: usize| fields.get(n - 3).and_then(|f| f.parse::<i64>().ok());
     let ticks = [14, 15, 16, 17]
@@ -69,6 +73,7 @@ pub fn parse_pid_stat(text: &str) -> Option<ProcessTimes> {
         ppid: field(4)? as u32,
         name,
         ticks,
+        started: field(22)?.max(0) as u64,
     })
 }
 
@@ -97,8 +102,10 @@ pub fn parse_proc_stat(text: &str) -> Option<MachineTicks> {
     })
 }
 
-/// The engine's processes and their descendants, and dockbench's own (`own_pid`) with its
-/// children: never neighbours.
+/// The engine's processes and their descendants, dockbench's own (`own_pid`) with its
+/// children, and the kernel's threads (kthreadd, pid 2, and its children): never neighbours.
+/// The kernel's workers write back and reclaim for whoever made the work, the measured build
+/// first of all, so their time cannot be booked to a neighbour.
 pub fn excluded(processes: &[ProcessTimes], own_pid: u32) -> BTreeSet<u32> {
     let mut children: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for p in processes {
@@ -106,7 +113,7 @@ pub fn excluded(processes: &[ProcessTimes], own_pid: u32) -> BTreeSet<u32> {
     }
     let mut stack: Vec<u32> = processes
         .iter()
-        .filter(|p| p.pid == own_pid || is_engine_process(&p.name))
+        .filter(|p| p.pid == own_pid || p.pid == KTHREADD || is_engine_process(&p.name))
         .map(|p| p.pid)
         .collect();
     let mut out = BTreeSet::new();
@@ -117,6 +124,9 @@ pub fn excluded(processes: &[ProcessTimes], own_pid: u32) -> BTreeSet<u32> {
     }
     out
 }
+
+/// The parent of every kernel thread.
+const KTHREADD: u32 = 2;
 
 fn is_engine_process(name: &str) -> bool {
     // /proc cuts names at 15 characters: `containerd-shim-runc-v2` reads `containerd-shim`.
@@ -191,8 +201,8 @@ pub fn disturbance(before: &Snapshot, after: &Snapshot, own_pid: u32) -> Disturb
         .iter()
         .filter(|p| !skip.contains(&p.pid))
         .map(|p| match earlier.get(&p.pid) {
-            // The same pid for another process (reused) shows as fewer ticks: count it new.
-            Some(old) if old.name == p.name && old.ticks <= p.ticks => p.ticks - old.ticks,
+            // The same pid for another process (reused) started later: count it new.
+            Some(old) if old.started == p.started && old.ticks <= p.ticks => p.ticks - old.ticks,
             _ => p.ticks,
         })
         .sum();
@@ -309,12 +319,14 @@ pub(crate) mod scripted {
                         ppid: 0,
                         name: "hog".into(),
                         ticks: state.1,
+                        started: 0,
                     },
                     ProcessTimes {
                         pid: 2,
                         ppid: 0,
                         name: "dockbench".into(),
                         ticks: state.0,
+                        started: 0,
                     },
                 ],
                 load_1m: Some(share * 4.0),
@@ -373,7 +385,8 @@ mod tests {
                 pid: 42,
                 ppid: 7,
                 name: "my (odd) name".into(),
-                ticks: 127
+                ticks: 127,
+                started: 100,
             }
         );
         assert_eq!(parse_pid_stat("garbage"), None);
@@ -406,11 +419,13 @@ mod tests {
             process(21, "git", 20, 0),
             process(30, "cc1", 31, 0),
             process(31, "make", 1, 0),
+            process(2, "kthreadd", 0, 0),
+            process(35, "kworker/u8:1-events_unbound", 2, 0),
         ];
         let out = excluded(&processes, 20);
         assert_eq!(
             out.into_iter().collect::<Vec<_>>(),
-            [10, 11, 12, 13, 14, 20, 21]
+            [2, 10, 11, 12, 13, 14, 20, 21, 35]
         );
     }
 
@@ -456,6 +471,14 @@ mod tests {
         assert!((d.other_share - 601.0 / 2000.0).abs() < 1e-12, "{d:?}");
         assert!(d.disturbed());
         assert_eq!(d.load_1m, Some(1.7));
+        // A process renamed in between (a kernel worker names its current queue) is the same
+        // process: only its new ticks count. One whose pid was reused counts whole.
+        let mut renamed = after.clone();
+        renamed.processes[4].name = "make-renamed".into();
+        assert_eq!(disturbance(&before, &renamed, 20).other_ticks, 590 + 1 + 10);
+        let mut reused = after.clone();
+        reused.processes[5].started = 900;
+        assert_eq!(disturbance(&before, &reused, 20).other_ticks, 590 + 6 + 10);
         // The same interval with the neighbour quiet is not disturbed.
         let mut quiet = after.clone();
         quiet.processes[4].ticks = 1_000;
