@@ -100,6 +100,8 @@ pub struct FakeEngine {
     pub cache: RefCell<Vec<CacheRecord>>,
     /// The context of the last build, to tell an edited one (`Script::edits_rerun`).
     last_context: RefCell<Vec<u8>>,
+    /// When each memory reading was asked for.
+    pub memory_reads: RefCell<Vec<Instant>>,
 }
 
 /// What bollard reports when the engine's socket refuses.
@@ -119,6 +121,7 @@ impl FakeEngine {
             started: RefCell::new(BTreeMap::new()),
             next_id: Cell::new(0),
             dies_at: Cell::new(None),
+            memory_reads: RefCell::new(Vec::new()),
             resources: RefCell::new(Vec::new()),
             cache: RefCell::new(Vec::new()),
             last_context: RefCell::new(Vec::new()),
@@ -457,6 +460,7 @@ impl Engine for FakeEngine {
     }
 
     async fn memory(&self, id: &str) -> anyhow::Result<MemoryReading> {
+        self.memory_reads.borrow_mut().push(Instant::now());
         let t = self
             .since_start(id)
             .ok_or_else(|| anyhow!("{id} not started"))?;
