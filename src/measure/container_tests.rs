@@ -219,26 +219,21 @@ async fn memory_is_not_polled_while_settling_when_the_kernel_keeps_the_peak() {
     });
     let o = run(&v1, &log_spec()).await.unwrap();
     assert_eq!(o.memory_peak_bytes, 300 * MIB);
-    let reads = v1.memory_reads.borrow();
-    let last = *reads.last().unwrap();
-    let settled = reads
-        .iter()
-        .filter(|t| last - **t < log_spec().settle)
-        .count();
-    assert_eq!(settled, 1, "only the idle reading after the settle");
+    let settled = |engine: &FakeEngine| {
+        let reads = engine.memory_reads.borrow();
+        let last = *reads.last().unwrap();
+        let settle = log_spec().settle;
+        reads.iter().filter(|t| last - **t < settle).count()
+    };
+    assert_eq!(settled(&v1), 1, "only the idle reading after the settle");
     let v2 = FakeEngine::new(Script {
         log_ready_after: Some(ms(1500)),
         cgroup_v2: true,
         ..Script::default()
     });
     run(&v2, &log_spec()).await.unwrap();
-    let reads = v2.memory_reads.borrow();
-    let last = *reads.last().unwrap();
-    let settled = reads
-        .iter()
-        .filter(|t| last - **t < log_spec().settle)
-        .count();
-    assert!(settled >= 15, "{settled} readings in the settle");
+    let n = settled(&v2);
+    assert!(n >= 15, "{n} readings in the settle");
 }
 
 /// cgroup v2 (Engine 28's stats there carry no `max_usage`): the peak is what dockbench's own
