@@ -731,7 +731,8 @@ async fn repetitions_are_interleaved_and_rotated_as_the_start_times_show() {
     );
     // samples.csv carries the same times.
     let csv = std::fs::read_to_string(out.path().join("samples.csv")).unwrap();
-    assert!(csv.starts_with("suite,variant,metric,run,value,unit,started_at\n"));
+    assert!(csv
+        .starts_with("suite,variant,metric,run,value,unit,started_at,others_cpu_share,load_1m\n"));
     let first = &starts[0].0;
     assert!(csv.contains("fixture-order,a,cold_build_s,1,"), "{csv}");
     assert!(csv.contains(first.as_str()), "{csv}");
