@@ -394,9 +394,8 @@ impl runner::Listener for Display {
             for note in &result.notes {
                 progress.info(&format!("note: {name}: {note}"));
             }
-            for d in &result.disturbed {
-                let text = crate::results::host::disturbance_text(name, d);
-                progress.info(&format!("disturbed: {text}"));
+            for line in crate::results::host::disturbance_lines(name, &result.disturbed) {
+                progress.info(&format!("disturbed: {line}"));
             }
             if let Some(text) = crate::results::host::overhead_text(name, &result.overhead) {
                 progress.info(&format!("harness: {text}"));

@@ -2,7 +2,7 @@
 //! neighbour disturbed and by how much, and what each repetition cost outside its timed phases.
 
 use super::document::{Block, Item, Span};
-use crate::results::host::{disturbance_text, overhead_text, DISTURBED_SHARE};
+use crate::results::host::{disturbance_lines, overhead_text, DISTURBED_SHARE};
 use crate::results::RunResults;
 
 const OVERHEAD_NOTE: &str = "Own work: making the build contexts, inspects, container create \
@@ -23,12 +23,10 @@ pub fn blocks(results: &RunResults) -> Vec<Block> {
     let disturbed: Vec<Item> = results
         .variants
         .iter()
-        .flat_map(|v| {
-            v.disturbed
-                .iter()
-                .map(|d| plain(disturbance_text(&v.name, d)))
-        })
+        .flat_map(|v| disturbance_lines(&v.name, &v.disturbed))
+        .map(plain)
         .collect();
+    let samples: usize = results.variants.iter().map(|v| v.disturbed.len()).sum();
     let overhead: Vec<Item> = results
         .variants
         .iter()
@@ -41,7 +39,7 @@ pub fn blocks(results: &RunResults) -> Vec<Block> {
     let mut blocks = vec![Block::Heading(2, "The machine and the harness".to_string())];
     if !disturbed.is_empty() {
         blocks.push(Block::Paragraph(vec![
-            Span::Strong(format!("{} disturbed sample(s)", disturbed.len())),
+            Span::Strong(format!("{samples} disturbed sample(s)")),
             Span::Text(format!(
                 ": other processes than the engine's and dockbench's used more than {:.0}% of \
                  the machine's CPU while they were timed, so these figures measure the \
@@ -92,8 +90,7 @@ mod tests {
         assert_eq!(
             b[2],
             Block::List(vec![plain(
-                "startup_s of repetition 2 of `fast`: others used 48% of the CPU while it was \
-                 timed"
+                "repetition 2 of `fast`: others used 48% of the CPU while startup_s was timed"
                     .to_string()
             )])
         );

@@ -64,20 +64,38 @@ pub fn disturbed_runs(result: &VariantResult) -> BTreeSet<u32> {
     result.disturbed.iter().map(|d| d.run).collect()
 }
 
-/// `startup_s of repetition 2 of `fast`: others used 48% of the CPU while it was timed (load
-/// 2.31)`.
-pub fn disturbance_text(variant: &str, d: &Disturbance) -> String {
-    let load = d
-        .load_1m
-        .map(|l| format!(" (1-minute load {l:.2})"))
-        .unwrap_or_default();
-    format!(
-        "{} of repetition {} of `{variant}`: others used {:.0}% of the CPU while it was \
-         timed{load}",
-        d.metric,
-        d.run,
-        d.others_cpu_share * 100.0
-    )
+/// One line per disturbed repetition of `variant`, its samples with others' share each:
+/// "repetition 2 of `fast`: others used 48% of the CPU while cold_build_s was timed, 52% while
+/// startup_s was (1-minute load up to 2.31)".
+pub fn disturbance_lines(variant: &str, disturbed: &[Disturbance]) -> Vec<String> {
+    let runs: BTreeSet<u32> = disturbed.iter().map(|d| d.run).collect();
+    runs.into_iter()
+        .map(|run| {
+            let of_run: Vec<&Disturbance> = disturbed.iter().filter(|d| d.run == run).collect();
+            let shares: Vec<String> = of_run
+                .iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    let share = d.others_cpu_share * 100.0;
+                    if i == 0 {
+                        format!("{share:.0}% of the CPU while {} was timed", d.metric)
+                    } else {
+                        format!("{share:.0}% while {} was", d.metric)
+                    }
+                })
+                .collect();
+            let load = of_run
+                .iter()
+                .filter_map(|d| d.load_1m)
+                .fold(None, |m: Option<f64>, l| Some(m.map_or(l, |m| m.max(l))))
+                .map(|l| format!(" (1-minute load up to {l:.2})"))
+                .unwrap_or_default();
+            format!(
+                "repetition {run} of `{variant}`: others used {}{load}",
+                shares.join(", ")
+            )
+        })
+        .collect()
 }
 
 /// `fast: 0.21 s of own work and 2.00 s of waits per repetition (median of 3), anatomy aside`.
@@ -149,9 +167,32 @@ mod tests {
             ]
         );
         assert_eq!(
-            disturbance_text("fast", &d[0]),
-            "startup_s of repetition 2 of `fast`: others used 48% of the CPU while it was \
-             timed (1-minute load 1.92)"
+            disturbance_lines("fast", &d),
+            [
+                "repetition 2 of `fast`: others used 48% of the CPU while startup_s was timed \
+                 (1-minute load up to 1.92)",
+                "repetition 3 of `fast`: others used 90% of the CPU while rebuild_s.deps was \
+                 timed (1-minute load up to 3.60)"
+            ]
+        );
+        let two = [
+            Disturbance {
+                load_1m: None,
+                ..d[0].clone()
+            },
+            Disturbance {
+                metric: "healthy_s".into(),
+                others_cpu_share: 0.5,
+                load_1m: None,
+                ..d[0].clone()
+            },
+        ];
+        assert_eq!(
+            disturbance_lines("fast", &two),
+            [
+                "repetition 2 of `fast`: others used 48% of the CPU while startup_s was timed, \
+              50% while healthy_s was"
+            ]
         );
         let mut result = crate::results::testdata::variant("fast", &[]);
         result.disturbed = d;
