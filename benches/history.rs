@@ -57,6 +57,8 @@ fn write_folder(dir: &std::path::Path, results: dockbench::results::RunResults) 
                     run: i as u32 + 1,
                     value: *value,
                     started_at: None,
+                    others_cpu_share: None,
+                    load_1m: None,
                 })
             })
             .collect();

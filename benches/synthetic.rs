@@ -105,6 +105,8 @@ pub fn results(variants: usize, samples: usize, seed: u64, slowdown: f64) -> Run
                 completed_runs: Vec::new(),
                 measured_s: 0.0,
                 anatomy: None,
+                disturbed: Vec::new(),
+                overhead: Vec::new(),
             }
         })
         .collect();

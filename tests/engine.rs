@@ -794,7 +794,8 @@ async fn repetitions_are_interleaved_and_rotated_as_the_start_times_show() {
     );
     // samples.csv carries the same times.
     let csv = std::fs::read_to_string(out.path().join("samples.csv")).unwrap();
-    assert!(csv.starts_with("suite,variant,metric,run,value,unit,started_at\n"));
+    assert!(csv
+        .starts_with("suite,variant,metric,run,value,unit,started_at,others_cpu_share,load_1m\n"));
     let first = &starts[0].0;
     assert!(csv.contains("fixture-order,a,cold_build_s,1,"), "{csv}");
     assert!(csv.contains(first.as_str()), "{csv}");
@@ -1154,4 +1155,114 @@ async fn two_shards_merged_equal_one_run_in_everything_deterministic() {
         "{md}"
     );
     assert_eq!(labelled_images("dockbench.suite=fixture-anatomy").await, 0);
+}
+
+/// Issue 28, a busy machine is noticed: a CPU hog (two threads of this test process, which is
+/// neither the engine's nor dockbench's, spinning on both cores) runs from the moment
+/// repetition 2 starts until repetition 3 starts. Every timed sample of repetition 2 is
+/// flagged as disturbed, with others' share of the CPU above a quarter; those of repetitions
+/// 1 and 3 are not. The machine must be otherwise quiet: a neighbour of its own during
+/// repetition 1 or 3 is flagged too, and the message shows the shares measured.
+#[tokio::test]
+async fn a_cpu_hog_beside_one_repetition_is_flagged_and_the_others_are_not() {
+    use std::io::BufRead;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let _engine = ENGINE.lock().await;
+    let out = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dockbench"))
+        .args(["-v", "run", fixture("load/suite.toml").to_str().unwrap()])
+        .args(["--no-progress", "--no-report", "--out"])
+        .arg(out.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // `-v` prints each phase as it starts: "sleeper: cold build (run 2/3)".
+    let hog_on = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicBool::new(false));
+    let hogs: Vec<_> = (0..2)
+        .map(|_| {
+            let (on, done) = (hog_on.clone(), done.clone());
+            std::thread::spawn(move || {
+                let mut spin = 0u64;
+                while !done.load(Ordering::Relaxed) {
+                    if on.load(Ordering::Relaxed) {
+                        spin = std::hint::black_box(spin.wrapping_add(1));
+                    } else {
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut stderr = String::new();
+    for line in std::io::BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if line.contains("(run 2/3)") {
+            hog_on.store(true, Ordering::Relaxed);
+        } else if line.contains("(run 3/3)") {
+            hog_on.store(false, Ordering::Relaxed);
+        }
+        stderr.push_str(&line);
+        stderr.push('\n');
+    }
+    done.store(true, Ordering::Relaxed);
+    for hog in hogs {
+        hog.join().unwrap();
+    }
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{stderr}");
+    let text = std::fs::read_to_string(out.path().join("results.json")).unwrap();
+    let results: Value = serde_json::from_str(&text).unwrap();
+    let v = variant(&results, "sleeper");
+    // Every timed sample carries others' share, read back from samples.csv.
+    let csv = std::fs::read_to_string(out.path().join("samples.csv")).unwrap();
+    let mut shares: Vec<(String, u32, f64)> = Vec::new();
+    for row in csv.lines().skip(1) {
+        let f: Vec<&str> = row.split(',').collect();
+        if ["cold_build_s", "warm_build_s", "startup_s"].contains(&f[2]) {
+            let share: f64 = f[7].parse().unwrap_or_else(|_| panic!("no share: {row}"));
+            shares.push((f[2].to_string(), f[3].parse().unwrap(), share));
+        }
+    }
+    assert_eq!(shares.len(), 9, "{csv}");
+    let flagged: Vec<(String, u32)> = v["disturbed"]
+        .as_array()
+        .map(|d| {
+            d.iter()
+                .map(|d| {
+                    (
+                        d["metric"].as_str().unwrap().to_string(),
+                        d["run"].as_u64().unwrap() as u32,
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let expected: Vec<(String, u32)> = ["cold_build_s", "warm_build_s", "startup_s"]
+        .iter()
+        .map(|m| (m.to_string(), 2))
+        .collect();
+    assert_eq!(
+        flagged, expected,
+        "others' shares (metric, run, share): {shares:?}; a sample of repetition 1 or 3 \
+         flagged means the machine had a neighbour besides the hog (another build, another \
+         test run): this known answer needs an otherwise quiet machine"
+    );
+    for (metric, run, share) in &shares {
+        if *run == 2 {
+            assert!(*share > 0.25, "{metric} of run 2: {share}");
+        }
+    }
+    // The terminal says it too, in words.
+    assert!(
+        stderr.lines().any(
+            |l| l.starts_with("disturbed: repetition 2 of `sleeper`: others used ")
+                && l.contains("while startup_s was")
+        ),
+        "{stderr}"
+    );
+    assert_eq!(labelled_containers("dockbench.suite=fixture-load").await, 0);
+    assert_eq!(labelled_images("dockbench.suite=fixture-load").await, 0);
 }

@@ -219,6 +219,9 @@ pub async fn run(
     ctx.dither_builds = measure::dithers_builds(&engine_info.storage_driver);
     ctx.keep_images = settings.keep_images;
     ctx.docker_context = engine.endpoint().context_name().map(str::to_string);
+    if engine.endpoint().shares_this_machine() {
+        ctx.host_load = Some(Box::new(measure::host_load::ProcLoad));
+    }
     if ctx.dither_builds {
         verbosity.info(format_args!(
             "note: this engine stores images with {}, whose layer commits end only at whole \
@@ -459,6 +462,12 @@ impl runner::Listener for Display {
             }
             for note in &result.notes {
                 progress.info(&format!("note: {name}: {note}"));
+            }
+            for line in crate::results::host::disturbance_lines(name, &result.disturbed) {
+                progress.info(&format!("disturbed: {line}"));
+            }
+            if let Some(text) = crate::results::host::overhead_text(name, &result.overhead) {
+                progress.info(&format!("harness: {text}"));
             }
         }
         progress.jump_to(done_phases);

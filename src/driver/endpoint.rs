@@ -328,6 +328,14 @@ impl Endpoint {
         }
     }
 
+    /// The engine is reached through a unix socket, so it runs on this machine and its
+    /// processes are in this machine's /proc: what else used the CPU while a phase was timed
+    /// can be told (`measure::host_load`). A TCP engine, even on a loopback address, may be a
+    /// tunnel to another machine, whose neighbours /proc does not show.
+    pub fn shares_this_machine(&self) -> bool {
+        self.url.starts_with("unix://")
+    }
+
     /// Where a container's published ports are reached: loopback for an engine on this
     /// machine, else the engine's host (its ports are published on all its interfaces).
     pub fn probe_host(&self) -> String {
@@ -590,6 +598,18 @@ mod tests {
             ("DOCKER_CERT_PATH", "/certs"),
         ])
         .unwrap()
+    }
+
+    /// Issue 28: only an engine on a unix socket has its neighbours in this machine's /proc.
+    #[test]
+    fn only_a_socket_engine_shares_this_machine() {
+        assert!(endpoint(&[]).unwrap().shares_this_machine());
+        let socket = endpoint(&[("DOCKER_HOST", "unix:///run/d.sock")]).unwrap();
+        assert!(socket.shares_this_machine());
+        for remote in ["tcp://127.0.0.1:2375", "tcp://build.example:2375"] {
+            let e = endpoint(&[("DOCKER_HOST", remote)]).unwrap();
+            assert!(!e.shares_this_machine(), "{remote}");
+        }
     }
 
     /// Issue 17: the environment is read as the docker CLI reads it, not as bollard does.

@@ -109,6 +109,8 @@ pub struct FakeEngine {
     /// Each started container's variant and how many of that variant's started before it
     /// (`Script::log_ready_by_start`).
     nth_start: RefCell<BTreeMap<String, (String, u32)>>,
+    /// When each memory reading was asked for.
+    pub memory_reads: RefCell<Vec<Instant>>,
 }
 
 /// What bollard reports when the engine's socket refuses.
@@ -128,6 +130,7 @@ impl FakeEngine {
             started: RefCell::new(BTreeMap::new()),
             next_id: Cell::new(0),
             dies_at: Cell::new(None),
+            memory_reads: RefCell::new(Vec::new()),
             resources: RefCell::new(Vec::new()),
             cache: RefCell::new(Vec::new()),
             last_context: RefCell::new(Vec::new()),
@@ -480,6 +483,7 @@ impl Engine for FakeEngine {
     }
 
     async fn memory(&self, id: &str) -> anyhow::Result<MemoryReading> {
+        self.memory_reads.borrow_mut().push(Instant::now());
         let t = self
             .since_start(id)
             .ok_or_else(|| anyhow!("{id} not started"))?;

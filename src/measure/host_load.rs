@@ -37,10 +37,8 @@ pub const ENGINE_PROCESSES: [&str; 16] = [
     "dnsmasq",
 ];
 
-/// A sample is disturbed when others used more than this share of the machine's CPU capacity
-/// while it was timed: a quarter is half a core of a 2-core runner, more than any idle
-/// machine's background (0–3 % here) and less than one busy neighbour on up to 4 cores.
-pub const DISTURBED_SHARE: f64 = 0.25;
+/// Defined beside the results it judges.
+pub use crate::results::host::DISTURBED_SHARE;
 
 /// One process as /proc/PID/stat shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +48,9 @@ pub struct ProcessTimes {
     pub name: String,
     /// utime + stime + cutime + cstime, in clock ticks.
     pub ticks: u64,
+    /// When it started, in clock ticks after boot: a pid reused by a later process is told
+    /// by it (a name is not enough: a kernel worker's name changes with its work queue).
+    pub started: u64,
 }
 
 /// `/proc/PID/stat`: `pid (name) state ppid … utime stime cutime cstime …`. The name may hold
@@ -59,7 +60,8 @@ pub fn parse_pid_stat(text: &str) -> Option<ProcessTimes> {
     let close = text.rfind(')')?;
     let pid = text[..open].trim().parse().ok()?;
     let name = text[open + 1..close].to_string();
-    // After the name: state(3) ppid(4) … utime(14) stime(15) cutime(16) cstime(17).
+    // After the name: state(3) ppid(4) … utime(14) stime(15) cutime(16) cstime(17) …
+    // starttime(22).
     let fields: Vec<&str> = text[close + 1..].split_whitespace().collect();
     let field = |n: usize| fields.get(n - 3).and_then(|f| f.parse::<i64>().ok());
     let ticks = [14, 15, 16, 17]
@@ -71,6 +73,7 @@ pub fn parse_pid_stat(text: &str) -> Option<ProcessTimes> {
         ppid: field(4)? as u32,
         name,
         ticks,
+        started: field(22)?.max(0) as u64,
     })
 }
 
@@ -99,8 +102,10 @@ pub fn parse_proc_stat(text: &str) -> Option<MachineTicks> {
     })
 }
 
-/// The engine's processes and their descendants, and dockbench's own (`own_pid`) with its
-/// children: never neighbours.
+/// The engine's processes and their descendants, dockbench's own (`own_pid`) with its
+/// children, and the kernel's threads (kthreadd, pid 2, and its children): never neighbours.
+/// The kernel's workers write back and reclaim for whoever made the work, the measured build
+/// first of all, so their time cannot be booked to a neighbour.
 pub fn excluded(processes: &[ProcessTimes], own_pid: u32) -> BTreeSet<u32> {
     let mut children: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for p in processes {
@@ -108,7 +113,7 @@ pub fn excluded(processes: &[ProcessTimes], own_pid: u32) -> BTreeSet<u32> {
     }
     let mut stack: Vec<u32> = processes
         .iter()
-        .filter(|p| p.pid == own_pid || is_engine_process(&p.name))
+        .filter(|p| p.pid == own_pid || p.pid == KTHREADD || is_engine_process(&p.name))
         .map(|p| p.pid)
         .collect();
     let mut out = BTreeSet::new();
@@ -119,6 +124,9 @@ pub fn excluded(processes: &[ProcessTimes], own_pid: u32) -> BTreeSet<u32> {
     }
     out
 }
+
+/// The parent of every kernel thread.
+const KTHREADD: u32 = 2;
 
 fn is_engine_process(name: &str) -> bool {
     // /proc cuts names at 15 characters: `containerd-shim-runc-v2` reads `containerd-shim`.
@@ -193,8 +201,8 @@ pub fn disturbance(before: &Snapshot, after: &Snapshot, own_pid: u32) -> Disturb
         .iter()
         .filter(|p| !skip.contains(&p.pid))
         .map(|p| match earlier.get(&p.pid) {
-            // The same pid for another process (reused) shows as fewer ticks: count it new.
-            Some(old) if old.name == p.name && old.ticks <= p.ticks => p.ticks - old.ticks,
+            // The same pid for another process (reused) started later: count it new.
+            Some(old) if old.started == p.started && old.ticks <= p.ticks => p.ticks - old.ticks,
             _ => p.ticks,
         })
         .sum();
@@ -211,9 +219,150 @@ pub fn disturbance(before: &Snapshot, after: &Snapshot, own_pid: u32) -> Disturb
     }
 }
 
+/// Where snapshots come from: the machine's /proc (`ProcLoad`), or a script in tests.
+pub trait LoadSource: Send + Sync {
+    fn snapshot(&self) -> Option<Snapshot>;
+    /// dockbench's own process: it and its children are never neighbours.
+    fn own_pid(&self) -> u32;
+}
+
+/// This machine's /proc, seen from this process.
+pub struct ProcLoad;
+
+impl LoadSource for ProcLoad {
+    fn snapshot(&self) -> Option<Snapshot> {
+        Snapshot::read(Path::new("/proc"))
+    }
+
+    fn own_pid(&self) -> u32 {
+        std::process::id()
+    }
+}
+
+/// What others did during one timed phase: opened just before its clock starts, closed just
+/// after it stops (reading /proc takes milliseconds: never inside the timed span). Without a
+/// source (an engine on another machine, whose neighbours /proc does not show) it sees nothing.
+pub struct Window<'a> {
+    source: Option<&'a dyn LoadSource>,
+    before: std::cell::RefCell<Option<Snapshot>>,
+    seen: std::cell::Cell<Option<Disturbance>>,
+}
+
+impl<'a> Window<'a> {
+    pub fn new(source: Option<&'a dyn LoadSource>) -> Window<'a> {
+        Window {
+            source,
+            before: std::cell::RefCell::new(None),
+            seen: std::cell::Cell::new(None),
+        }
+    }
+
+    /// Takes the snapshot before the phase, unless one was taken already (a stack opens the
+    /// window at its first service's start, and the measured container's run leaves it).
+    pub fn open(&self) {
+        let mut before = self.before.borrow_mut();
+        if before.is_none() {
+            *before = self.source.and_then(|s| s.snapshot());
+        }
+    }
+
+    /// Takes the snapshot after the phase and keeps what others used in between.
+    pub fn close(&self) {
+        let (Some(source), Some(before)) = (self.source, self.before.borrow_mut().take()) else {
+            return;
+        };
+        if let Some(after) = source.snapshot() {
+            self.seen
+                .set(Some(disturbance(&before, &after, source.own_pid())));
+        }
+    }
+
+    /// What others used while the window was open; `None` if it was not measured.
+    pub fn seen(&self) -> Option<Disturbance> {
+        self.seen.get()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod scripted {
+    //! A `LoadSource` whose machine runs a neighbour at a share set by the test: each
+    //! snapshot advances the machine by 100 ticks of capacity, `share` of them the
+    //! neighbour's.
+    use super::*;
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    pub struct ScriptedLoad {
+        /// (machine ticks, neighbour ticks), advanced by each snapshot.
+        state: Mutex<(u64, u64)>,
+        /// The neighbour's share of the capacity from now on.
+        pub share: Mutex<f64>,
+        pub snapshots: std::sync::atomic::AtomicU32,
+    }
+
+    impl LoadSource for ScriptedLoad {
+        fn snapshot(&self) -> Option<Snapshot> {
+            self.snapshots
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let share = *self.share.lock().unwrap();
+            let mut state = self.state.lock().unwrap();
+            state.0 += 100;
+            state.1 += (share * 100.0).round() as u64;
+            Some(Snapshot {
+                machine: MachineTicks {
+                    total: state.0,
+                    busy: state.1,
+                },
+                processes: vec![
+                    ProcessTimes {
+                        pid: 1,
+                        ppid: 0,
+                        name: "hog".into(),
+                        ticks: state.1,
+                        started: 0,
+                    },
+                    ProcessTimes {
+                        pid: 2,
+                        ppid: 0,
+                        name: "dockbench".into(),
+                        ticks: state.0,
+                        started: 0,
+                    },
+                ],
+                load_1m: Some(share * 4.0),
+            })
+        }
+
+        fn own_pid(&self) -> u32 {
+            2
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A window measures between its first open and its close; a second open keeps the first
+    /// snapshot; without a source it sees nothing.
+    #[test]
+    fn a_window_measures_from_its_first_open_to_its_close() {
+        let load = scripted::ScriptedLoad::default();
+        *load.share.lock().unwrap() = 0.5;
+        let window = Window::new(Some(&load));
+        window.open();
+        window.open();
+        window.close();
+        let seen = window.seen().unwrap();
+        assert_eq!(seen.other_ticks, 50);
+        assert_eq!(seen.other_share, 0.5);
+        assert_eq!(seen.load_1m, Some(2.0));
+        assert_eq!(load.snapshots.load(std::sync::atomic::Ordering::Relaxed), 2);
+        let nothing = Window::new(None);
+        nothing.open();
+        nothing.close();
+        assert_eq!(nothing.seen(), None);
+    }
 
     fn stat(pid: u32, name: &str, ppid: u32, ticks: [u64; 4]) -> String {
         format!(
@@ -236,7 +385,8 @@ mod tests {
                 pid: 42,
                 ppid: 7,
                 name: "my (odd) name".into(),
-                ticks: 127
+                ticks: 127,
+                started: 100,
             }
         );
         assert_eq!(parse_pid_stat("garbage"), None);
@@ -269,11 +419,13 @@ mod tests {
             process(21, "git", 20, 0),
             process(30, "cc1", 31, 0),
             process(31, "make", 1, 0),
+            process(2, "kthreadd", 0, 0),
+            process(35, "kworker/u8:1-events_unbound", 2, 0),
         ];
         let out = excluded(&processes, 20);
         assert_eq!(
             out.into_iter().collect::<Vec<_>>(),
-            [10, 11, 12, 13, 14, 20, 21]
+            [2, 10, 11, 12, 13, 14, 20, 21, 35]
         );
     }
 
@@ -319,6 +471,14 @@ mod tests {
         assert!((d.other_share - 601.0 / 2000.0).abs() < 1e-12, "{d:?}");
         assert!(d.disturbed());
         assert_eq!(d.load_1m, Some(1.7));
+        // A process renamed in between (a kernel worker names its current queue) is the same
+        // process: only its new ticks count. One whose pid was reused counts whole.
+        let mut renamed = after.clone();
+        renamed.processes[4].name = "make-renamed".into();
+        assert_eq!(disturbance(&before, &renamed, 20).other_ticks, 590 + 1 + 10);
+        let mut reused = after.clone();
+        reused.processes[5].started = 900;
+        assert_eq!(disturbance(&before, &reused, 20).other_ticks, 590 + 6 + 10);
         // The same interval with the neighbour quiet is not disturbed.
         let mut quiet = after.clone();
         quiet.processes[4].ticks = 1_000;

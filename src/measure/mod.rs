@@ -49,6 +49,9 @@ pub struct RunContext {
     pub keep_images: bool,
     /// The docker CLI context that chose the engine, for the results' environment.
     pub docker_context: Option<String>,
+    /// Where to see what else used the CPU during timed phases: set for an engine on this
+    /// machine only (`host_load`); `None` records nothing.
+    pub host_load: Option<Box<dyn host_load::LoadSource>>,
     /// Timed builds started so far in this run: the index into the dither sequence.
     builds_started: std::sync::atomic::AtomicU64,
 }
@@ -62,6 +65,7 @@ impl RunContext {
             dither_builds: false,
             keep_images: false,
             docker_context: None,
+            host_load: None,
             builds_started: std::sync::atomic::AtomicU64::new(0),
         }
     }
@@ -158,6 +162,8 @@ pub struct VariantMeasurement {
     /// The builder that built it, as results name it ("buildkit", "classic", "buildah"); set
     /// once the engine is known.
     pub builder: Option<String>,
+    /// Per repetition measured in full, the time it spent outside its timed phases.
+    pub overhead: Vec<crate::results::host::Overhead>,
 }
 
 /// The builder a variant builds with on an engine of this kind. A suite that names none gets
@@ -248,6 +254,7 @@ impl<'a, E: Engine> VariantRun<'a, E> {
                     out,
                     phase_started: std::cell::Cell::new(chrono::Utc::now()),
                     phase: RefCell::new(Phase::Cold),
+                    spent: Default::default(),
                 },
             }),
             Err(e) => {
@@ -335,17 +342,61 @@ struct Measurer<'a, E> {
     phase_started: std::cell::Cell<chrono::DateTime<chrono::Utc>>,
     /// The current phase, for the message when the engine is lost during it.
     phase: RefCell<Phase>,
+    /// Where the current repetition's wall time went so far.
+    spent: std::cell::Cell<Spent>,
+}
+
+/// Where a repetition's wall time went, in seconds: its timed phases, its deliberate waits
+/// (dither, settle), and the image anatomy; the rest is the harness's own work. (Seconds as
+/// f64, not `Duration`s: a `VariantRun` is held in the runner's slots, kept small.)
+#[derive(Debug, Clone, Copy, Default)]
+struct Spent {
+    timed_s: f64,
+    waits_s: f64,
+    anatomy_s: f64,
+}
+
+/// A timed phase's duration and what others used the CPU for meanwhile.
+#[derive(Debug, Clone, Copy)]
+struct Timed {
+    s: f64,
+    others: Option<host_load::Disturbance>,
 }
 
 impl<E: Engine> Measurer<'_, E> {
     fn record(&self, metric: &str, rep: u32, value: f64) {
+        self.record_timed(metric, rep, value, None);
+    }
+
+    /// A sample of a timed phase, with what others used the CPU for while it was timed.
+    fn record_timed(
+        &self,
+        metric: &str,
+        rep: u32,
+        value: f64,
+        others: Option<host_load::Disturbance>,
+    ) {
         self.out.borrow_mut().samples.push(Sample {
             variant: self.variant.name.clone(),
             metric: metric.to_string(),
             run: rep,
             value,
             started_at: Some(self.phase_started.get()),
+            others_cpu_share: others.map(|o| o.other_share),
+            load_1m: others.and_then(|o| o.load_1m),
         });
+    }
+
+    /// Adds to where the repetition's time went.
+    fn spend(&self, f: impl FnOnce(&mut Spent)) {
+        let mut spent = self.spent.get();
+        f(&mut spent);
+        self.spent.set(spent);
+    }
+
+    /// A window on what others do during a timed phase (nothing for a remote engine).
+    fn window(&self) -> host_load::Window<'_> {
+        host_load::Window::new(self.ctx.host_load.as_deref())
     }
 
     /// Marks the start of a phase: the samples it records carry this time.
@@ -373,7 +424,31 @@ impl<E: Engine> Measurer<'_, E> {
         labels
     }
 
+    /// Measures repetition `rep`, and where its wall time went outside the timed phases.
     async fn repetition(
+        &self,
+        rep: u32,
+        runs: u32,
+        observer: &dyn Observer,
+    ) -> Result<(), MeasureError> {
+        self.spent.set(Spent::default());
+        let started = Instant::now();
+        self.phases(rep, runs, observer).await?;
+        let spent = self.spent.get();
+        let own_work_s = started.elapsed().as_secs_f64() - spent.timed_s - spent.waits_s;
+        self.out
+            .borrow_mut()
+            .overhead
+            .push(crate::results::host::Overhead {
+                run: rep,
+                own_work_s: own_work_s.max(0.0),
+                waits_s: spent.waits_s,
+                anatomy_s: spent.anatomy_s,
+            });
+        Ok(())
+    }
+
+    async fn phases(
         &self,
         rep: u32,
         runs: u32,
@@ -382,7 +457,7 @@ impl<E: Engine> Measurer<'_, E> {
         self.begin(observer, &Phase::Cold, rep, runs);
         let pristine = self.private.tar().map_err(MeasureError::Context)?;
         let (cold_s, cold) = self.build(pristine.clone(), true).await?;
-        self.record(metric::COLD_BUILD_S, rep, cold_s);
+        self.record_timed(metric::COLD_BUILD_S, rep, cold_s.s, cold_s.others);
         let facts = self
             .engine
             .image_facts(&cold.image_id)
@@ -392,7 +467,10 @@ impl<E: Engine> Measurer<'_, E> {
         // to size it (the anatomy of one repetition cannot stand for another's image).
         let first = self.out.borrow().anatomy.is_none();
         let anatomy = if first || !facts.size_is_unpacked {
-            Some(self.anatomy(&cold.image_id).await?)
+            let reading = Instant::now();
+            let anatomy = self.anatomy(&cold.image_id).await?;
+            self.spend(|s| s.anatomy_s += reading.elapsed().as_secs_f64());
+            Some(anatomy)
         } else {
             None
         };
@@ -423,7 +501,7 @@ impl<E: Engine> Measurer<'_, E> {
 
         self.begin(observer, &Phase::Warm, rep, runs);
         let (warm_s, warm) = self.build(pristine, false).await?;
-        self.record(metric::WARM_BUILD_S, rep, warm_s);
+        self.record_timed(metric::WARM_BUILD_S, rep, warm_s.s, warm_s.others);
         if let Some(rate) = buildlog::cache_hit_rate(&warm.steps) {
             self.record(metric::CACHE_HIT_RATE, rep, rate);
         }
@@ -443,6 +521,7 @@ impl<E: Engine> Measurer<'_, E> {
                     "dockbench-{}-{}-{rep}",
                     self.ctx.run_id, self.variant.name
                 ));
+                let window = self.window();
                 let o = stack::run_stack_once(
                     self.engine,
                     stack,
@@ -451,16 +530,19 @@ impl<E: Engine> Measurer<'_, E> {
                     run,
                     &self.labels(),
                     &prefix,
+                    &window,
                 )
                 .await?;
-                self.record_run(rep, &o.measured);
-                self.record_stack(rep, &o);
+                self.record_run(rep, &o.measured, &window);
+                self.record_stack(rep, &o, &window);
             }
             Some(run) => {
                 self.begin(observer, &Phase::Run, rep, runs);
+                let window = self.window();
+                let labels = self.labels();
                 let o =
-                    container::run_once(self.engine, &warm.image_id, run, &self.labels()).await?;
-                self.record_run(rep, &o);
+                    container::run_once(self.engine, &warm.image_id, run, &labels, &window).await?;
+                self.record_run(rep, &o, &window);
             }
             None => {}
         }
@@ -498,7 +580,8 @@ impl<E: Engine> Measurer<'_, E> {
                     edit: edit.name.clone(),
                     source: Box::new(e),
                 })?;
-            self.record(&metric::per_edit(metric::REBUILD_S, &edit.name), rep, s);
+            let name = metric::per_edit(metric::REBUILD_S, &edit.name);
+            self.record_timed(&name, rep, s.s, s.others);
             if let Some(note) = buildlog::reused_output_note(&edit.name, rep, &built.steps) {
                 self.out.borrow_mut().notes.push(note);
             }
@@ -517,23 +600,29 @@ impl<E: Engine> Measurer<'_, E> {
         Ok(())
     }
 
-    fn record_run(&self, rep: u32, o: &container::RunOutcome) {
+    fn record_run(&self, rep: u32, o: &container::RunOutcome, window: &host_load::Window) {
+        self.spend(|s| {
+            s.timed_s += o.timed_s;
+            s.waits_s += o.settle_s;
+        });
+        let others = window.seen();
         if let Some(s) = o.startup_s {
-            self.record(metric::STARTUP_S, rep, s);
+            self.record_timed(metric::STARTUP_S, rep, s, others);
         }
         if let Some(s) = o.healthy_s {
-            self.record(metric::HEALTHY_S, rep, s);
+            self.record_timed(metric::HEALTHY_S, rep, s, others);
         }
         self.record(metric::MEMORY_IDLE_BYTES, rep, o.memory_idle_bytes as f64);
         self.record(metric::MEMORY_PEAK_BYTES, rep, o.memory_peak_bytes as f64);
     }
 
-    fn record_stack(&self, rep: u32, o: &stack::StackOutcome) {
+    fn record_stack(&self, rep: u32, o: &stack::StackOutcome, window: &host_load::Window) {
+        let others = window.seen();
         if let Some(s) = o.stack_startup_s {
-            self.record(metric::STACK_STARTUP_S, rep, s);
+            self.record_timed(metric::STACK_STARTUP_S, rep, s, others);
         }
         if let Some(s) = o.deps_ready_s {
-            self.record(metric::DEPS_READY_S, rep, s);
+            self.record_timed(metric::DEPS_READY_S, rep, s, others);
         }
         let idle = o.stack_memory_idle_bytes as f64;
         self.record(metric::STACK_MEMORY_IDLE_BYTES, rep, idle);
@@ -651,7 +740,7 @@ impl<E: Engine> Measurer<'_, E> {
         &self,
         context_tar: Vec<u8>,
         nocache: bool,
-    ) -> Result<(f64, BuildOutput), MeasureError> {
+    ) -> Result<(Timed, BuildOutput), MeasureError> {
         let req = BuildRequest {
             context_tar,
             dockerfile: self.private.dockerfile().to_string(),
@@ -663,11 +752,20 @@ impl<E: Engine> Measurer<'_, E> {
             tag: image_tag(&self.suite.name, &self.variant.name, &self.ctx.run_id),
             labels: self.labels(),
         };
-        tokio::time::sleep(self.ctx.next_build_delay()).await;
+        let dither = self.ctx.next_build_delay();
+        let waiting = Instant::now();
+        tokio::time::sleep(dither).await;
+        self.spend(|s| s.waits_s += waiting.elapsed().as_secs_f64());
+        let window = self.window();
+        window.open();
         // The sample's start time is the build's, not the dither's.
         self.phase_started.set(chrono::Utc::now());
         let started = Instant::now();
-        let output = match self.engine.build(req).await {
+        let built = self.engine.build(req).await;
+        let elapsed = started.elapsed();
+        window.close();
+        self.spend(|s| s.timed_s += elapsed.as_secs_f64());
+        let output = match built {
             Ok(output) => output,
             Err(failure) => {
                 // Removed at the end of the run with the rest.
@@ -677,13 +775,16 @@ impl<E: Engine> Measurer<'_, E> {
                 return Err(MeasureError::Build(self.explained(failure.message)));
             }
         };
-        let elapsed_s = started.elapsed().as_secs_f64();
         {
             let mut built = self.ctx.built_images.lock().unwrap();
             built.extend(output.created_images.iter().cloned());
             built.push(output.image_id.clone());
         }
-        Ok((elapsed_s, output))
+        let timed = Timed {
+            s: elapsed.as_secs_f64(),
+            others: window.seen(),
+        };
+        Ok((timed, output))
     }
 }
 
@@ -864,6 +965,9 @@ fn dockerfile_warnings(variant: &Variant) -> Vec<String> {
     }
     warnings
 }
+
+#[cfg(test)]
+mod harness_tests;
 
 #[cfg(test)]
 mod tests {

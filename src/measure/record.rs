@@ -41,6 +41,8 @@ pub fn variant_result(variant: &Variant, m: &VariantMeasurement) -> VariantResul
         completed_runs: m.completed_runs.clone(),
         measured_s: m.measured_s,
         anatomy: m.anatomy.clone(),
+        disturbed: crate::results::host::disturbances(&m.samples),
+        overhead: m.overhead.clone(),
         started_at,
         settings: VariantSettings {
             target: variant.target.clone(),
@@ -87,6 +89,8 @@ pub(crate) mod tests {
     fn sample(metric: &str, run: u32, value: f64) -> Sample {
         Sample {
             started_at: None,
+            others_cpu_share: None,
+            load_1m: None,
             variant: "v".into(),
             metric: metric.into(),
             run,

@@ -10,6 +10,7 @@ use tokio::time::{sleep, Instant};
 
 use super::container::{self, RunOutcome, LOG_TAIL_LINES};
 use super::error::MeasureError;
+use super::host_load::Window;
 use crate::driver::{
     ContainerSpec, Engine, Health, HealthMode, HealthTest, Mount, MountKind, NetworkAttachment,
 };
@@ -36,7 +37,8 @@ pub struct StackOutcome {
 }
 
 /// One run of the stack. `images` gives each dependency's image; `prefix` is unique per
-/// repetition and names its networks and volumes.
+/// repetition and names its networks and volumes; `window` sees what others did meanwhile.
+#[allow(clippy::too_many_arguments)]
 pub async fn run_stack_once<E: Engine>(
     engine: &E,
     stack: &StackSpec,
@@ -45,6 +47,7 @@ pub async fn run_stack_once<E: Engine>(
     spec: &RunSpec,
     labels: &BTreeMap<String, String>,
     prefix: &str,
+    window: &Window<'_>,
 ) -> Result<StackOutcome, MeasureError> {
     let mut made = Made::default();
     let outcome = run(
@@ -56,6 +59,7 @@ pub async fn run_stack_once<E: Engine>(
         labels,
         prefix,
         &mut made,
+        window,
     )
     .await;
     made.remove(engine).await;
@@ -101,6 +105,7 @@ async fn run<E: Engine>(
     labels: &BTreeMap<String, String>,
     prefix: &str,
     made: &mut Made,
+    window: &Window<'_>,
 ) -> Result<StackOutcome, MeasureError> {
     for network in &stack.networks {
         let name = format!("{prefix}-{network}");
@@ -168,6 +173,8 @@ async fn run<E: Engine>(
         .map_err(MeasureError::Engine)?;
     made.containers.push(measured_id.clone());
 
+    // The window covers the whole stack's start; the measured container's run closes it.
+    window.open();
     let t_first = Instant::now();
     let deadline = t_first + spec.timeout;
     for service in stack.dependencies() {
@@ -181,9 +188,11 @@ async fn run<E: Engine>(
     let deps_ready_s = (!stack.dependencies().is_empty()).then(|| t_first.elapsed().as_secs_f64());
 
     let t_measured = Instant::now();
-    let outcome =
-        container::observe_with_logs(engine, &measured_id, spec, health_test.as_ref()).await?;
+    let mut outcome =
+        container::observe_with_logs(engine, &measured_id, spec, health_test.as_ref(), window)
+            .await?;
     let offset_s = (t_measured - t_first).as_secs_f64();
+    outcome.timed_s += offset_s;
 
     let mut idle = outcome.memory_idle_bytes;
     let mut peak = outcome.memory_peak_bytes;

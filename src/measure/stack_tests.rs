@@ -86,6 +86,7 @@ async fn run(engine: &FakeEngine, stack: &StackSpec) -> Result<StackOutcome, Mea
         &spec(),
         &labels,
         "p",
+        &crate::measure::host_load::Window::new(None),
     )
     .await
 }

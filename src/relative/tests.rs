@@ -350,6 +350,8 @@ fn shard_input(index: u32, variants: &[(&str, &[f64])]) -> crate::results::merge
                     run: i as u32 + 1,
                     value,
                     started_at: None,
+                    others_cpu_share: None,
+                    load_1m: None,
                 });
             }
         }

@@ -120,6 +120,8 @@ pub fn report(results: &RunResults, analysis: &Analysis, charts: &Charts) -> Doc
     relative(&mut blocks, results, analysis);
     failures(&mut blocks, results);
     notes(&mut blocks, results);
+    // Issue 28: disturbed samples and the harness's own cost (`report::harness`).
+    blocks.extend(super::harness::blocks(results));
     metric_charts(&mut blocks, charts);
     step_charts(&mut blocks, results, charts);
     if charts.anatomy.is_empty() {

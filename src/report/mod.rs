@@ -9,6 +9,7 @@ pub mod document;
 pub mod draw;
 pub mod fonts;
 pub mod glyphs;
+pub mod harness;
 pub mod html;
 pub mod labels;
 pub mod layer_chart;

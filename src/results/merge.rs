@@ -150,6 +150,9 @@ pub fn merge(inputs: Vec<Input>) -> Result<(RunResults, Vec<Sample>), MergeError
                 None => {
                     let mut first_seen = v.clone();
                     first_seen.completed_runs = runs;
+                    for o in &mut first_seen.overhead {
+                        o.run += offset;
+                    }
                     if let Some(e) = &v.error {
                         first_seen.error = Some(format!("{}: {e}", name(&input.dir)));
                     }
@@ -159,6 +162,11 @@ pub fn merge(inputs: Vec<Input>) -> Result<(RunResults, Vec<Sample>), MergeError
                     kept.extend(shifted);
                     m.completed_runs.extend(runs);
                     m.measured_s += v.measured_s;
+                    m.overhead
+                        .extend(v.overhead.iter().map(|o| super::host::Overhead {
+                            run: o.run + offset,
+                            ..o.clone()
+                        }));
                     for note in &v.notes {
                         if !m.notes.contains(note) {
                             m.notes.push(note.clone());
@@ -211,6 +219,8 @@ mod tests {
             run: 1,
             value: 1.0,
             started_at: None,
+            others_cpu_share: None,
+            load_1m: None,
         }];
         Input {
             dir: dir.into(),

@@ -4,6 +4,7 @@
 mod columns;
 pub mod engine;
 pub mod environment;
+pub mod host;
 pub mod merge;
 pub(crate) mod store;
 pub mod summarize;
@@ -33,6 +34,14 @@ pub struct Sample {
     /// When the phase that measured it started (a build, the container's run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// For a timed phase on an engine of this machine: the share of the machine's CPU
+    /// capacity that processes outside the engine and dockbench used while it was timed
+    /// (`measure::host_load`; 1.0 = every CPU). Absent when not measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub others_cpu_share: Option<f64>,
+    /// The machine's 1-minute load average at the end of that phase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_1m: Option<f64>,
 }
 
 /// What happened to a variant. Only `Failed` is a failure: a variant still `Running`, or
@@ -141,6 +150,13 @@ pub struct VariantResult {
     /// Why the image is the size it is: layers, wasted files, largest files and directories.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anatomy: Option<crate::anatomy::Anatomy>,
+    /// The timed samples during which others used more than `DISTURBED_SHARE` of the CPU,
+    /// in the order of the samples. Derived from the samples (`host::disturbances`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disturbed: Vec<host::Disturbance>,
+    /// Per completed repetition, the wall time spent outside its timed phases.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overhead: Vec<host::Overhead>,
 }
 
 impl VariantResult {

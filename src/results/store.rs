@@ -16,7 +16,7 @@ use super::{RunResults, Sample, VariantResult};
 use crate::metric;
 
 /// The header of `samples.csv`; rows are long form, one per sample.
-const CSV_HEADER: [&str; 7] = [
+const CSV_HEADER: [&str; 9] = [
     "suite",
     "variant",
     "metric",
@@ -24,7 +24,17 @@ const CSV_HEADER: [&str; 7] = [
     "value",
     "unit",
     "started_at",
+    "others_cpu_share",
+    "load_1m",
 ];
+
+/// An empty field, or a number.
+fn optional_number(text: &str) -> Result<Option<f64>, std::num::ParseFloatError> {
+    match text {
+        "" => Ok(None),
+        text => text.parse().map(Some),
+    }
+}
 
 /// Owns the results folder of one run and the results written so far.
 #[derive(Debug)]
@@ -116,6 +126,9 @@ impl ResultsStore {
                             .with_timezone(&Utc),
                     )
                 },
+                // Absent from files written before they were recorded (7 columns).
+                others_cpu_share: optional_number(field(7)).with_context(bad)?,
+                load_1m: optional_number(field(8)).with_context(bad)?,
             });
         }
         Ok(samples)
@@ -269,8 +282,9 @@ fn path_safe(name: &str) -> String {
     }
 }
 
-/// Long-form CSV: `suite,variant,metric,run,value,unit,started_at`, rows in the order given;
-/// `started_at` (UTC, RFC 3339) is when the sample's phase started.
+/// Long-form CSV: `suite,variant,metric,run,value,unit,started_at,others_cpu_share,load_1m`,
+/// rows in the order given; `started_at` (UTC, RFC 3339) is when the sample's phase started,
+/// the last two what else used the machine while a timed phase ran (empty when not measured).
 pub(super) fn samples_csv<'a>(
     suite: &str,
     samples: impl Iterator<Item = &'a Sample>,
@@ -286,7 +300,14 @@ pub(super) fn samples_csv<'a>(
             .started_at
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
             .unwrap_or_default();
-        writer.write_record([suite, &s.variant, &s.metric, &run, &value, unit, &started])?;
+        let share = s
+            .others_cpu_share
+            .map(|x| x.to_string())
+            .unwrap_or_default();
+        let load = s.load_1m.map(|x| x.to_string()).unwrap_or_default();
+        writer.write_record([
+            suite, &s.variant, &s.metric, &run, &value, unit, &started, &share, &load,
+        ])?;
     }
     writer.into_inner().context("finishing samples.csv")
 }
@@ -376,6 +397,8 @@ mod tests {
     fn sample(variant: &str, metric: &str, run: u32, value: f64) -> Sample {
         Sample {
             started_at: None,
+            others_cpu_share: None,
+            load_1m: None,
             variant: variant.into(),
             metric: metric.into(),
             run,
@@ -405,6 +428,8 @@ mod tests {
             run: if value < 2.0 { 1 } else { 2 },
             value,
             started_at: Some(at),
+            others_cpu_share: None,
+            load_1m: None,
         });
         store
             .record_variant(cold_build("slim", &[1.5, 2.25]), &samples)
@@ -433,7 +458,10 @@ mod tests {
             ["environment.json", "results.json", "samples.csv"]
         );
         let csv = fs::read_to_string(dir.join("samples.csv")).unwrap();
-        assert_eq!(csv, "suite,variant,metric,run,value,unit,started_at\n");
+        assert_eq!(
+            csv,
+            "suite,variant,metric,run,value,unit,started_at,others_cpu_share,load_1m\n"
+        );
         let env: Environment =
             serde_json::from_str(&fs::read_to_string(dir.join("environment.json")).unwrap())
                 .unwrap();
@@ -548,9 +576,9 @@ mod tests {
         let csv = fs::read_to_string(tmp.path().join("samples.csv")).unwrap();
         assert_eq!(
             csv,
-            "suite,variant,metric,run,value,unit,started_at\n\
-             web,a,cold_build_s,1,9.5,s,\n\
-             web,b,cold_build_s,1,2,s,\n"
+            "suite,variant,metric,run,value,unit,started_at,others_cpu_share,load_1m\n\
+             web,a,cold_build_s,1,9.5,s,,,\n\
+             web,b,cold_build_s,1,2,s,,,\n"
         );
     }
 
@@ -564,6 +592,8 @@ mod tests {
         let samples = [
             Sample {
                 started_at: Some(started),
+                others_cpu_share: Some(0.48),
+                load_1m: Some(2.5),
                 ..sample("slim", "cold_build_s", 1, 12.25)
             },
             sample("slim", "image_size_bytes", 1, 52_400_000.0),
@@ -576,12 +606,31 @@ mod tests {
         let csv = fs::read_to_string(tmp.path().join("samples.csv")).unwrap();
         assert_eq!(
             csv,
-            "suite,variant,metric,run,value,unit,started_at\n\
-             web,slim,cold_build_s,1,12.25,s,2026-11-28T13:03:22.250Z\n\
-             web,slim,image_size_bytes,1,52400000,bytes,\n\
-             web,slim,cache_hit_rate.source,2,0.6666666666666666,fraction,\n\
-             web,slim,rebuild_s.deps,2,3,s,\n"
+            "suite,variant,metric,run,value,unit,started_at,others_cpu_share,load_1m\n\
+             web,slim,cold_build_s,1,12.25,s,2026-11-28T13:03:22.250Z,0.48,2.5\n\
+             web,slim,image_size_bytes,1,52400000,bytes,,,\n\
+             web,slim,cache_hit_rate.source,2,0.6666666666666666,fraction,,,\n\
+             web,slim,rebuild_s.deps,2,3,s,,,\n"
         );
+        // Read back as written; the disturbed sample is flagged in the loaded results.
+        assert_eq!(ResultsStore::load_samples(tmp.path()).unwrap(), samples);
+        let loaded = ResultsStore::load(tmp.path()).unwrap();
+        let flagged: Vec<(u32, &str)> = loaded.variants[0]
+            .disturbed
+            .iter()
+            .map(|d| (d.run, d.metric.as_str()))
+            .collect();
+        assert_eq!(flagged, [(1, "cold_build_s")]);
+        // A file from before these columns still reads, with nothing measured.
+        fs::write(
+            tmp.path().join("samples.csv"),
+            "suite,variant,metric,run,value,unit,started_at\n\
+             web,slim,cold_build_s,1,12.25,s,2026-11-28T13:03:22.250Z\n",
+        )
+        .unwrap();
+        let old = ResultsStore::load_samples(tmp.path()).unwrap();
+        assert_eq!(old[0].others_cpu_share, None);
+        assert_eq!(old[0].value, 12.25);
     }
 
     #[test]

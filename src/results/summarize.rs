@@ -43,6 +43,7 @@ pub fn derive(results: &mut RunResults, samples: &[Sample]) {
             .cloned()
             .collect();
         (v.metrics, v.started_at) = summaries(&own);
+        v.disturbed = super::host::disturbances(&own);
         let specs: Vec<crate::scenario::Target> = v
             .targets
             .iter()

@@ -32,6 +32,8 @@ pub(crate) fn variant(name: &str, metrics: &[(&str, &[f64])]) -> VariantResult {
         completed_runs: Vec::new(),
         measured_s: 0.0,
         anatomy: None,
+        disturbed: Vec::new(),
+        overhead: Vec::new(),
     }
 }
 
@@ -147,6 +149,8 @@ pub(crate) fn samples_of(results: &RunResults) -> Vec<crate::results::Sample> {
                     run: i as u32 + 1,
                     value: *value,
                     started_at: None,
+                    others_cpu_share: None,
+                    load_1m: None,
                 });
             }
         }

@@ -163,6 +163,12 @@ fn kept_measurement(kept: &VariantResult, samples: &[Sample]) -> VariantMeasurem
             .collect(),
         completed_runs: kept.completed_runs.clone(),
         measured_s: kept.measured_s,
+        overhead: kept
+            .overhead
+            .iter()
+            .filter(|o| kept.completed_runs.contains(&o.run))
+            .cloned()
+            .collect(),
         anatomy: kept.anatomy.clone(),
         builder: Some(kept.builder.clone()),
     }
