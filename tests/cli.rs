@@ -569,7 +569,7 @@ fn issue_27_help_wraps_at_the_width_between_words() {
         ),
         "{help}"
     );
-    assert!(words.contains("-r, --runs <RUNS>"), "{help}");
+    assert!(words.contains("-r, --runs <N|auto>"), "{help}");
     assert!(
         words.contains("-q, --quiet") && words.contains("-v, --verbose"),
         "{help}"
