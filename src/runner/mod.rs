@@ -445,6 +445,8 @@ struct Sampler {
     undecided: Option<BTreeSet<String>>,
     /// The budget stopped the run.
     out_of_budget: bool,
+    /// Per variant, the rounds measured to replace disturbed repetitions.
+    replacements: BTreeMap<String, usize>,
 }
 
 impl Sampler {
@@ -454,6 +456,7 @@ impl Sampler {
             rounds: min_runs,
             undecided: None,
             out_of_budget: false,
+            replacements: BTreeMap::new(),
         }
     }
 
@@ -478,13 +481,27 @@ impl Sampler {
         order: measure::Order,
     ) -> Vec<(usize, u32)> {
         let undecided = sequential::needing_rounds(results);
+        // A repetition a busy neighbour disturbed gets a replacement round (one per disturbed
+        // repetition, within the cap), decided or not: the disturbed samples stay in the
+        // figures, flagged, and weigh less beside it.
+        let disturbed = |name: &str| {
+            let result = results.variants.iter().find(|v| v.name == name);
+            result.map_or(0, |v| crate::results::host::disturbed_runs(v).len())
+        };
+        let mut replacing = BTreeSet::new();
+        for v in &variants.suite.variants {
+            let done = self.replacements.get(&v.name).copied().unwrap_or(0);
+            if disturbed(&v.name) > done {
+                replacing.insert(v.name.clone());
+            }
+        }
         let mut next: Vec<(usize, u32)> = variants
             .suite
             .variants
             .iter()
             .enumerate()
             .filter(|(i, v)| {
-                undecided.contains(&v.name)
+                (undecided.contains(&v.name) || replacing.contains(&v.name))
                     && variants.failures[*i].get().is_none()
                     && variants.rounds_of(*i) < self.auto.max_runs
             })
@@ -500,6 +517,12 @@ impl Sampler {
                 )
             })
             .collect();
+        for (i, _) in &next {
+            let name = &variants.suite.variants[*i].name;
+            if replacing.contains(name) {
+                *self.replacements.entry(name.clone()).or_default() += 1;
+            }
+        }
         self.undecided = Some(undecided);
         if order == measure::Order::Interleaved && !next.is_empty() {
             let turn = self.rounds as usize % next.len();

@@ -648,3 +648,82 @@ async fn ctrl_c_in_a_later_repetition_keeps_every_started_variant() {
     }
     assert!(engine.live_containers().is_empty());
 }
+
+/// Turns the scripted neighbour on for one repetition of one variant, from its first phase.
+struct NeighbourDuring<'a> {
+    load: &'a crate::measure::host_load::scripted::ScriptedLoad,
+    variant: &'a str,
+    rep: u32,
+}
+
+impl Observer for NeighbourDuring<'_> {
+    fn phase(&self, variant: &str, _: &Phase, rep: u32, _: u32) {
+        let busy = variant == self.variant && rep == self.rep;
+        *self.load.share.lock().unwrap() = if busy { 0.6 } else { 0.02 };
+    }
+}
+
+impl Listener for NeighbourDuring<'_> {
+    fn planned(&self, _: &Plan) {}
+    fn recorded(&self, _: &VariantResult, _: bool, _: u64) {}
+    fn finished(&self) {}
+}
+
+/// Sampling until decided measures a replacement round for a repetition a neighbour disturbed:
+/// two identical, noiseless variants are decided ("same") at the first look, yet `two`, whose
+/// repetition 2 ran beside a neighbour at 60% of the CPU, gets a fourth round; `one` does not.
+#[tokio::test(start_paused = true)]
+async fn a_disturbed_repetition_gets_a_replacement_round() {
+    use crate::measure::host_load::scripted::ScriptedLoad;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), "FROM scratch\nCOPY a.py /\n").unwrap();
+    std::fs::write(dir.path().join("a.py"), "a\n").unwrap();
+    let text = "name = \"s\"\nruns = \"auto\"\n[run]\nready_log = \"ready\"\nsettle = \"1s\"\n\
+                [[variant]]\nname = \"one\"\n[[variant]]\nname = \"two\"\n";
+    std::fs::write(dir.path().join("suite.toml"), text).unwrap();
+    let suite = load_suite(&dir.path().join("suite.toml")).unwrap();
+    let load = std::sync::Arc::new(ScriptedLoad::default());
+    let mut ctx = RunContext::new();
+    ctx.host_load = Some(Box::new(SharedLoad(load.clone())));
+    let engine = engine();
+    let info = engine.info().await.unwrap();
+    let (_stop_tx, stop_rx) = watch::channel(false);
+    let options = Options {
+        runs_override: None,
+        sampling_override: None,
+        order: measure::Order::Interleaved,
+        resume: false,
+        shard: None,
+    };
+    let listener = NeighbourDuring {
+        load: &load,
+        variant: "two",
+        rep: 2,
+    };
+    let out = dir.path().join("results");
+    let outcome = run_suite(
+        &engine, &ctx, &suite, &options, &out, &info, stop_rx, &listener,
+    )
+    .await
+    .unwrap();
+    let sampling = outcome.results.sampling.clone().unwrap();
+    assert_eq!(sampling.stopped, Some(Stop::Decided), "{sampling:?}");
+    assert_eq!(sampling.variants["one"].rounds, 3, "{sampling:?}");
+    assert_eq!(sampling.variants["two"].rounds, 4, "{sampling:?}");
+    let two = outcome.results.variants.iter().find(|v| v.name == "two");
+    let flagged = crate::results::host::disturbed_runs(two.unwrap());
+    assert_eq!(flagged.into_iter().collect::<Vec<_>>(), [2]);
+}
+
+/// Shares one scripted source between the run context and the test.
+struct SharedLoad(std::sync::Arc<crate::measure::host_load::scripted::ScriptedLoad>);
+
+impl crate::measure::host_load::LoadSource for SharedLoad {
+    fn snapshot(&self) -> Option<crate::measure::host_load::Snapshot> {
+        self.0.snapshot()
+    }
+
+    fn own_pid(&self) -> u32 {
+        self.0.own_pid()
+    }
+}
