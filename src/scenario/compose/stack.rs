@@ -16,7 +16,7 @@ use serde_yaml::Value;
 use super::interpolate::interpolate_tree;
 use super::locate::{key_lines, line_of};
 use super::plan::{start_plan, Step};
-use crate::scenario::envfile::parse_env_file;
+use crate::scenario::envfile::parse_compose_env_file;
 use crate::scenario::Limits;
 
 /// A stack to start for one measured service.
@@ -262,7 +262,7 @@ pub fn load_stack(file: &Path, service: &str) -> Result<StackSpec, Vec<ComposeEr
         .map_err(|e| one(None, None, format!("YAML merge key (`<<`): {e}")))?;
     // As the compose tool: the shell's variables, then the `.env` file beside the compose file.
     let dotenv = match std::fs::read_to_string(dir.join(".env")) {
-        Ok(text) => parse_env_file(&text, |_| None).map_err(|(line, why)| {
+        Ok(text) => parse_compose_env_file(&text, |n| std::env::var(n).ok()).map_err(|(line, why)| {
             one(
                 None,
                 None,
@@ -467,7 +467,7 @@ fn convert(
             let path = dir.join(env_file_path(&entry));
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("cannot read env_file {}: {e}", path.display()))?;
-            let vars = parse_env_file(&text, |n| std::env::var(n).ok())
+            let vars = parse_compose_env_file(&text, |n| std::env::var(n).ok())
                 .map_err(|(line, why)| format!("{}:{line}: {why}", path.display()))?;
             env.extend(vars);
         }
