@@ -171,13 +171,15 @@ fn compose_config_env(file: &Path, service: &str) -> BTreeMap<String, String> {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", show(&output));
-    let config: serde_yaml::Value = serde_yaml::from_slice(&output.stdout).unwrap();
-    let env = config["services"][service]["environment"].as_mapping().unwrap();
+    let config: yaml_serde::Value = yaml_serde::from_slice(&output.stdout).unwrap();
+    let env = config["services"][service]["environment"]
+        .as_mapping()
+        .unwrap();
     env.iter()
         .map(|(k, v)| {
             let v = match v {
-                serde_yaml::Value::String(s) => s.clone(),
-                other => serde_yaml::to_string(other).unwrap().trim_end().to_string(),
+                yaml_serde::Value::String(s) => s.clone(),
+                other => yaml_serde::to_string(other).unwrap().trim_end().to_string(),
             };
             (k.as_str().unwrap().to_string(), v)
         })

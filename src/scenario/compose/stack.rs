@@ -11,7 +11,7 @@ use std::time::Duration;
 use compose_spec::service::volumes::{self as compose_volumes, mount, ShortVolume, Source};
 use compose_spec::service::{self as cs, ByteValue, Command};
 use compose_spec::{Compose, ShortOrLong};
-use serde_yaml::Value;
+use yaml_serde::Value;
 
 use super::interpolate::interpolate_tree;
 use super::locate::{key_lines, line_of};
@@ -252,7 +252,7 @@ pub fn load_stack(file: &Path, service: &str) -> Result<StackSpec, Vec<ComposeEr
     let dir = file.parent().unwrap_or(Path::new(".")).to_path_buf();
     let lines = key_lines(&text);
     let at = |path: &str| line_of(&lines, path);
-    let mut value: Value = serde_yaml::from_str(&text).map_err(|e| {
+    let mut value: Value = yaml_serde::from_str(&text).map_err(|e| {
         let line = e.location().map(|l| l.line());
         one(line, None, format!("not valid YAML: {e}"))
     })?;
@@ -262,13 +262,15 @@ pub fn load_stack(file: &Path, service: &str) -> Result<StackSpec, Vec<ComposeEr
         .map_err(|e| one(None, None, format!("YAML merge key (`<<`): {e}")))?;
     // As the compose tool: the shell's variables, then the `.env` file beside the compose file.
     let dotenv = match std::fs::read_to_string(dir.join(".env")) {
-        Ok(text) => parse_compose_env_file(&text, |n| std::env::var(n).ok()).map_err(|(line, why)| {
-            one(
-                None,
-                None,
-                format!("{}:{line}: {why}", dir.join(".env").display()),
-            )
-        })?,
+        Ok(text) => {
+            parse_compose_env_file(&text, |n| std::env::var(n).ok()).map_err(|(line, why)| {
+                one(
+                    None,
+                    None,
+                    format!("{}:{line}: {why}", dir.join(".env").display()),
+                )
+            })?
+        }
         Err(_) => BTreeMap::new(),
     };
     let lookup = |name: &str| {
