@@ -189,7 +189,10 @@ mod tests {
         let err = parse_compose_env_file("A=1\nB C=2\n", |_| None).unwrap_err();
         assert_eq!(err.0, 2);
         let err = parse_compose_env_file("A=${X:?set X}\n", |_| None).unwrap_err();
-        assert_eq!(err, (1, "required variable X is missing a value: set X".into()));
+        assert_eq!(
+            err,
+            (1, "required variable X is missing a value: set X".into())
+        );
     }
 
     #[test]
