@@ -6,6 +6,7 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -159,4 +160,76 @@ async fn ctrl_c_in_a_stack_removes_containers_networks_and_volumes() {
     assert_eq!(status.code(), Some(130));
     assert_eq!(labelled_resources(label).await, (0, 0, 0));
     assert_eq!(labelled_images(label).await, 0);
+}
+
+/// The environment that `service` of a compose file gets, as `docker-compose config` prints it.
+fn compose_config_env(file: &Path, service: &str) -> BTreeMap<String, String> {
+    let output = Command::new("docker-compose")
+        .arg("-f")
+        .arg(file)
+        .arg("config")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", show(&output));
+    let config: yaml_serde::Value = yaml_serde::from_slice(&output.stdout).unwrap();
+    let env = config["services"][service]["environment"]
+        .as_mapping()
+        .unwrap();
+    env.iter()
+        .map(|(k, v)| {
+            let v = match v {
+                yaml_serde::Value::String(s) => s.clone(),
+                other => yaml_serde::to_string(other).unwrap().trim_end().to_string(),
+            };
+            (k.as_str().unwrap().to_string(), v)
+        })
+        .collect()
+}
+
+/// Issue 31: a compose file's `.env` and `env_file` are read by compose's rules (quotes stripped,
+/// inline comments dropped, `${VAR}` interpolated), not by `docker run --env-file`'s.
+#[tokio::test]
+async fn compose_env_files_reach_the_container_as_the_compose_tool_gives_them() {
+    let _engine = ENGINE.lock().await;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/busybox/stack-env");
+    let file = dir.join("compose.yaml");
+    let stack = dockbench::scenario::compose::load_stack(&file, "web").unwrap();
+    let check = &stack.services[0];
+    assert_eq!(check.name, "check");
+    assert_eq!(check.env["E_DOUBLE"], "postgres://app:s3cret@db:5432/app");
+    assert_eq!(check.env["E_PLAIN"], "two words");
+
+    // The same as docker-compose (v1 here), where it is installed, and its container agrees
+    // with expected.env too.
+    let has_compose = Command::new("docker-compose").arg("version").output();
+    if has_compose.is_ok_and(|o| o.status.success()) {
+        assert_eq!(check.env, compose_config_env(&file, "check"));
+        let project = ["-p", "dockbench-test-stack-env"];
+        let run = Command::new("docker-compose")
+            .args(project)
+            .args(["run", "--rm", "check"])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let down = Command::new("docker-compose")
+            .args(project)
+            .args(["down", "--rmi", "local", "-v"])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{}", show(&run));
+        assert!(down.status.success(), "{}", show(&down));
+    } else {
+        eprintln!("docker-compose is not installed: dockbench's reading checked against expected.env only");
+    }
+
+    // In dockbench's own stack, `web` starts only if `check` found expected.env.
+    let out = tempfile::tempdir().unwrap();
+    let (output, results) = run_suite_at(&dir.join("suite.toml"), out.path(), &["--no-report"]);
+    assert!(output.status.success(), "{}", show(&output));
+    assert_ok(variant(&results, "env"));
+    assert_eq!(
+        labelled_resources("dockbench.suite=fixture-stack-env").await,
+        (0, 0, 0)
+    );
 }

@@ -178,7 +178,10 @@ pub(crate) fn tar_of(entries: &[(String, Blob)]) -> Vec<u8> {
 
 fn sha256(data: &[u8]) -> String {
     use sha2::Digest;
-    format!("{:x}", sha2::Sha256::digest(data))
+    sha2::Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The image config: a history with an empty-layer step before each layer's, and the layers'

@@ -197,7 +197,7 @@ fn pairs(rows: &[MetricRow], width: usize, paint: Paint) -> String {
 fn table(rows: &[MetricRow], columns: &[Column]) -> Table {
     let mut table = Table::new();
     table
-        .load_preset(UTF8_FULL_CONDENSED)
+        .load_style(UTF8_FULL_CONDENSED)
         .force_no_tty()
         .set_content_arrangement(ContentArrangement::Disabled);
     table.set_header(columns.iter().map(|c| c.header()));

@@ -395,7 +395,9 @@ mod tests {
             .unwrap();
         assert_eq!((plain.tls, plain.port), (None, Some(2375)));
         // A context's TLS failures name the context, not DOCKER_HOST's variables.
-        let not_tls = secure.connect_error("received corrupt message of type InvalidContentType");
+        let not_tls = secure.connect_error(&crate::driver::endpoint::tests::from_rustls(
+            rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType),
+        ));
         assert!(
             not_tls.ends_with("does not speak TLS on port 2376, but context secure has TLS files"),
             "{not_tls}"

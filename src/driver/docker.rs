@@ -25,7 +25,6 @@ use futures_util::stream::{BoxStream, StreamExt};
 
 use super::api_version;
 use super::buildlog::{self, VertexUpdate};
-use super::endpoint::error_chain;
 pub use super::endpoint::Endpoint;
 use super::probe;
 use super::session::{self, StreamError};
@@ -90,15 +89,14 @@ impl DockerEngine {
             match tokio::time::timeout(PING_TIMEOUT, api_version::negotiate(docker)).await {
                 Ok(Ok(docker)) => break docker,
                 Ok(Err(e)) => {
-                    let cause = error_chain(&e);
-                    if endpoint.tls_alert_may_be_lost(&cause) && attempts < CONNECT_ATTEMPTS {
+                    if endpoint.tls_alert_may_be_lost(&e) && attempts < CONNECT_ATTEMPTS {
                         continue;
                     }
-                    return Err(anyhow!(endpoint.connect_error(&cause)));
+                    return Err(anyhow!(endpoint.connect_error(&e)));
                 }
                 Err(_) => {
                     let silence = format!("no answer within {} s", PING_TIMEOUT.as_secs());
-                    return Err(anyhow!(endpoint.connect_error(&silence)));
+                    return Err(anyhow!(endpoint.explain(&silence, None)));
                 }
             }
         };

@@ -3,6 +3,7 @@
 //! as the docker CLI reads them, the TLS client, and what a TLS failure means in words
 //! (docs/engines.md, "Remote engines").
 
+use std::error::Error;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -391,32 +392,39 @@ impl Endpoint {
             // npipe, ...: bollard says what it supports.
             _ => Docker::connect_with_host(&self.url),
         };
-        docker.map_err(|e| anyhow!(self.connect_error(&error_chain(&e))))
+        docker.map_err(|e| anyhow!(self.connect_error(&e)))
     }
 
     /// Under TLS 1.3 the engine checks our client certificate after our side of the handshake
     /// has ended, so its refusal (an alert) races the connection's close: seen in CI, hyper
     /// said only "connection was not ready" once in several runs. Such a failure, where no TLS
     /// failure can be read from `cause`, is worth another try before it is explained.
-    pub(super) fn tls_alert_may_be_lost(&self, cause: &str) -> bool {
+    pub(super) fn tls_alert_may_be_lost(&self, error: &(dyn Error + 'static)) -> bool {
         const DROPPED: [&str; 3] = [
             "connection was not ready",
             "connection closed before message completed",
             "IncompleteMessage",
         ];
+        let cause = error_chain(error);
         self.tls.is_some()
-            && tls_failure(cause).is_none()
+            && tls_failure(error).is_none()
             && DROPPED.iter().any(|d| cause.contains(d))
     }
 
-    /// What went wrong when the engine did not answer, from `cause` (an error and its sources,
-    /// as `error_chain` joins them): TLS failures in words, with the file to look at, rather
-    /// than rustls's names for them.
-    pub(super) fn connect_error(&self, cause: &str) -> String {
+    /// What went wrong when the engine did not answer: TLS failures (read from the typed
+    /// rustls error among `error`'s sources) in words, with the file to look at, rather than
+    /// rustls's names for them.
+    pub(super) fn connect_error(&self, error: &(dyn Error + 'static)) -> String {
+        self.explain(&error_chain(error), tls_failure(error))
+    }
+
+    /// `connect_error` from `cause` in words (an error and its sources, as `error_chain` joins
+    /// them) and the TLS failure found in it, if any.
+    pub(super) fn explain(&self, cause: &str, failure: Option<TlsFailure>) -> String {
         let at = format!("the Docker engine at {}", self.address());
         let host = self.host.as_deref().unwrap_or_default();
         let port = self.port.map(|p| p.to_string()).unwrap_or_default();
-        match (&self.tls, tls_failure(cause)) {
+        match (&self.tls, failure) {
             (Some(tls), Some(TlsFailure::EngineNotTrusted(why))) => {
                 let ca = format!("{} ({})", tls.ca().display(), tls.dir_source);
                 match why {
@@ -489,7 +497,7 @@ fn is_network(scheme: &str) -> bool {
 
 /// An error and its sources, joined by ": ", each text once (an `io::Error` shows its inner
 /// error's text, and hyper's errors repeat their source's).
-pub(super) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+pub(super) fn error_chain(error: &(dyn Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut next = Some(error);
     while let Some(e) = next {
@@ -502,9 +510,9 @@ pub(super) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
-/// How a TLS connection failed, read from rustls's words in an error chain.
+/// How a TLS connection failed, read from the rustls error in an error's sources.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum TlsFailure {
+pub(super) enum TlsFailure {
     /// We did not trust the engine's certificate.
     EngineNotTrusted(Untrusted),
     /// The engine ended the handshake over our certificate.
@@ -515,7 +523,7 @@ enum TlsFailure {
 
 /// Why the engine's certificate was not trusted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Untrusted {
+pub(super) enum Untrusted {
     /// Not signed by any CA we trust (ca.pem, or the system's).
     UnknownIssuer,
     /// Made out to other names; rustls says which.
@@ -524,36 +532,48 @@ enum Untrusted {
     Other(String),
 }
 
-fn tls_failure(cause: &str) -> Option<TlsFailure> {
-    if let Some((_, detail)) = cause.split_once("invalid peer certificate: ") {
-        let why = if detail.starts_with("UnknownIssuer") {
-            Untrusted::UnknownIssuer
-        } else if detail.starts_with("certificate not valid for name")
-            || detail.starts_with("NotValidForName")
-        {
-            Untrusted::WrongName(detail.to_string())
-        } else {
-            Untrusted::Other(detail.to_string())
-        };
-        return Some(TlsFailure::EngineNotTrusted(why));
-    }
-    // The alerts a server sends over a client certificate it does not accept.
-    const REFUSALS: [&str; 7] = [
-        "BadCertificate",
-        "UnknownCA",
-        "CertificateRequired",
-        "CertificateUnknown",
-        "UnsupportedCertificate",
-        "CertificateExpired",
-        "AccessDenied",
-    ];
-    if let Some((_, alert)) = cause.split_once("received fatal alert: ") {
-        if REFUSALS.iter().any(|r| alert.starts_with(r)) {
-            return Some(TlsFailure::ClientRefused);
+fn tls_failure(error: &(dyn Error + 'static)) -> Option<TlsFailure> {
+    use rustls::{AlertDescription as Alert, CertificateError as Cert, InvalidMessage};
+    let why = match rustls_error(error)? {
+        rustls::Error::InvalidCertificate(Cert::UnknownIssuer) => Untrusted::UnknownIssuer,
+        rustls::Error::InvalidCertificate(
+            name @ (Cert::NotValidForName | Cert::NotValidForNameContext { .. }),
+        ) => Untrusted::WrongName(name.to_string()),
+        rustls::Error::InvalidCertificate(other) => Untrusted::Other(other.to_string()),
+        // The alerts a server sends over a client certificate it does not accept.
+        rustls::Error::AlertReceived(
+            Alert::BadCertificate
+            | Alert::UnknownCA
+            | Alert::CertificateRequired
+            | Alert::CertificateUnknown
+            | Alert::UnsupportedCertificate
+            | Alert::CertificateExpired
+            | Alert::AccessDenied,
+        ) => return Some(TlsFailure::ClientRefused),
+        rustls::Error::InvalidMessage(InvalidMessage::InvalidContentType) => {
+            return Some(TlsFailure::NotTls)
         }
-    }
-    if cause.contains("received corrupt message of type InvalidContentType") {
-        return Some(TlsFailure::NotTls);
+        _ => return None,
+    };
+    Some(TlsFailure::EngineNotTrusted(why))
+}
+
+/// The rustls error among `error`'s sources. tokio-rustls hands it to hyper inside an
+/// `io::Error`, whose own `source()` skips it (it is the inner error's source that
+/// `io::Error::source` gives), so each `io::Error` on the way is opened.
+fn rustls_error<'a>(error: &'a (dyn Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if let Some(found) = e.downcast_ref::<rustls::Error>() {
+            return Some(found);
+        }
+        let inner = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref());
+        if let Some(found) = inner.and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+            return Some(found);
+        }
+        next = e.source();
     }
     None
 }
@@ -578,7 +598,7 @@ fn host_and_port(rest: &str) -> (Option<String>, Option<u16>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::collections::HashMap;
 
     use super::*;
@@ -736,62 +756,107 @@ mod tests {
         assert!(warning.contains("every build sends its context over the network"));
     }
 
-    /// What rustls says (its texts as they reach us through bollard and hyper), and what the
-    /// user reads instead.
-    #[test]
-    fn a_lost_tls_refusal_is_tried_again_and_nothing_else_is() {
-        let lost = "Error in the hyper legacy client: client error (Canceled): operation was \
-                    canceled: connection was not ready";
-        assert!(tls_endpoint().tls_alert_may_be_lost(lost));
-        let refused = "Error in the hyper legacy client: client error (Connect): received fatal \
-                       alert: BadCertificate";
-        assert!(
-            !tls_endpoint().tls_alert_may_be_lost(refused),
-            "already explained"
-        );
-        assert!(!tls_endpoint().tls_alert_may_be_lost("Connection refused (os error 111)"));
+    /// A connect error as hyper's client hands it on: its own words, with tokio-rustls's
+    /// `io::Error` (holding the rustls error) as its source.
+    #[derive(Debug)]
+    pub(in crate::driver) struct ClientError(std::io::Error);
+
+    impl fmt::Display for ClientError {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "client error (Connect)")
+        }
+    }
+
+    impl Error for ClientError {
+        fn source(&self) -> Option<&(dyn Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    pub(in crate::driver) fn from_rustls(e: rustls::Error) -> ClientError {
+        ClientError(std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    }
+
+    fn plain(text: &str) -> ClientError {
+        ClientError(std::io::Error::other(text.to_string()))
     }
 
     #[test]
+    fn a_lost_tls_refusal_is_tried_again_and_nothing_else_is() {
+        let lost = plain("operation was canceled: connection was not ready");
+        assert!(tls_endpoint().tls_alert_may_be_lost(&lost));
+        let refused = from_rustls(rustls::Error::AlertReceived(
+            rustls::AlertDescription::BadCertificate,
+        ));
+        assert!(
+            !tls_endpoint().tls_alert_may_be_lost(&refused),
+            "already explained"
+        );
+        let gone = plain("Connection refused (os error 111)");
+        assert!(!tls_endpoint().tls_alert_may_be_lost(&gone));
+    }
+
+    /// Issue 31: the failure is read from rustls's typed error, not from its words (which
+    /// change between its versions: `UnknownIssuer` has been both a name and a sentence).
+    #[test]
     fn tls_failures_are_told_in_words() {
+        use rustls::{CertificateError, Error as Rustls};
         let e = tls_endpoint();
         let at = "the Docker engine at tcp://10.0.0.5:2376 (DOCKER_HOST)";
-        let hyper = "Error in the hyper legacy client: client error (Connect)";
+        let unknown = from_rustls(Rustls::InvalidCertificate(CertificateError::UnknownIssuer));
         assert_eq!(
-            e.connect_error(&format!("{hyper}: invalid peer certificate: UnknownIssuer")),
+            e.connect_error(&unknown),
             format!(
                 "{at} is not trusted: its certificate is not signed by the CA in /certs/ca.pem \
                  (DOCKER_CERT_PATH)\nhint: that ca.pem must be the CA that signed the engine's \
                  certificate (dockerd --tlscert)"
             )
         );
+        // The same words with no typed error behind them are not taken for it.
+        let words = plain("invalid peer certificate: UnknownIssuer");
+        assert!(e.connect_error(&words).starts_with(
+            "the Docker engine is not reachable at tcp://10.0.0.5:2376 (DOCKER_HOST): client \
+             error (Connect): invalid peer certificate: UnknownIssuer"
+        ));
+        for alert in [
+            rustls::AlertDescription::BadCertificate,
+            rustls::AlertDescription::UnknownCA,
+            rustls::AlertDescription::CertificateRequired,
+        ] {
+            assert_eq!(
+                e.connect_error(&from_rustls(Rustls::AlertReceived(alert))),
+                format!(
+                    "{at} refused our client certificate /certs/cert.pem (DOCKER_CERT_PATH): the \
+                     engine accepts only client certificates signed by its own CA (dockerd \
+                     --tlscacert)"
+                )
+            );
+        }
+        let wrong_name = CertificateError::NotValidForName;
+        let detail = wrong_name.to_string();
         assert_eq!(
-            e.connect_error(&format!("{hyper}: received fatal alert: BadCertificate")),
-            format!(
-                "{at} refused our client certificate /certs/cert.pem (DOCKER_CERT_PATH): the \
-                 engine accepts only client certificates signed by its own CA (dockerd \
-                 --tlscacert)"
-            )
-        );
-        let wrong_name = "certificate not valid for name \"10.0.0.5\"; certificate is only \
-                          valid for IpAddress(127.0.0.1)";
-        assert_eq!(
-            e.connect_error(&format!("{hyper}: invalid peer certificate: {wrong_name}")),
+            e.connect_error(&from_rustls(Rustls::InvalidCertificate(wrong_name))),
             format!(
                 "{at} is not trusted: its certificate is not made out to 10.0.0.5, the host in \
-                 DOCKER_HOST ({wrong_name})"
+                 DOCKER_HOST ({detail})"
             )
         );
+        let expired = from_rustls(Rustls::InvalidCertificate(CertificateError::Expired));
+        assert!(e.connect_error(&expired).starts_with(&format!(
+            "{at} is not trusted: its certificate was rejected: "
+        )));
+        let not_tls = from_rustls(Rustls::InvalidMessage(
+            rustls::InvalidMessage::InvalidContentType,
+        ));
         assert_eq!(
-            e.connect_error(&format!(
-                "{hyper}: received corrupt message of type InvalidContentType"
-            )),
+            e.connect_error(&not_tls),
             format!("{at} does not speak TLS on port 2376, but DOCKER_TLS_VERIFY is set")
         );
-        let plain = endpoint(&[("DOCKER_HOST", "tcp://10.0.0.5:2376")]).unwrap();
-        let refused = plain.connect_error(
+        let plain_endpoint = endpoint(&[("DOCKER_HOST", "tcp://10.0.0.5:2376")]).unwrap();
+        let refused = plain_endpoint.explain(
             "Docker responded with status code 400: Client sent an HTTP request to an HTTPS \
              server.",
+            None,
         );
         assert!(
             refused.ends_with(
@@ -804,14 +869,14 @@ mod tests {
         // Anything else keeps its own words; the setup hint is for a local engine only.
         let gone = "tcp connect error: Connection refused (os error 111)";
         assert_eq!(
-            e.connect_error(gone),
+            e.explain(gone, None),
             format!(
                 "the Docker engine is not reachable at tcp://10.0.0.5:2376 (DOCKER_HOST): {gone}"
             )
         );
         assert!(endpoint(&[])
             .unwrap()
-            .connect_error(gone)
+            .explain(gone, None)
             .ends_with("hint: run `bash scripts/setup.sh` to start a local daemon"));
     }
 

@@ -3,7 +3,7 @@
 //! `${VAR?message}` (an error), `${VAR:+alt}` and `${VAR+alt}`, and `$$` for a literal `$`.
 //! It applies to string values, not to keys, after the YAML is parsed.
 
-use serde_yaml::Value;
+use yaml_serde::Value;
 
 /// A variable that had to be set (`:?`/`?`), or a `${` left open. `path` is the value's key path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,7 +202,7 @@ mod tests {
     #[test]
     fn trees_name_the_value_in_error() {
         let mut tree: Value =
-            serde_yaml::from_str("services:\n  db:\n    image: \"postgres:${TAG}\"\n    environment:\n      - PW=${PW:?}\n")
+            yaml_serde::from_str("services:\n  db:\n    image: \"postgres:${TAG}\"\n    environment:\n      - PW=${PW:?}\n")
                 .unwrap();
         let err = interpolate_tree(&mut tree, "", &env).unwrap_err();
         assert_eq!(err.path, "services.db.environment[0]");

@@ -1,4 +1,4 @@
-//! Where a key of a compose file is: serde_yaml keeps no positions, so the file's YAML events
+//! Where a key of a compose file is: yaml_serde keeps no positions, so the file's YAML events
 //! (from yaml-rust2, which marks each with its line) give the line of every key path.
 
 use std::collections::HashMap;
@@ -8,7 +8,7 @@ use yaml_rust2::scanner::Marker;
 
 /// The 1-based line of every key and sequence item, by path: `services.web.ports`,
 /// `services.web.ports[0]` (0-based indexes, as serde_path_to_error writes them). Empty when
-/// the text is not YAML (serde_yaml reports that, with its line).
+/// the text is not YAML (yaml_serde reports that, with its line).
 pub fn key_lines(text: &str) -> HashMap<String, usize> {
     let mut walk = Walk::default();
     if Parser::new_from_str(text).load(&mut walk, false).is_err() {

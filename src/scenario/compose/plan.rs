@@ -83,7 +83,7 @@ mod tests {
     use super::*;
 
     fn compose(yaml: &str) -> Compose {
-        serde_yaml::from_str(yaml).unwrap()
+        yaml_serde::from_str(yaml).unwrap()
     }
 
     fn order(plan: &[Step]) -> Vec<&str> {

@@ -11,12 +11,12 @@ use std::time::Duration;
 use compose_spec::service::volumes::{self as compose_volumes, mount, ShortVolume, Source};
 use compose_spec::service::{self as cs, ByteValue, Command};
 use compose_spec::{Compose, ShortOrLong};
-use serde_yaml::Value;
+use yaml_serde::Value;
 
 use super::interpolate::interpolate_tree;
 use super::locate::{key_lines, line_of};
 use super::plan::{start_plan, Step};
-use crate::scenario::envfile::parse_env_file;
+use crate::scenario::envfile::parse_compose_env_file;
 use crate::scenario::Limits;
 
 /// A stack to start for one measured service.
@@ -252,7 +252,7 @@ pub fn load_stack(file: &Path, service: &str) -> Result<StackSpec, Vec<ComposeEr
     let dir = file.parent().unwrap_or(Path::new(".")).to_path_buf();
     let lines = key_lines(&text);
     let at = |path: &str| line_of(&lines, path);
-    let mut value: Value = serde_yaml::from_str(&text).map_err(|e| {
+    let mut value: Value = yaml_serde::from_str(&text).map_err(|e| {
         let line = e.location().map(|l| l.line());
         one(line, None, format!("not valid YAML: {e}"))
     })?;
@@ -262,13 +262,15 @@ pub fn load_stack(file: &Path, service: &str) -> Result<StackSpec, Vec<ComposeEr
         .map_err(|e| one(None, None, format!("YAML merge key (`<<`): {e}")))?;
     // As the compose tool: the shell's variables, then the `.env` file beside the compose file.
     let dotenv = match std::fs::read_to_string(dir.join(".env")) {
-        Ok(text) => parse_env_file(&text, |_| None).map_err(|(line, why)| {
-            one(
-                None,
-                None,
-                format!("{}:{line}: {why}", dir.join(".env").display()),
-            )
-        })?,
+        Ok(text) => {
+            parse_compose_env_file(&text, |n| std::env::var(n).ok()).map_err(|(line, why)| {
+                one(
+                    None,
+                    None,
+                    format!("{}:{line}: {why}", dir.join(".env").display()),
+                )
+            })?
+        }
         Err(_) => BTreeMap::new(),
     };
     let lookup = |name: &str| {
@@ -467,7 +469,7 @@ fn convert(
             let path = dir.join(env_file_path(&entry));
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("cannot read env_file {}: {e}", path.display()))?;
-            let vars = parse_env_file(&text, |n| std::env::var(n).ok())
+            let vars = parse_compose_env_file(&text, |n| std::env::var(n).ok())
                 .map_err(|(line, why)| format!("{}:{line}: {why}", path.display()))?;
             env.extend(vars);
         }

@@ -1,7 +1,7 @@
 //! Pass 2 for `reference` and `[[claim]]`: known variants, a metric the suite can measure, and
 //! an `expect` that parses for that metric.
 
-use serde_spanned::Spanned;
+use toml::Spanned;
 
 use super::raw::RawClaim;
 use super::resolve::Checker;

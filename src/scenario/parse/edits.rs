@@ -5,7 +5,7 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use serde_spanned::Spanned;
+use toml::Spanned;
 
 use super::raw::{RawChange, RawEdit};
 use super::resolve::{check_names, relative_inside, Checker};

@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 use std::ops::Range;
 
-use serde_spanned::Spanned;
 use toml::de::{DeTable, DeValue};
+use toml::Spanned;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Seg {

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
-use serde_spanned::Spanned;
 use toml::de::DeTable;
+use toml::Spanned;
 
 use super::locate::{join_key, line_of, locate, render_path, Seg};
 use super::SuiteError;

@@ -6,7 +6,7 @@ use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
-use serde_spanned::Spanned;
+use toml::Spanned;
 
 use super::claims::{resolve_claims, resolve_reference};
 use super::edits::{check_edit_files, resolve_edits, Located};

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use serde_spanned::Spanned;
+use toml::Spanned;
 
 use super::raw::RawRun;
 use super::resolve::{quantity, resolve_duration, Checker};
