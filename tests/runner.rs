@@ -20,6 +20,9 @@ use tokio::sync::watch;
 struct Log {
     dir: RefCell<Option<PathBuf>>,
     on_disk: RefCell<Vec<(String, Status)>>,
+    /// Each look of a run sampled until decided: the rounds looked at, and the variants
+    /// measured again.
+    looks: RefCell<Vec<(u32, Option<Vec<String>>)>>,
 }
 
 impl Observer for Log {
@@ -38,6 +41,10 @@ impl Listener for Log {
         self.on_disk
             .borrow_mut()
             .push((result.name.clone(), stored.unwrap().status));
+    }
+
+    fn looked(&self, look: &runner::Look) {
+        self.looks.borrow_mut().push((look.runs, look.next.clone()));
     }
 
     fn finished(&self) {}
@@ -257,8 +264,17 @@ async fn run_auto(
     suite: &dockbench::scenario::Suite,
     out: &Path,
 ) -> SuiteOutcome {
+    run_auto_logged(engine, suite, out, &Log::default()).await
+}
+
+async fn run_auto_logged(
+    engine: &FakeEngine,
+    suite: &dockbench::scenario::Suite,
+    out: &Path,
+    log: &Log,
+) -> SuiteOutcome {
     let (_stop_tx, stop_rx) = watch::channel(false);
-    run(engine, suite, out, stop_rx, &Log::default()).await
+    run(engine, suite, out, stop_rx, log).await
 }
 
 fn sampling_of(outcome: &SuiteOutcome) -> &dockbench::results::Sampling {
@@ -281,9 +297,12 @@ async fn a_clearly_slower_variant_is_decided_after_the_minimum() {
         Duration::from_secs_f64(base * noise(image, nth))
     });
     let out = dir.path().join("out");
-    let outcome = run_auto(&engine, &suite, &out).await;
+    let log = Log::default();
+    let outcome = run_auto_logged(&engine, &suite, &out, &log).await;
 
     assert_eq!(outcome.end, End::Completed);
+    // One look, after the third round, that measures nothing more.
+    assert_eq!(*log.looks.borrow(), [(3, None)]);
     let sampling = sampling_of(&outcome);
     assert_eq!((sampling.min_runs, sampling.max_runs), (3, 10));
     assert_eq!(sampling.stopped, Some(Stop::Decided));
@@ -329,9 +348,18 @@ async fn identical_variants_end_the_same_or_at_the_cap() {
     let suite = auto_suite(dir.path(), "max_runs = 8", &["one", "two", "three"]);
     let engine =
         noisy_engine(|image, nth| Duration::from_secs_f64(1.0 + (noise(image, nth) - 1.0) / 2.0));
-    let outcome = run_auto(&engine, &suite, &dir.path().join("out")).await;
+    let log = Log::default();
+    let outcome = run_auto_logged(&engine, &suite, &dir.path().join("out"), &log).await;
 
     assert_eq!(outcome.end, End::Completed);
+    // A look after each round from the third, each after one round more than the last.
+    let looked: Vec<u32> = log.looks.borrow().iter().map(|(runs, _)| *runs).collect();
+    let most = sampling_of(&outcome)
+        .variants
+        .values()
+        .map(|v| v.rounds)
+        .max();
+    assert_eq!(looked, (3..=most.unwrap()).collect::<Vec<_>>());
     let sampling = sampling_of(&outcome);
     println!("identical variants: {:?}", sampling.variants);
     let analysis = dockbench::analysis::Analysis::of(&outcome.results);

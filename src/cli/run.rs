@@ -430,10 +430,9 @@ impl runner::Listener for Display {
         progress.set_total(look.total_phases);
         let line = match &look.next {
             Some(next) => format!(
-                "after {} run(s): {} still undecided, measuring run {} of {}",
+                "after {} run(s): another run of {} (undecided or disturbed; at most {} each)",
                 look.runs,
                 next.join(", "),
-                look.runs + 1,
                 look.max_runs
             ),
             None => format!("after {} run(s): every comparison decided", look.runs),

@@ -81,7 +81,7 @@ pub trait Listener: Observer {
 /// A look of a run sampled until decided: what it decided to measure next.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Look {
-    /// Rounds of the reference (or of the most measured variant) so far.
+    /// The rounds looked at: the most any variant has measured.
     pub runs: u32,
     pub max_runs: u32,
     /// The variants another round measures; `None` when sampling stops here.
@@ -333,6 +333,10 @@ async fn rounds<E: Engine, L: Listener>(
             let Some(sampler) = sampler.as_mut() else {
                 break;
             };
+            let looked_after = (0..suite.variants.len())
+                .map(|i| variants.rounds_of(i))
+                .max()
+                .unwrap_or(0);
             let next = sampler.look(&variants, store.results(), options.order);
             total_phases += phases_of(&mut next.iter());
             let names = |list: &[(usize, u32)]| {
@@ -341,7 +345,7 @@ async fn rounds<E: Engine, L: Listener>(
                     .collect()
             };
             listener.looked(&Look {
-                runs: sampler.rounds,
+                runs: looked_after,
                 max_runs: sampler.auto.max_runs,
                 next: (!next.is_empty()).then(|| names(&next)),
                 total_phases,
@@ -439,7 +443,8 @@ async fn rounds<E: Engine, L: Listener>(
 /// budget.
 struct Sampler {
     auto: AutoRuns,
-    /// The rounds looked at so far (the minimum before the first look).
+    /// Rounds planned so far (the minimum before the first look): whose turn it is to go
+    /// first in the next.
     rounds: u32,
     /// The variants the last look found undecided (none before the first look).
     undecided: Option<BTreeSet<String>>,
