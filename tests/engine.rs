@@ -438,15 +438,33 @@ async fn run_fixtures_give_known_answers() {
 
 /// Sampling until decided on the real engine: the server that sleeps 1.2 s is "worse" to start
 /// than the same server without the sleep at the first look, after the minimum of three
-/// rounds, and the run records how many rounds each variant got and why it stopped.
+/// rounds, and the run records how many rounds each variant got and why it stopped. Claims on
+/// the same samples get their known verdicts: holds, does not hold, holds partly.
 #[tokio::test]
 async fn the_sleep_is_decided_after_the_minimum_of_rounds() {
     use dockbench::analysis::Analysis;
+    use dockbench::claims::ClaimVerdict;
     use dockbench::relative::Relation;
     use dockbench::results::{ResultsStore, Stop};
     let _engine = ENGINE.lock().await;
     let out = tempfile::tempdir().unwrap();
     let suite = suite_for_this_engine("run").await;
+    // Claims whose verdicts are known: the sleep makes startup slower (holds), not faster (does
+    // not hold), and by far less than +2000% (a start of about 0.3 s becomes about 1.5 s, some
+    // +300% to +600% on every engine here: significant, wholly short of the figure, so it holds
+    // partly).
+    let suite_file = suite.path().join("suite.toml");
+    let claim = |text: &str, expect: &str| {
+        format!(
+            "\n[[claim]]\ntext = \"{text}\"\nmetric = \"startup_s\"\nfrom = \"fast-buildkit\"\n\
+             to = \"slow-buildkit\"\nexpect = \"{expect}\"\n"
+        )
+    };
+    let mut text = std::fs::read_to_string(&suite_file).unwrap();
+    text += &claim("slower", "higher");
+    text += &claim("faster", "lower");
+    text += &claim("twenty times slower", "+2000%..+3000%");
+    std::fs::write(&suite_file, text).unwrap();
     // A cap at the minimum: one look, at the full α. The scheduler's later looks are tested on
     // the scripted engine (tests/runner.rs); what only the engine can answer is whether its
     // samples decide the known difference at the first look.
@@ -495,6 +513,21 @@ async fn the_sleep_is_decided_after_the_minimum_of_rounds() {
         .unwrap();
     assert_eq!(row.relation, Relation::Worse, "{row:?}");
     assert_eq!(results.variants[0].metrics["startup_s"].samples.len(), 3);
+    let verdicts: Vec<(&str, ClaimVerdict)> = analysis
+        .claims
+        .iter()
+        .map(|c| (c.claim.text.as_str(), c.verdict))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("slower", ClaimVerdict::Holds),
+            ("faster", ClaimVerdict::DoesNotHold),
+            ("twenty times slower", ClaimVerdict::HoldsPartly)
+        ],
+        "{:#?}",
+        analysis.claims
+    );
     assert_eq!(labelled_containers("dockbench.suite=fixture-run").await, 0);
     assert_eq!(labelled_images("dockbench.suite=fixture-run").await, 0);
 }

@@ -560,18 +560,21 @@ fn tls_failure(error: &(dyn Error + 'static)) -> Option<TlsFailure> {
 
 /// The rustls error among `error`'s sources. tokio-rustls hands it to hyper inside an
 /// `io::Error`, whose own `source()` skips it (it is the inner error's source that
-/// `io::Error::source` gives), so each `io::Error` on the way is opened.
+/// `io::Error::source` gives), so each `io::Error` on the way is opened, and the one it wraps
+/// too: hyper-rustls wraps tokio-rustls's in another (seen from Docker 20.10 over TLS:
+/// `Custom { kind: Other, error: Custom { kind: InvalidData, error: InvalidCertificate(..) } }`).
 fn rustls_error<'a>(error: &'a (dyn Error + 'static)) -> Option<&'a rustls::Error> {
     let mut next = Some(error);
     while let Some(e) = next {
         if let Some(found) = e.downcast_ref::<rustls::Error>() {
             return Some(found);
         }
-        let inner = e
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref());
-        if let Some(found) = inner.and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
-            return Some(found);
+        let mut io = e.downcast_ref::<std::io::Error>();
+        while let Some(inner) = io.and_then(|io| io.get_ref()) {
+            if let Some(found) = inner.downcast_ref::<rustls::Error>() {
+                return Some(found);
+            }
+            io = inner.downcast_ref::<std::io::Error>();
         }
         next = e.source();
     }
@@ -773,8 +776,10 @@ pub(super) mod tests {
         }
     }
 
+    /// As hyper hands it on: tokio-rustls's `io::Error` inside hyper-rustls's.
     pub(in crate::driver) fn from_rustls(e: rustls::Error) -> ClientError {
-        ClientError(std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        let tls = std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+        ClientError(std::io::Error::other(tls))
     }
 
     fn plain(text: &str) -> ClientError {

@@ -513,16 +513,18 @@ mod tests {
         let after = Snapshot::read(proc_root).unwrap();
         let d = disturbance(&before, &after, own);
         let _ = std::process::Command::new("kill").arg(&hog_pid).status();
-        // The loop had 1.5 s; on a loaded 2-core machine it gets at least a fifth of a core
-        // (100 ticks per second is Linux's USER_HZ). Other processes of the machine count too,
-        // so the loop itself is looked for: counted, and not taken for ours.
+        // The loop had 1.5 s. Alone it takes a core (150 ticks: 100 per second is Linux's
+        // USER_HZ), but on a 2-core machine loaded to 5-22 it got as few as 27 (seen), so the
+        // bar is only that it ran at all: 5 ticks, 50 ms. What is checked is where its ticks
+        // go. Other processes of the machine count too, so the loop itself is looked for:
+        // counted, and not taken for ours.
         let hog_pid: u32 = hog_pid.parse().unwrap();
         let hog = after
             .processes
             .iter()
             .find(|p| p.pid == hog_pid)
             .expect("the loop runs");
-        assert!(hog.ticks >= 30, "{hog:?}");
+        assert!(hog.ticks >= 5, "{hog:?}");
         assert!(!excluded(&after.processes, own).contains(&hog_pid));
         assert!(d.other_ticks >= hog.ticks, "{d:?}");
         let own_ticks = |s: &Snapshot| {
