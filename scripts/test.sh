@@ -110,7 +110,8 @@ for engine in "${engines[@]}"; do
   if ! (eval "$host" && cargo test "${FEATURES[@]}" --test engine "${extra[@]}" -- \
     build_fixtures_give_known_answers_with_both_builders run_fixtures_give_known_answers \
     image_anatomy_gives_known_answers modern_dockerfiles_build_or_say_why \
-    repetitions_do_not_feed_each_other \
+    repetitions_do_not_feed_each_other the_sleep_is_decided_after_the_minimum_of_rounds \
+    a_cpu_hog_beside_one_repetition_is_flagged_and_the_others_are_not \
     doctor_reports_each_capability_as_measured session dependencies_start_first \
     a_dependency_never_healthy ctrl_c_in_a_stack "${heavy[@]}"); then
     bash scripts/engines.sh stop "$engine"
